@@ -1,0 +1,79 @@
+package com.gluu.kpi.cli;
+
+import com.gluu.kpi.config.ConfigException;
+import com.gluu.kpi.config.Durations;
+import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.config.Setting;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/** Entry point of {@code target/gluu-kpi.jar}: {@code demo}, {@code run}, {@code migrate}, {@code bench}. */
+public final class Main {
+    private static final String USAGE = String.join("\n",
+            "usage: java -jar target/gluu-kpi.jar COMMAND [options]",
+            "",
+            "  demo                      embedded PostgreSQL + in-process Flink + bundled real trace; prints a KPI summary",
+            "  run [--config FILE] [--events FILE] [--jdbc-url URL] [--pricing FILE] [--rules FILE]",
+            "                            run the job (a JSON Lines replay ends when every window is written)",
+            "  migrate [--jdbc-url URL]  apply sql/ migrations to the database (idempotent)",
+            "  bench [--events N] [--jdbc-url URL]",
+            "                            replay N generated events into Postgres and print events/s",
+            "  config-keys               list every config key with its default and meaning",
+            "",
+            "Connection settings come from the environment: KPI_JDBC_URL, KPI_JDBC_USER, KPI_JDBC_PASSWORD.");
+
+    private Main() {}
+
+    public static void main(String[] argv) throws Exception {
+        System.exit(run(argv));
+    }
+
+    /** Runs one command and returns the process exit code. */
+    public static int run(String... argv) throws Exception {
+        if (argv.length == 0) {
+            System.err.println(USAGE);
+            return 2;
+        }
+        List<String> rest = Arrays.asList(argv).subList(1, argv.length);
+        try {
+            switch (argv[0]) {
+                case "run":
+                    return RunCommand.run(rest);
+                case "migrate":
+                    return RunCommand.migrate(rest);
+                case "demo":
+                    return DemoCommand.run(rest);
+                case "bench":
+                    return BenchCommand.run(rest);
+                case "config-keys":
+                    printConfigKeys();
+                    return 0;
+                case "help":
+                case "--help":
+                case "-h":
+                    System.out.println(USAGE);
+                    return 0;
+                default:
+                    System.err.println("unknown command '" + argv[0] + "'\n\n" + USAGE);
+                    return 2;
+            }
+        } catch (ConfigException | Args.UsageException | IllegalArgumentException e) {
+            System.err.println("gluu-kpi: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static void printConfigKeys() {
+        for (Setting<?> s : JobConfig.SETTINGS) {
+            System.out.printf("%-28s %-12s %s%n", s.key(), written(s.defaultValue()), s.description());
+        }
+    }
+
+    private static String written(Object value) {
+        if (value instanceof Duration) {
+            return Durations.format((Duration) value);
+        }
+        return String.valueOf(value);
+    }
+}

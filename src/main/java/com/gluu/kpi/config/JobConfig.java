@@ -1,0 +1,231 @@
+package com.gluu.kpi.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The job's settings, read once from a YAML file in {@code jobs/} plus command-line overrides,
+ * validated, and immutable afterwards.
+ *
+ * <p>Every key has a default and a one-line description ({@link #SETTINGS}); an unknown key or a
+ * bad value fails at start with a message that names the key. Connection details and secrets
+ * (JDBC URL, user, password, API keys) are not here: they come from the command line or the
+ * environment and are never logged.
+ */
+public final class JobConfig {
+    public static final Setting<String> JOB_NAME = new Setting<>("job.name", "gluu-kpi",
+            "Flink job name, shown in the Flink UI and in logs.", JobConfig::text);
+    public static final Setting<Integer> PARALLELISM = new Setting<>("job.parallelism", 2,
+            "Parallelism of every operator.", (k, v) -> integer(k, v, 1, 1024));
+    public static final Setting<Duration> CHECKPOINT_INTERVAL = new Setting<>("job.checkpoint_interval", "30s",
+            "Interval between checkpoints; the Postgres sink flushes at each one. 0s turns checkpoints off.",
+            (k, v) -> duration(k, v, Duration.ZERO));
+    public static final Setting<String> SOURCE_KIND = new Setting<>("source.kind", "file",
+            "Where events come from: 'file' (JSON Lines replay, bounded).",
+            (k, v) -> oneOf(k, v, "file"));
+    public static final Setting<String> SOURCE_EVENTS = new Setting<>("source.events", "",
+            "JSON Lines file to replay when source.kind is file (overridden by --events).", JobConfig::text);
+    public static final Setting<Duration> MAX_OUT_OF_ORDERNESS = new Setting<>("time.max_out_of_orderness", "30s",
+            "Disorder the watermark allows for: it trails the highest event time seen by this much.",
+            (k, v) -> duration(k, v, Duration.ZERO));
+    public static final Setting<Duration> SOURCE_IDLENESS = new Setting<>("time.source_idleness", "60s",
+            "A source partition silent this long stops holding the watermark back.",
+            (k, v) -> duration(k, v, Duration.ofMillis(1)));
+    public static final Setting<Duration> ALLOWED_LATENESS = new Setting<>("time.allowed_lateness", "5m",
+            "Events this far behind the watermark still update their window's row; older ones are dead letters (too_late).",
+            (k, v) -> duration(k, v, Duration.ZERO));
+    public static final Setting<Duration> MAX_FUTURE = new Setting<>("time.max_future", "24h",
+            "An event whose ts lies further than this ahead of the watermark (or of the wall clock) is a bad_value.",
+            (k, v) -> duration(k, v, Duration.ofMinutes(1)));
+    public static final Setting<List<Duration>> WINDOWS = new Setting<>("windows", List.of("1m", "1h"),
+            "Tumbling window sizes, aligned to the epoch; each KPI gets a row per window of each size.",
+            JobConfig::windowSizes);
+    public static final Setting<Duration> DEDUP_WINDOW = new Setting<>("dedup.window", "10m",
+            "An event whose event_id was seen within this much event time is a duplicate and is counted once.",
+            (k, v) -> duration(k, v, Duration.ofSeconds(1)));
+    public static final Setting<Integer> SINK_BATCH_SIZE = new Setting<>("sink.batch_size", 2000,
+            "Rows buffered per table before an upsert batch is sent to Postgres.", (k, v) -> integer(k, v, 1, 1_000_000));
+    public static final Setting<Duration> SINK_FLUSH_INTERVAL = new Setting<>("sink.flush_interval", "1s",
+            "Longest time a row waits in the buffer before it is written.", (k, v) -> duration(k, v, Duration.ofMillis(10)));
+    public static final Setting<Integer> SINK_MAX_RETRIES = new Setting<>("sink.max_retries", 8,
+            "Attempts to write a batch (reconnecting in between) before the job fails and restarts from its checkpoint.",
+            (k, v) -> integer(k, v, 0, 1000));
+    public static final Setting<Duration> SINK_RETRY_BACKOFF = new Setting<>("sink.retry_backoff", "200ms",
+            "First wait before retrying a failed write; doubles on each attempt up to sink.retry_max_backoff.",
+            (k, v) -> duration(k, v, Duration.ofMillis(1)));
+    public static final Setting<Duration> SINK_RETRY_MAX_BACKOFF = new Setting<>("sink.retry_max_backoff", "30s",
+            "Longest wait between two write attempts.", (k, v) -> duration(k, v, Duration.ofMillis(1)));
+    public static final Setting<String> PRICING_FILE = new Setting<>("pricing.file", "jobs/pricing.yaml",
+            "Price table for cost KPIs (SPEC §7 format; overridden by --pricing).", JobConfig::text);
+    public static final Setting<String> RULES_FILE = new Setting<>("alerts.rules_file", "jobs/alert-rules.yaml",
+            "Alert rules (overridden by --rules).", JobConfig::text);
+
+    /** Every key, in the order the README documents them. */
+    public static final List<Setting<?>> SETTINGS = List.of(
+            JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, SOURCE_KIND, SOURCE_EVENTS,
+            MAX_OUT_OF_ORDERNESS, SOURCE_IDLENESS, ALLOWED_LATENESS, MAX_FUTURE, WINDOWS, DEDUP_WINDOW,
+            SINK_BATCH_SIZE, SINK_FLUSH_INTERVAL, SINK_MAX_RETRIES, SINK_RETRY_BACKOFF, SINK_RETRY_MAX_BACKOFF,
+            PRICING_FILE, RULES_FILE);
+
+    private final Map<String, Object> values;
+
+    private JobConfig(Map<String, Object> values) {
+        this.values = Collections.unmodifiableMap(values);
+    }
+
+    /** All defaults. */
+    public static JobConfig defaults() {
+        return of(Map.of());
+    }
+
+    /** Reads a YAML config file (nested maps or dotted keys) and applies {@code overrides} on top. */
+    public static JobConfig load(Path file, Map<String, Object> overrides) {
+        Map<String, Object> flat = new LinkedHashMap<>();
+        if (file != null) {
+            Object root;
+            try {
+                root = new ObjectMapper(new YAMLFactory()).readValue(Files.readAllBytes(file), Object.class);
+            } catch (IOException e) {
+                throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+            }
+            if (root != null && !(root instanceof Map)) {
+                throw new ConfigException("config file " + file + " must be a YAML mapping of keys to values");
+            }
+            if (root != null) {
+                flatten("", (Map<?, ?>) root, flat);
+            }
+        }
+        flat.putAll(overrides);
+        return of(flat);
+    }
+
+    /** Builds a config from dotted keys; unknown keys and bad values fail with the key's name. */
+    public static JobConfig of(Map<String, Object> flat) {
+        Map<String, Setting<?>> known = new LinkedHashMap<>();
+        SETTINGS.forEach(s -> known.put(s.key(), s));
+        TreeSet<String> unknown = new TreeSet<>(flat.keySet());
+        unknown.removeAll(known.keySet());
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown config key(s) " + unknown + "; known keys: " + known.keySet());
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Setting<?> s : SETTINGS) {
+            Object raw = flat.containsKey(s.key()) ? flat.get(s.key()) : s.defaultValue();
+            values.put(s.key(), s.read(raw));
+        }
+        return new JobConfig(values);
+    }
+
+    /** A copy with some keys replaced (validated like any other value). */
+    public JobConfig with(Map<String, Object> overrides) {
+        Map<String, Object> raw = new LinkedHashMap<>();
+        for (Setting<?> s : SETTINGS) {
+            raw.put(s.key(), writtenForm(values.get(s.key())));
+        }
+        raw.putAll(overrides);
+        return of(raw);
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting<T> setting) {
+        return (T) values.get(setting.key());
+    }
+
+    private static Object writtenForm(Object value) {
+        if (value instanceof Duration) {
+            return Durations.format((Duration) value);
+        }
+        if (value instanceof List) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : (List<?>) value) {
+                out.add(writtenForm(o));
+            }
+            return out;
+        }
+        return value;
+    }
+
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out) {
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = prefix + e.getKey();
+            if (e.getValue() instanceof Map) {
+                flatten(key + ".", (Map<?, ?>) e.getValue(), out);
+            } else {
+                out.put(key, e.getValue());
+            }
+        }
+    }
+
+    private static String text(String key, Object value) {
+        if (value == null) {
+            return "";
+        }
+        if (value instanceof Map || value instanceof List) {
+            throw new ConfigException(key + ": expected a single value, got " + value);
+        }
+        return value.toString();
+    }
+
+    private static String oneOf(String key, Object value, String... allowed) {
+        String v = text(key, value);
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return v;
+            }
+        }
+        throw new ConfigException(key + ": '" + v + "' is not one of " + List.of(allowed));
+    }
+
+    private static int integer(String key, Object value, int min, int max) {
+        int n;
+        if (value instanceof Integer || value instanceof Long) {
+            n = (int) ((Number) value).longValue();
+        } else {
+            try {
+                n = Integer.parseInt(text(key, value).trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + ": '" + value + "' is not a whole number");
+            }
+        }
+        if (n < min || n > max) {
+            throw new ConfigException(key + ": " + n + " is outside [" + min + ", " + max + "]");
+        }
+        return n;
+    }
+
+    private static Duration duration(String key, Object value, Duration min) {
+        Duration d = Durations.parse(key, text(key, value));
+        if (d.compareTo(min) < 0) {
+            throw new ConfigException(key + ": " + text(key, value) + " is shorter than the minimum " + Durations.format(min));
+        }
+        return d;
+    }
+
+    private static List<Duration> windowSizes(String key, Object value) {
+        if (!(value instanceof List) || ((List<?>) value).isEmpty()) {
+            throw new ConfigException(key + ": expected a non-empty list of durations like [1m, 1h], got " + value);
+        }
+        List<Duration> sizes = new ArrayList<>();
+        for (Object o : (List<?>) value) {
+            Duration d = duration(key, o, Duration.ofSeconds(1));
+            if (Duration.ofDays(1).toMillis() % d.toMillis() != 0) {
+                throw new ConfigException(key + ": " + o + " does not divide a day, so its windows would not align");
+            }
+            if (sizes.contains(d)) {
+                throw new ConfigException(key + ": " + o + " is listed twice");
+            }
+            sizes.add(d);
+        }
+        return List.copyOf(sizes);
+    }
+}

@@ -1,0 +1,28 @@
+package com.gluu.kpi.events;
+
+/** Why a record was rejected; the wire name is what {@code kpi.dead_letters.reason} holds. */
+public enum DeadLetterReason {
+    /** Not valid UTF-8. */
+    INVALID_UTF8,
+    /** Not JSON, or JSON that is not an object. */
+    MALFORMED_JSON,
+    /** A required field is absent (or null). */
+    MISSING_FIELD,
+    /** A field has the wrong JSON type. */
+    WRONG_TYPE,
+    /**
+     * A field is out of range or not one of its allowed values; includes a {@code ts} that does
+     * not parse or lies more than 24 h ahead of the watermark.
+     */
+    BAD_VALUE,
+    /** The record is larger than 1 MiB. */
+    TOO_LARGE,
+    /** Older than the watermark minus the allowed lateness: its windows are closed. */
+    TOO_LATE,
+    /** {@code type} is not one of the known event types. */
+    UNKNOWN_TYPE;
+
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

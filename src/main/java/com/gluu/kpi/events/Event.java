@@ -1,0 +1,24 @@
+package com.gluu.kpi.events;
+
+/**
+ * A validated event: the common fields of SPEC §2 and exactly one non-null body for its type.
+ *
+ * <p>One envelope type (rather than a class hierarchy) keeps every stream a plain Flink POJO, so
+ * the job runs with {@code pipeline.generic-types: false}.
+ */
+public class Event {
+    public String eventId;
+    public EventType type;
+    /** Event time, epoch milliseconds. */
+    public long ts;
+    public int schemaVersion = 1;
+    /** Where the record came from: the dead-letter id if it is later rejected (too late). */
+    public String sourceId;
+
+    public InferenceEvent inference;
+    public FeedbackEvent feedback;
+    public EndpointEvent endpoint;
+    public TaskEvent task;
+
+    public Event() {}
+}

@@ -1,0 +1,189 @@
+package com.gluu.kpi.events;
+
+import static com.gluu.kpi.events.DeadLetterReason.BAD_VALUE;
+import static com.gluu.kpi.events.DeadLetterReason.MALFORMED_JSON;
+import static com.gluu.kpi.events.DeadLetterReason.MISSING_FIELD;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * Turns one raw record into a validated {@link Event}, or explains why it cannot (SPEC §2).
+ *
+ * <p>Pure and single-threaded: one instance per operator subtask. Checks that need time (too
+ * late, far future) are not here but in {@link com.gluu.kpi.pipeline.EventTimeGate}, which knows
+ * the watermark.
+ */
+public final class EventParser {
+    /** Records larger than this are rejected as {@code too_large} (SPEC §2). */
+    public static final int MAX_RECORD_BYTES = 1024 * 1024;
+
+    static final Set<String> MODES = Set.of("sync", "async");
+    static final Set<String> VERDICTS = Set.of("correct", "incorrect", "partial");
+    static final Set<String> FEEDBACK_SOURCES = Set.of("reviewer", "client");
+    static final Set<String> ENDPOINT_STATES = Set.of(
+            "Creating", "InService", "Updating", "SystemUpdating", "RollingBack",
+            "OutOfService", "Failed", "Deleting", "Deleted");
+    static final Set<String> TASK_STATES = Set.of("RUNNING", "STOPPED");
+    static final Set<String> STATUSES = Set.of("ok", "client_error", "error");
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+
+    /** Parses and validates; throws with the reason code for any record that breaks SPEC §2. */
+    public Event parse(RawRecord record) throws InvalidEventException {
+        if (record.size > MAX_RECORD_BYTES) {
+            throw new InvalidEventException(DeadLetterReason.TOO_LARGE,
+                    "record is " + record.size + " bytes, the limit is " + MAX_RECORD_BYTES);
+        }
+        checkUtf8(record.payload);
+        JsonNode root = readJson(record.payload);
+        JsonFields fields = new JsonFields(root, "");
+
+        Event event = new Event();
+        event.sourceId = record.id();
+        event.eventId = fields.requiredString("event_id");
+        if (event.eventId.isEmpty() || event.eventId.length() > 128) {
+            throw new InvalidEventException(BAD_VALUE, "event_id must be 1–128 characters, got " + event.eventId.length());
+        }
+        String type = fields.requiredString("type");
+        event.ts = timestamp(fields);
+        event.schemaVersion = (int) fields.optionalInteger("schema_version", 1, Integer.MAX_VALUE, 1);
+        switch (type) {
+            case "inference":
+                event.type = EventType.INFERENCE;
+                event.inference = inference(fields);
+                break;
+            case "feedback":
+                event.type = EventType.FEEDBACK;
+                event.feedback = feedback(fields);
+                break;
+            case "endpoint":
+                event.type = EventType.ENDPOINT;
+                event.endpoint = endpoint(fields);
+                break;
+            case "task":
+                event.type = EventType.TASK;
+                event.task = task(fields);
+                break;
+            default:
+                throw new InvalidEventException(DeadLetterReason.UNKNOWN_TYPE, "unknown type '" + type + "'");
+        }
+        return event;
+    }
+
+    private void checkUtf8(byte[] payload) throws InvalidEventException {
+        for (byte b : payload) {
+            if (b < 0) { // a non-ASCII byte: only then pay for a full decode
+                try {
+                    utf8.reset().decode(ByteBuffer.wrap(payload));
+                    return;
+                } catch (CharacterCodingException e) {
+                    throw new InvalidEventException(DeadLetterReason.INVALID_UTF8, "record is not valid UTF-8");
+                }
+            }
+        }
+    }
+
+    private JsonNode readJson(byte[] payload) throws InvalidEventException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(payload);
+        } catch (JacksonException e) {
+            throw new InvalidEventException(MALFORMED_JSON, "not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InvalidEventException(MALFORMED_JSON, "not JSON: " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new InvalidEventException(MALFORMED_JSON, "empty record");
+        }
+        if (!root.isObject()) {
+            throw new InvalidEventException(MALFORMED_JSON, "JSON " + root.getNodeType() + " is not an object");
+        }
+        return root;
+    }
+
+    private static long timestamp(JsonFields fields) throws InvalidEventException {
+        JsonNode ts = fields.raw("ts");
+        if (ts == null) {
+            throw new InvalidEventException(MISSING_FIELD, "ts is required");
+        }
+        if (ts.isTextual()) {
+            return EventTimes.parseIso(ts.textValue());
+        }
+        if (ts.isIntegralNumber() && ts.canConvertToLong()) {
+            return ts.longValue();
+        }
+        throw new InvalidEventException(BAD_VALUE, "ts must be ISO-8601 with an offset or integer epoch millis, got " + ts);
+    }
+
+    private static InferenceEvent inference(JsonFields f) throws InvalidEventException {
+        InferenceEvent e = new InferenceEvent();
+        e.requestId = f.requiredString("request_id");
+        e.service = f.requiredString("service");
+        e.route = f.optionalString("route");
+        e.model = f.requiredString("model");
+        e.modelVersion = f.optionalString("model_version");
+        e.endpoint = f.optionalString("endpoint");
+        e.clientId = f.optionalString("client_id");
+        e.async = "async".equals(f.optionalEnum("mode", MODES));
+        e.status = InferenceStatus.fromWire(f.requiredEnum("status", STATUSES));
+        e.httpStatus = (int) f.optionalInteger("http_status", 100, 599, -1);
+        e.errorType = f.optionalString("error_type");
+        JsonFields latency = f.requiredObject("latency_ms");
+        e.totalLatencyMs = latency.requiredNonNegative("total");
+        e.modelLatencyMs = latency.optionalNonNegative("model");
+        e.llmLatencyMs = latency.optionalNonNegative("llm");
+        JsonFields llm = f.optionalObject("llm");
+        if (llm != null) {
+            e.llmModel = llm.optionalString("model");
+            e.promptTokens = llm.optionalInteger("prompt_tokens", 0, Long.MAX_VALUE, 0);
+            e.completionTokens = llm.optionalInteger("completion_tokens", 0, Long.MAX_VALUE, 0);
+        }
+        e.images = (int) f.optionalInteger("images", 0, Integer.MAX_VALUE, 0);
+        return e;
+    }
+
+    private static FeedbackEvent feedback(JsonFields f) throws InvalidEventException {
+        FeedbackEvent e = new FeedbackEvent();
+        e.requestId = f.requiredString("request_id");
+        e.verdict = f.requiredEnum("verdict", VERDICTS);
+        e.score = f.optionalNonNegative("score");
+        if (e.score > 1) {
+            throw new InvalidEventException(BAD_VALUE, "score must be in [0, 1], got " + e.score);
+        }
+        e.source = f.optionalEnum("source", FEEDBACK_SOURCES);
+        return e;
+    }
+
+    private static EndpointEvent endpoint(JsonFields f) throws InvalidEventException {
+        EndpointEvent e = new EndpointEvent();
+        e.endpoint = f.requiredString("endpoint");
+        e.model = f.requiredString("model");
+        e.state = f.requiredEnum("state", ENDPOINT_STATES);
+        e.instanceType = f.optionalString("instance_type");
+        e.instanceCount = (int) f.optionalInteger("instance_count", 0, Integer.MAX_VALUE, -1);
+        e.reason = f.optionalString("reason");
+        return e;
+    }
+
+    private static TaskEvent task(JsonFields f) throws InvalidEventException {
+        TaskEvent e = new TaskEvent();
+        e.taskId = f.requiredString("task_id");
+        e.service = f.requiredString("service");
+        e.state = f.requiredEnum("state", TASK_STATES);
+        e.vcpu = f.optionalNonNegative("vcpu");
+        e.memoryGb = f.optionalNonNegative("memory_gb");
+        return e;
+    }
+}

@@ -1,0 +1,24 @@
+package com.gluu.kpi.events;
+
+import java.time.DateTimeException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+
+/** Parsing of the {@code ts} field: ISO-8601 with an offset, or integer epoch milliseconds. */
+public final class EventTimes {
+    private EventTimes() {}
+
+    /**
+     * Returns epoch millis for an ISO-8601 timestamp that carries an offset ({@code Z} or
+     * {@code ±hh:mm}); throws for anything else, including a local time without an offset, which
+     * would be ambiguous.
+     */
+    public static long parseIso(String text) throws InvalidEventException {
+        try {
+            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new InvalidEventException(
+                    DeadLetterReason.BAD_VALUE, "ts must be ISO-8601 with an offset or epoch millis, got '" + text + "'");
+        }
+    }
+}

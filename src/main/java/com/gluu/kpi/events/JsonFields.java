@@ -1,0 +1,136 @@
+package com.gluu.kpi.events;
+
+import static com.gluu.kpi.events.DeadLetterReason.BAD_VALUE;
+import static com.gluu.kpi.events.DeadLetterReason.MISSING_FIELD;
+import static com.gluu.kpi.events.DeadLetterReason.WRONG_TYPE;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Set;
+
+/**
+ * Typed reads of one JSON object's fields with the contract's rules: a JSON {@code null} counts
+ * as absent, optional text defaults to {@code ""}, and every failure names the field.
+ */
+final class JsonFields {
+    private final JsonNode object;
+    private final String prefix;
+
+    JsonFields(JsonNode object, String prefix) {
+        this.object = object;
+        this.prefix = prefix;
+    }
+
+    private JsonNode field(String name) {
+        JsonNode node = object.get(name);
+        return node == null || node.isNull() ? null : node;
+    }
+
+    boolean has(String name) {
+        return field(name) != null;
+    }
+
+    String name(String field) {
+        return prefix + field;
+    }
+
+    String requiredString(String name) throws InvalidEventException {
+        JsonNode node = field(name);
+        if (node == null) {
+            throw new InvalidEventException(MISSING_FIELD, name(name) + " is required");
+        }
+        return text(name, node);
+    }
+
+    String optionalString(String name) throws InvalidEventException {
+        JsonNode node = field(name);
+        return node == null ? "" : text(name, node);
+    }
+
+    private String text(String name, JsonNode node) throws InvalidEventException {
+        if (!node.isTextual()) {
+            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be a string, got " + node.getNodeType());
+        }
+        return node.textValue();
+    }
+
+    String requiredEnum(String name, Set<String> allowed) throws InvalidEventException {
+        return checkEnum(name, requiredString(name), allowed);
+    }
+
+    String optionalEnum(String name, Set<String> allowed) throws InvalidEventException {
+        String value = optionalString(name);
+        return value.isEmpty() ? value : checkEnum(name, value, allowed);
+    }
+
+    private String checkEnum(String name, String value, Set<String> allowed) throws InvalidEventException {
+        if (!allowed.contains(value)) {
+            throw new InvalidEventException(BAD_VALUE, name(name) + " must be one of " + allowed + ", got '" + value + "'");
+        }
+        return value;
+    }
+
+    /** A number ≥ 0, or NaN when absent. */
+    double optionalNonNegative(String name) throws InvalidEventException {
+        JsonNode node = field(name);
+        return node == null ? Double.NaN : nonNegative(name, node);
+    }
+
+    double requiredNonNegative(String name) throws InvalidEventException {
+        JsonNode node = field(name);
+        if (node == null) {
+            throw new InvalidEventException(MISSING_FIELD, name(name) + " is required");
+        }
+        return nonNegative(name, node);
+    }
+
+    private double nonNegative(String name, JsonNode node) throws InvalidEventException {
+        if (!node.isNumber()) {
+            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be a number, got " + node.getNodeType());
+        }
+        double value = node.doubleValue();
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new InvalidEventException(BAD_VALUE, name(name) + " must be ≥ 0, got " + node.asText());
+        }
+        return value;
+    }
+
+    /** An integer in [min, max], or {@code absent} when the field is missing. */
+    long optionalInteger(String name, long min, long max, long absent) throws InvalidEventException {
+        JsonNode node = field(name);
+        if (node == null) {
+            return absent;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be an integer, got " + node.asText());
+        }
+        long value = node.longValue();
+        if (value < min || value > max) {
+            throw new InvalidEventException(BAD_VALUE, name(name) + " must be in [" + min + ", " + max + "], got " + value);
+        }
+        return value;
+    }
+
+    /** A nested object, or null when absent. */
+    JsonFields optionalObject(String name) throws InvalidEventException {
+        JsonNode node = field(name);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be an object, got " + node.getNodeType());
+        }
+        return new JsonFields(node, prefix + name + ".");
+    }
+
+    JsonFields requiredObject(String name) throws InvalidEventException {
+        JsonFields nested = optionalObject(name);
+        if (nested == null) {
+            throw new InvalidEventException(MISSING_FIELD, name(name) + " is required");
+        }
+        return nested;
+    }
+
+    JsonNode raw(String name) {
+        return field(name);
+    }
+}

@@ -1,0 +1,123 @@
+package com.gluu.kpi.ingest;
+
+import com.gluu.kpi.events.DeadLetter;
+import com.gluu.kpi.events.EventParser;
+import com.gluu.kpi.events.RawRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
+import org.apache.flink.connector.file.src.reader.StreamFormat;
+import org.apache.flink.core.fs.FSDataInputStream;
+
+/**
+ * Reads a JSON Lines file as raw byte records, one per line, without decoding them: validating
+ * UTF-8 and JSON is the parser's job, so that a bad line becomes a dead letter, not a failed job.
+ *
+ * <p>Each record is named {@code <file name>:<line number>}. Blank lines are not records. A line
+ * longer than the 1 MiB record limit is kept only up to the 64 KiB a dead letter stores, with its
+ * true size, so a huge line cannot exhaust memory.
+ */
+public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final String origin;
+
+    public JsonLinesFormat(String origin) {
+        this.origin = origin;
+    }
+
+    @Override
+    public Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream) {
+        return new LineReader(origin, stream);
+    }
+
+    @Override
+    public TypeInformation<RawRecord> getProducedType() {
+        return TypeInformation.of(RawRecord.class);
+    }
+
+    private static final class LineReader implements StreamFormat.Reader<RawRecord> {
+        private final String origin;
+        private final InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private int position;
+        private int limit;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+        private long lineNumber;
+
+        LineReader(String origin, InputStream in) {
+            this.origin = origin;
+            this.in = in;
+        }
+
+        @Override
+        public RawRecord read() throws IOException {
+            while (true) {
+                line.reset();
+                long size = 0;
+                boolean sawNewline = false;
+                while (!sawNewline) {
+                    if (position == limit && !fill()) {
+                        break;
+                    }
+                    int start = position;
+                    while (position < limit && buffer[position] != '\n') {
+                        position++;
+                    }
+                    int chunk = position - start;
+                    // Keep at most one byte past the limit: enough to know the record is too large.
+                    int keep = (int) Math.max(0, Math.min(chunk, EventParser.MAX_RECORD_BYTES + 1 - size));
+                    line.write(buffer, start, keep);
+                    size += chunk;
+                    if (position < limit) {
+                        position++; // consume the newline
+                        sawNewline = true;
+                    }
+                }
+                if (!sawNewline && size == 0) {
+                    return null; // end of file
+                }
+                lineNumber++;
+                byte[] bytes = line.toByteArray();
+                int length = bytes.length;
+                if (length > 0 && bytes[length - 1] == '\r' && size <= EventParser.MAX_RECORD_BYTES) {
+                    length--; // CRLF line ending
+                    size--;
+                }
+                if (isBlank(bytes, length)) {
+                    continue;
+                }
+                if (size > EventParser.MAX_RECORD_BYTES) {
+                    length = Math.min(length, DeadLetter.MAX_RAW_BYTES);
+                }
+                byte[] payload = length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+                return new RawRecord(origin, Long.toString(lineNumber), payload, (int) Math.min(size, Integer.MAX_VALUE));
+            }
+        }
+
+        private boolean fill() throws IOException {
+            int n = in.read(buffer, 0, buffer.length);
+            position = 0;
+            limit = Math.max(n, 0);
+            return n > 0;
+        }
+
+        private static boolean isBlank(byte[] bytes, int length) {
+            for (int i = 0; i < length; i++) {
+                if (bytes[i] != ' ' && bytes[i] != '\t') {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package com.gluu.kpi.latency;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.gluu.kpi.pipeline.SerializerTypeInfo;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Writes a {@link LatencyAccumulator} as, per stage, count, sum, max and the DDSketch's own
+ * encoding. DDSketch is not a POJO, so without this Flink would fall back to Kryo.
+ */
+public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<LatencyAccumulator> {
+    private static final long serialVersionUID = 1L;
+    public static final LatencyAccumulatorSerializer INSTANCE = new LatencyAccumulatorSerializer();
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public LatencyAccumulator createInstance() {
+        return new LatencyAccumulator();
+    }
+
+    @Override
+    public LatencyAccumulator copy(LatencyAccumulator from) {
+        LatencyAccumulator copy = new LatencyAccumulator();
+        for (LatencyStage stage : LatencyStage.values()) {
+            StageStats s = from.stages.get(stage);
+            copy.stages.put(stage, new StageStats(s.count, s.sum, s.max, s.sketch.copy()));
+        }
+        return copy;
+    }
+
+    @Override
+    public LatencyAccumulator copy(LatencyAccumulator from, LatencyAccumulator reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(LatencyAccumulator record, DataOutputView target) throws IOException {
+        for (LatencyStage stage : LatencyStage.values()) {
+            StageStats s = record.stages.get(stage);
+            target.writeLong(s.count);
+            target.writeDouble(s.sum);
+            target.writeDouble(s.max);
+            byte[] sketch = LatencySketches.toBytes(s.sketch);
+            target.writeInt(sketch.length);
+            target.write(sketch);
+        }
+    }
+
+    @Override
+    public LatencyAccumulator deserialize(DataInputView source) throws IOException {
+        LatencyAccumulator acc = new LatencyAccumulator();
+        for (LatencyStage stage : LatencyStage.values()) {
+            long count = source.readLong();
+            double sum = source.readDouble();
+            double max = source.readDouble();
+            byte[] bytes = new byte[source.readInt()];
+            source.readFully(bytes);
+            DDSketch sketch = LatencySketches.fromBytes(bytes);
+            acc.stages.put(stage, new StageStats(count, sum, max, sketch));
+        }
+        return acc;
+    }
+
+    @Override
+    public LatencyAccumulator deserialize(LatencyAccumulator reuse, DataInputView source) throws IOException {
+        return deserialize(source);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<LatencyAccumulator> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Serializer snapshot for savepoint compatibility; the format has one version so far. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<LatencyAccumulator> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+
+    /** Lets Flink's type extraction find this serializer through {@code @TypeInfo}. */
+    public static final class TypeInfoFactory extends org.apache.flink.api.common.typeinfo.TypeInfoFactory<LatencyAccumulator> {
+        @Override
+        public TypeInformation<LatencyAccumulator> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return new SerializerTypeInfo<>(LatencyAccumulator.class, INSTANCE);
+        }
+    }
+}

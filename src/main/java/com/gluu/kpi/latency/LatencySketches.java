@@ -1,0 +1,44 @@
+package com.gluu.kpi.latency;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The one kind of quantile sketch gluu-kpi writes: a DDSketch with 1 % relative accuracy
+ * (SPEC §4), logarithmic mapping, and a dense store of at most 2048 bins. 2048 bins at 1 %
+ * cover a ratio of about 10^17 between the smallest and largest value, so for latencies the
+ * store never collapses, and its size stays bounded whatever arrives.
+ *
+ * <p>The serialized form is DDSketch's standard protobuf-compatible encoding, so a
+ * {@code kpi.latency.sketch} can be decoded and merged by any DDSketch library.
+ */
+public final class LatencySketches {
+    public static final double RELATIVE_ACCURACY = 0.01;
+    static final int MAX_BINS = 2048;
+
+    private LatencySketches() {}
+
+    public static DDSketch create() {
+        return DDSketches.logarithmicCollapsingLowestDense(RELATIVE_ACCURACY, MAX_BINS);
+    }
+
+    public static byte[] toBytes(DDSketch sketch) {
+        ByteBuffer buffer = sketch.serialize();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    public static DDSketch fromBytes(byte[] bytes) {
+        try {
+            return DDSketch.decode(ByteArrayInput.wrap(bytes), () -> new CollapsingLowestDenseStore(MAX_BINS));
+        } catch (IOException e) {
+            throw new UncheckedIOException("not a serialized DDSketch", e);
+        }
+    }
+}

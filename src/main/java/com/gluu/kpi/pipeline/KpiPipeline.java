@@ -1,0 +1,104 @@
+package com.gluu.kpi.pipeline;
+
+import com.gluu.kpi.config.Durations;
+import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.events.DeadLetter;
+import com.gluu.kpi.events.Event;
+import com.gluu.kpi.events.EventType;
+import com.gluu.kpi.events.RawRecord;
+import com.gluu.kpi.latency.LatencyAggregate;
+import com.gluu.kpi.latency.LatencyObservation;
+import com.gluu.kpi.latency.LatencyRow;
+import com.gluu.kpi.latency.LatencyWindowRows;
+import com.gluu.kpi.traffic.TrafficAggregate;
+import com.gluu.kpi.traffic.TrafficObservation;
+import com.gluu.kpi.traffic.TrafficRow;
+import com.gluu.kpi.traffic.TrafficWindowRows;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.tuple.Tuple4;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+
+/**
+ * The gluu-kpi dataflow, from raw records to KPI rows (the README's diagram, in code):
+ *
+ * <pre>
+ * source ─▶ parse + validate + event-time gate ─▶ watermarks ─▶ dedup (by event_id)
+ *              │ dead letters                                       │
+ *              ▼                                                    ├─▶ latency windows (per size) ─▶ kpi.latency
+ *          kpi.dead_letters                                         └─▶ traffic windows (per size) ─▶ kpi.traffic
+ * </pre>
+ *
+ * <p>It takes its source and sinks as arguments: {@code run} passes the real ones, tests theirs.
+ */
+public final class KpiPipeline {
+    private static final TypeInformation<Tuple3<String, String, String>> LATENCY_KEY =
+            Types.TUPLE(Types.STRING, Types.STRING, Types.STRING);
+    private static final TypeInformation<Tuple4<String, String, String, String>> TRAFFIC_KEY =
+            Types.TUPLE(Types.STRING, Types.STRING, Types.STRING, Types.STRING);
+
+    private KpiPipeline() {}
+
+    /** Adds the whole dataflow to {@code env}. */
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, KpiSinks sinks, JobConfig config) {
+        Duration allowedLateness = config.get(JobConfig.ALLOWED_LATENESS);
+
+        SingleOutputStreamOperator<Event> parsed = env
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "events")
+                .uid("source")
+                .process(new ParseEvents(config.get(JobConfig.MAX_OUT_OF_ORDERNESS), allowedLateness,
+                        config.get(JobConfig.MAX_FUTURE)))
+                .uid("parse").name("parse + validate");
+        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ParseEvents.DEAD_LETTERS);
+
+        DataStream<Event> events = parsed
+                .assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<Event>forBoundedOutOfOrderness(config.get(JobConfig.MAX_OUT_OF_ORDERNESS))
+                        .withTimestampAssigner((event, previous) -> event.ts)
+                        .withIdleness(config.get(JobConfig.SOURCE_IDLENESS)))
+                .uid("watermarks").name("watermarks")
+                .keyBy(event -> event.eventId, Types.STRING)
+                .process(new Deduplicate(config.get(JobConfig.DEDUP_WINDOW)))
+                .uid("dedup").name("dedup by event_id");
+
+        DataStream<Event> inferences = events
+                .filter(event -> event.type == EventType.INFERENCE).name("inferences");
+
+        KeyedStream<LatencyObservation, Tuple3<String, String, String>> latencyByKey = inferences
+                .map(event -> LatencyObservation.of(event.inference)).name("latency observations")
+                .keyBy(o -> Tuple3.of(o.service, o.model, o.endpoint), LATENCY_KEY);
+        KeyedStream<TrafficObservation, Tuple4<String, String, String, String>> trafficByKey = inferences
+                .map(event -> TrafficObservation.of(event.inference)).name("traffic observations")
+                .keyBy(o -> Tuple4.of(o.service, o.route, o.model, o.endpoint), TRAFFIC_KEY);
+
+        DataStream<LatencyRow> latencyRows = null;
+        DataStream<TrafficRow> trafficRows = null;
+        for (Duration size : config.get(JobConfig.WINDOWS)) {
+            String label = Durations.format(size);
+            DataStream<LatencyRow> latency = latencyByKey
+                    .window(TumblingEventTimeWindows.of(size))
+                    .allowedLateness(allowedLateness)
+                    .aggregate(new LatencyAggregate(), new LatencyWindowRows())
+                    .uid("latency-" + label).name("latency " + label + " windows");
+            DataStream<TrafficRow> traffic = trafficByKey
+                    .window(TumblingEventTimeWindows.of(size))
+                    .allowedLateness(allowedLateness)
+                    .aggregate(new TrafficAggregate(), new TrafficWindowRows())
+                    .uid("traffic-" + label).name("traffic " + label + " windows");
+            latencyRows = latencyRows == null ? latency : latencyRows.union(latency);
+            trafficRows = trafficRows == null ? traffic : trafficRows.union(traffic);
+        }
+
+        latencyRows.sinkTo(sinks.latency()).uid("sink-latency").name("kpi.latency");
+        trafficRows.sinkTo(sinks.traffic()).uid("sink-traffic").name("kpi.traffic");
+        deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("kpi.dead_letters");
+    }
+}

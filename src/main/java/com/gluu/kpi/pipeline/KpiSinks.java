@@ -1,0 +1,15 @@
+package com.gluu.kpi.pipeline;
+
+import com.gluu.kpi.events.DeadLetter;
+import com.gluu.kpi.latency.LatencyRow;
+import com.gluu.kpi.traffic.TrafficRow;
+import org.apache.flink.api.connector.sink2.Sink;
+
+/** Where each output of the pipeline goes; production wires Postgres, tests may wire others. */
+public interface KpiSinks {
+    Sink<LatencyRow> latency();
+
+    Sink<TrafficRow> traffic();
+
+    Sink<DeadLetter> deadLetters();
+}

@@ -1,0 +1,133 @@
+package com.gluu.kpi.sinks;
+
+import com.gluu.kpi.events.DeadLetter;
+import com.gluu.kpi.latency.LatencyRow;
+import com.gluu.kpi.traffic.TrafficRow;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/** The upsert statement of each KPI table (keys and columns as in SPEC §4 and {@code sql/}). */
+public final class KpiTables {
+    private KpiTables() {}
+
+    static OffsetDateTime time(long epochMillis) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    }
+
+    /** {@code kpi.latency}, keyed by window, service, model, endpoint and stage. */
+    public static final class Latency implements UpsertStatement<LatencyRow> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.latency (window_start, window_end, service, model, endpoint, stage, count,"
+                    + " p50_ms, p90_ms, p95_ms, p99_ms, max_ms, mean_ms, sketch, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                    + " ON CONFLICT (window_start, window_end, service, model, endpoint, stage) DO UPDATE SET"
+                    + " count = EXCLUDED.count, p50_ms = EXCLUDED.p50_ms, p90_ms = EXCLUDED.p90_ms,"
+                    + " p95_ms = EXCLUDED.p95_ms, p99_ms = EXCLUDED.p99_ms, max_ms = EXCLUDED.max_ms,"
+                    + " mean_ms = EXCLUDED.mean_ms, sketch = EXCLUDED.sketch, updated_at = now()";
+        }
+
+        @Override
+        public Object key(LatencyRow r) {
+            return List.of(r.windowStart, r.windowEnd, r.service, r.model, r.endpoint, r.stage);
+        }
+
+        @Override
+        public void bind(PreparedStatement s, LatencyRow r) throws SQLException {
+            s.setObject(1, time(r.windowStart));
+            s.setObject(2, time(r.windowEnd));
+            s.setString(3, r.service);
+            s.setString(4, r.model);
+            s.setString(5, r.endpoint);
+            s.setString(6, r.stage);
+            s.setLong(7, r.count);
+            s.setDouble(8, r.p50Ms);
+            s.setDouble(9, r.p90Ms);
+            s.setDouble(10, r.p95Ms);
+            s.setDouble(11, r.p99Ms);
+            s.setDouble(12, r.maxMs);
+            s.setDouble(13, r.meanMs);
+            s.setBytes(14, r.sketch);
+        }
+    }
+
+    /** {@code kpi.traffic}, keyed by window, service, route, model and endpoint. */
+    public static final class Traffic implements UpsertStatement<TrafficRow> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.traffic (window_start, window_end, service, route, model, endpoint, requests, ok,"
+                    + " client_errors, errors, error_rate, async_requests, images, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                    + " ON CONFLICT (window_start, window_end, service, route, model, endpoint) DO UPDATE SET"
+                    + " requests = EXCLUDED.requests, ok = EXCLUDED.ok, client_errors = EXCLUDED.client_errors,"
+                    + " errors = EXCLUDED.errors, error_rate = EXCLUDED.error_rate,"
+                    + " async_requests = EXCLUDED.async_requests, images = EXCLUDED.images, updated_at = now()";
+        }
+
+        @Override
+        public Object key(TrafficRow r) {
+            return List.of(r.windowStart, r.windowEnd, r.service, r.route, r.model, r.endpoint);
+        }
+
+        @Override
+        public void bind(PreparedStatement s, TrafficRow r) throws SQLException {
+            s.setObject(1, time(r.windowStart));
+            s.setObject(2, time(r.windowEnd));
+            s.setString(3, r.service);
+            s.setString(4, r.route);
+            s.setString(5, r.model);
+            s.setString(6, r.endpoint);
+            s.setLong(7, r.requests);
+            s.setLong(8, r.ok);
+            s.setLong(9, r.clientErrors);
+            s.setLong(10, r.errors);
+            s.setDouble(11, r.errorRate);
+            s.setLong(12, r.asyncRequests);
+            s.setLong(13, r.images);
+        }
+    }
+
+    /**
+     * {@code kpi.dead_letters}, keyed by the record's place in its source. A replay rewrites the
+     * same row; {@code received_at} keeps the time the record was first rejected.
+     */
+    public static final class DeadLetters implements UpsertStatement<DeadLetter> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.dead_letters (id, received_at, reason, detail, raw, event_id, event_ts)"
+                    + " VALUES (?, now(), ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (id) DO UPDATE SET reason = EXCLUDED.reason, detail = EXCLUDED.detail,"
+                    + " raw = EXCLUDED.raw, event_id = EXCLUDED.event_id, event_ts = EXCLUDED.event_ts";
+        }
+
+        @Override
+        public Object key(DeadLetter d) {
+            return d.id;
+        }
+
+        @Override
+        public void bind(PreparedStatement s, DeadLetter d) throws SQLException {
+            s.setString(1, d.id);
+            s.setString(2, d.reason);
+            s.setString(3, d.detail);
+            s.setString(4, d.raw);
+            s.setString(5, d.eventId);
+            if (d.eventTs == Long.MIN_VALUE) {
+                s.setNull(6, Types.TIMESTAMP_WITH_TIMEZONE);
+            } else {
+                s.setObject(6, time(d.eventTs));
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package com.gluu.kpi.sinks;
+
+import com.gluu.kpi.events.DeadLetter;
+import com.gluu.kpi.latency.LatencyRow;
+import com.gluu.kpi.pipeline.KpiSinks;
+import com.gluu.kpi.traffic.TrafficRow;
+import org.apache.flink.api.connector.sink2.Sink;
+
+/** Every output of the pipeline as upserts into its {@code kpi.*} table. */
+public final class PostgresSinks implements KpiSinks {
+    private final JdbcSettings jdbc;
+    private final SinkOptions options;
+
+    public PostgresSinks(JdbcSettings jdbc, SinkOptions options) {
+        this.jdbc = jdbc;
+        this.options = options;
+    }
+
+    @Override
+    public Sink<LatencyRow> latency() {
+        return new PostgresUpsertSink<>("kpi.latency", jdbc, new KpiTables.Latency(), options);
+    }
+
+    @Override
+    public Sink<TrafficRow> traffic() {
+        return new PostgresUpsertSink<>("kpi.traffic", jdbc, new KpiTables.Traffic(), options);
+    }
+
+    @Override
+    public Sink<DeadLetter> deadLetters() {
+        return new PostgresUpsertSink<>("kpi.dead_letters", jdbc, new KpiTables.DeadLetters(), options);
+    }
+}
