@@ -1,0 +1,66 @@
+package com.gluu.kpi.testing;
+
+import com.gluu.kpi.db.EmbeddedDatabase;
+import com.gluu.kpi.db.Migrations;
+import com.gluu.kpi.sinks.JdbcSettings;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A real embedded PostgreSQL with the kpi schema migrated, shared by one test class. */
+public final class TestDatabase implements AutoCloseable {
+    private final EmbeddedDatabase postgres;
+    private final JdbcSettings jdbc;
+
+    private TestDatabase(EmbeddedDatabase postgres) {
+        this.postgres = postgres;
+        this.jdbc = new JdbcSettings(postgres.jdbcUrl(), null, null);
+    }
+
+    public static TestDatabase startMigrated() {
+        TestDatabase db = new TestDatabase(EmbeddedDatabase.start());
+        Migrations.apply(db.jdbc, null, null);
+        return db;
+    }
+
+    public JdbcSettings jdbc() {
+        return jdbc;
+    }
+
+    public void truncateKpiTables() throws SQLException {
+        execute("TRUNCATE kpi.latency, kpi.traffic, kpi.dead_letters");
+    }
+
+    public void execute(String sql) throws SQLException {
+        try (Connection c = jdbc.connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** Every row of a query as column → value maps, in the query's order. */
+    public List<Map<String, Object>> rows(String sql) throws SQLException {
+        try (Connection c = jdbc.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    row.put(meta.getColumnLabel(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        }
+    }
+
+    @Override
+    public void close() {
+        postgres.close();
+    }
+}
