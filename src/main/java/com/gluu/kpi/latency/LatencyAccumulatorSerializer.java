@@ -35,7 +35,7 @@ public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<
         LatencyAccumulator copy = new LatencyAccumulator();
         for (LatencyStage stage : LatencyStage.values()) {
             StageStats s = from.stages.get(stage);
-            copy.stages.put(stage, new StageStats(s.count, s.sum, s.max, s.sketch.copy()));
+            copy.stages.put(stage, new StageStats(s.count, s.sumNanos, s.max, s.sketch.copy()));
         }
         return copy;
     }
@@ -55,7 +55,7 @@ public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<
         for (LatencyStage stage : LatencyStage.values()) {
             StageStats s = record.stages.get(stage);
             target.writeLong(s.count);
-            target.writeDouble(s.sum);
+            target.writeLong(s.sumNanos);
             target.writeDouble(s.max);
             byte[] sketch = LatencySketches.toBytes(s.sketch);
             target.writeInt(sketch.length);
@@ -68,12 +68,12 @@ public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<
         LatencyAccumulator acc = new LatencyAccumulator();
         for (LatencyStage stage : LatencyStage.values()) {
             long count = source.readLong();
-            double sum = source.readDouble();
+            long sumNanos = source.readLong();
             double max = source.readDouble();
             byte[] bytes = new byte[source.readInt()];
             source.readFully(bytes);
             DDSketch sketch = LatencySketches.fromBytes(bytes);
-            acc.stages.put(stage, new StageStats(count, sum, max, sketch));
+            acc.stages.put(stage, new StageStats(count, sumNanos, max, sketch));
         }
         return acc;
     }
