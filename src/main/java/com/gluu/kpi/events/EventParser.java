@@ -4,9 +4,11 @@ import static com.gluu.kpi.events.DeadLetterReason.BAD_VALUE;
 import static com.gluu.kpi.events.DeadLetterReason.MALFORMED_JSON;
 import static com.gluu.kpi.events.DeadLetterReason.MISSING_FIELD;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -35,7 +37,12 @@ public final class EventParser {
     static final Set<String> TASK_STATES = Set.of("RUNNING", "STOPPED");
     static final Set<String> STATUSES = Set.of("ok", "client_error", "error");
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    // Field names are interned so FlatObject can compare them by identity; the fast double
+    // parser matters because latencies are decimals.
+    private final JsonFactory json = JsonFactory.builder()
+            .enable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .build();
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -47,8 +54,7 @@ public final class EventParser {
                     "record is " + record.size + " bytes, the limit is " + MAX_RECORD_BYTES);
         }
         checkUtf8(record.payload);
-        JsonNode root = readJson(record.payload);
-        JsonFields fields = new JsonFields(root, "");
+        JsonFields fields = new JsonFields(readJson(record.payload), "");
 
         Event event = new Event();
         event.sourceId = record.id();
@@ -95,34 +101,55 @@ public final class EventParser {
         }
     }
 
-    private JsonNode readJson(byte[] payload) throws InvalidEventException {
-        JsonNode root;
-        try {
-            root = mapper.readTree(payload);
-        } catch (JacksonException e) {
+    /** Reads the record's one top-level JSON object; anything else is malformed_json. */
+    private FlatObject readJson(byte[] payload) throws InvalidEventException {
+        try (JsonParser parser = json.createParser(payload)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw new InvalidEventException(MALFORMED_JSON, "empty record");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new InvalidEventException(MALFORMED_JSON, "JSON " + describe(first) + " is not an object");
+            }
+            FlatObject root = FlatObject.read(parser, 1);
+            if (parser.nextToken() != null) {
+                throw new InvalidEventException(MALFORMED_JSON, "unexpected content after the JSON object");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
             throw new InvalidEventException(MALFORMED_JSON, "not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new InvalidEventException(MALFORMED_JSON, "not JSON: " + e.getMessage());
         }
-        if (root == null || root.isMissingNode()) {
-            throw new InvalidEventException(MALFORMED_JSON, "empty record");
+    }
+
+    private static String describe(JsonToken token) {
+        switch (token) {
+            case START_ARRAY:
+                return "ARRAY";
+            case VALUE_STRING:
+                return "STRING";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "NUMBER";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "BOOLEAN";
+            default:
+                return token.name();
         }
-        if (!root.isObject()) {
-            throw new InvalidEventException(MALFORMED_JSON, "JSON " + root.getNodeType() + " is not an object");
-        }
-        return root;
     }
 
     private static long timestamp(JsonFields fields) throws InvalidEventException {
-        JsonNode ts = fields.raw("ts");
+        Object ts = fields.raw("ts");
         if (ts == null) {
             throw new InvalidEventException(MISSING_FIELD, "ts is required");
         }
-        if (ts.isTextual()) {
-            return EventTimes.parseIso(ts.textValue());
+        if (ts instanceof String) {
+            return EventTimes.parseIso((String) ts);
         }
-        if (ts.isIntegralNumber() && ts.canConvertToLong()) {
-            return ts.longValue();
+        if (ts instanceof Long) {
+            return (Long) ts;
         }
         throw new InvalidEventException(BAD_VALUE, "ts must be ISO-8601 with an offset or integer epoch millis, got " + ts);
     }

@@ -4,7 +4,6 @@ import static com.gluu.kpi.events.DeadLetterReason.BAD_VALUE;
 import static com.gluu.kpi.events.DeadLetterReason.MISSING_FIELD;
 import static com.gluu.kpi.events.DeadLetterReason.WRONG_TYPE;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Set;
 
 /**
@@ -12,17 +11,16 @@ import java.util.Set;
  * as absent, optional text defaults to {@code ""}, and every failure names the field.
  */
 final class JsonFields {
-    private final JsonNode object;
+    private final FlatObject object;
     private final String prefix;
 
-    JsonFields(JsonNode object, String prefix) {
+    JsonFields(FlatObject object, String prefix) {
         this.object = object;
         this.prefix = prefix;
     }
 
-    private JsonNode field(String name) {
-        JsonNode node = object.get(name);
-        return node == null || node.isNull() ? null : node;
+    private Object field(String name) {
+        return object.get(name);
     }
 
     boolean has(String name) {
@@ -34,7 +32,7 @@ final class JsonFields {
     }
 
     String requiredString(String name) throws InvalidEventException {
-        JsonNode node = field(name);
+        Object node = field(name);
         if (node == null) {
             throw new InvalidEventException(MISSING_FIELD, name(name) + " is required");
         }
@@ -42,15 +40,15 @@ final class JsonFields {
     }
 
     String optionalString(String name) throws InvalidEventException {
-        JsonNode node = field(name);
+        Object node = field(name);
         return node == null ? "" : text(name, node);
     }
 
-    private String text(String name, JsonNode node) throws InvalidEventException {
-        if (!node.isTextual()) {
-            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be a string, got " + node.getNodeType());
+    private String text(String name, Object node) throws InvalidEventException {
+        if (!(node instanceof String)) {
+            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be a string, got " + FlatObject.typeName(node));
         }
-        return node.textValue();
+        return (String) node;
     }
 
     String requiredEnum(String name, Set<String> allowed) throws InvalidEventException {
@@ -71,39 +69,45 @@ final class JsonFields {
 
     /** A number ≥ 0, or NaN when absent. */
     double optionalNonNegative(String name) throws InvalidEventException {
-        JsonNode node = field(name);
+        Object node = field(name);
         return node == null ? Double.NaN : nonNegative(name, node);
     }
 
     double requiredNonNegative(String name) throws InvalidEventException {
-        JsonNode node = field(name);
+        Object node = field(name);
         if (node == null) {
             throw new InvalidEventException(MISSING_FIELD, name(name) + " is required");
         }
         return nonNegative(name, node);
     }
 
-    private double nonNegative(String name, JsonNode node) throws InvalidEventException {
-        if (!node.isNumber()) {
-            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be a number, got " + node.getNodeType());
+    private double nonNegative(String name, Object node) throws InvalidEventException {
+        if (node == FlatObject.BIG_INTEGER) {
+            throw new InvalidEventException(BAD_VALUE, name(name) + " is out of range");
         }
-        double value = node.doubleValue();
+        if (!(node instanceof Number)) {
+            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be a number, got " + FlatObject.typeName(node));
+        }
+        double value = ((Number) node).doubleValue();
         if (!(value >= 0) || Double.isInfinite(value)) {
-            throw new InvalidEventException(BAD_VALUE, name(name) + " must be ≥ 0, got " + node.asText());
+            throw new InvalidEventException(BAD_VALUE, name(name) + " must be ≥ 0, got " + node);
         }
         return value;
     }
 
     /** An integer in [min, max], or {@code absent} when the field is missing. */
     long optionalInteger(String name, long min, long max, long absent) throws InvalidEventException {
-        JsonNode node = field(name);
+        Object node = field(name);
         if (node == null) {
             return absent;
         }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be an integer, got " + node.asText());
+        if (node == FlatObject.BIG_INTEGER) {
+            throw new InvalidEventException(BAD_VALUE, name(name) + " is out of range");
         }
-        long value = node.longValue();
+        if (!(node instanceof Long)) {
+            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be an integer, got " + node);
+        }
+        long value = (Long) node;
         if (value < min || value > max) {
             throw new InvalidEventException(BAD_VALUE, name(name) + " must be in [" + min + ", " + max + "], got " + value);
         }
@@ -112,14 +116,14 @@ final class JsonFields {
 
     /** A nested object, or null when absent. */
     JsonFields optionalObject(String name) throws InvalidEventException {
-        JsonNode node = field(name);
+        Object node = field(name);
         if (node == null) {
             return null;
         }
-        if (!node.isObject()) {
-            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be an object, got " + node.getNodeType());
+        if (!(node instanceof FlatObject)) {
+            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be an object, got " + FlatObject.typeName(node));
         }
-        return new JsonFields(node, prefix + name + ".");
+        return new JsonFields((FlatObject) node, prefix + name + ".");
     }
 
     JsonFields requiredObject(String name) throws InvalidEventException {
@@ -130,7 +134,7 @@ final class JsonFields {
         return nested;
     }
 
-    JsonNode raw(String name) {
+    Object raw(String name) {
         return field(name);
     }
 }

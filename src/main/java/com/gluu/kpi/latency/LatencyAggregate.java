@@ -2,8 +2,8 @@ package com.gluu.kpi.latency;
 
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Folds observations into a window's {@link LatencyAccumulator}, incrementally. */
-public final class LatencyAggregate implements AggregateFunction<LatencyObservation, LatencyAccumulator, LatencyAccumulator> {
+/** Merges a window's partials (from {@link LatencyPartial.Aggregation}) into its accumulator. */
+public final class LatencyAggregate implements AggregateFunction<LatencyPartial, LatencyAccumulator, LatencyAccumulator> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -12,8 +12,8 @@ public final class LatencyAggregate implements AggregateFunction<LatencyObservat
     }
 
     @Override
-    public LatencyAccumulator add(LatencyObservation value, LatencyAccumulator acc) {
-        acc.add(value);
+    public LatencyAccumulator add(LatencyPartial value, LatencyAccumulator acc) {
+        acc.merge(value.stats);
         return acc;
     }
 

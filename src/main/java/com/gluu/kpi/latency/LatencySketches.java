@@ -3,10 +3,10 @@ package com.gluu.kpi.latency;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 
 /**
  * The one kind of quantile sketch gluu-kpi writes: a DDSketch with 1 % relative accuracy
@@ -14,8 +14,9 @@ import java.nio.ByteBuffer;
  * cover a ratio of about 10^17 between the smallest and largest value, so for latencies the
  * store never collapses, and its size stays bounded whatever arrives.
  *
- * <p>The serialized form is DDSketch's standard protobuf-compatible encoding, so a
- * {@code kpi.latency.sketch} can be decoded and merged by any DDSketch library.
+ * <p>The serialized form (Flink state and {@code kpi.latency.sketch} alike) is DDSketch's own
+ * compact binary encoding ({@code DDSketch.encode}/{@code decode}), which sketches-java and
+ * sketches-go read, so a stored sketch can be decoded and merged into longer periods later.
  */
 public final class LatencySketches {
     public static final double RELATIVE_ACCURACY = 0.01;
@@ -28,10 +29,13 @@ public final class LatencySketches {
     }
 
     public static byte[] toBytes(DDSketch sketch) {
-        ByteBuffer buffer = sketch.serialize();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return bytes;
+        GrowingByteArrayOutput output = GrowingByteArrayOutput.withDefaultInitialCapacity();
+        try {
+            sketch.encode(output, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding a DDSketch in memory cannot fail", e);
+        }
+        return output.trimmedCopy();
     }
 
     public static DDSketch fromBytes(byte[] bytes) {

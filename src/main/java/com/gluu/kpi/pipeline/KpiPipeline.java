@@ -8,10 +8,12 @@ import com.gluu.kpi.events.EventType;
 import com.gluu.kpi.events.RawRecord;
 import com.gluu.kpi.latency.LatencyAggregate;
 import com.gluu.kpi.latency.LatencyObservation;
+import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.latency.LatencyRow;
 import com.gluu.kpi.latency.LatencyWindowRows;
 import com.gluu.kpi.traffic.TrafficAggregate;
 import com.gluu.kpi.traffic.TrafficObservation;
+import com.gluu.kpi.traffic.TrafficPartial;
 import com.gluu.kpi.traffic.TrafficRow;
 import com.gluu.kpi.traffic.TrafficWindowRows;
 import java.time.Duration;
@@ -22,7 +24,6 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -33,8 +34,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * <pre>
  * source ─▶ parse + validate + event-time gate ─▶ watermarks ─▶ dedup (by event_id)
  *              │ dead letters                                       │
- *              ▼                                                    ├─▶ latency windows (per size) ─▶ kpi.latency
- *          kpi.dead_letters                                         └─▶ traffic windows (per size) ─▶ kpi.traffic
+ *              ▼                                                    ├─▶ pre-aggregate ─▶ latency windows (per size) ─▶ kpi.latency
+ *          kpi.dead_letters                                         └─▶ pre-aggregate ─▶ traffic windows (per size) ─▶ kpi.traffic
  * </pre>
  *
  * <p>It takes its source and sinks as arguments: {@code run} passes the real ones, tests theirs.
@@ -44,6 +45,9 @@ public final class KpiPipeline {
             Types.TUPLE(Types.STRING, Types.STRING, Types.STRING);
     private static final TypeInformation<Tuple4<String, String, String, String>> TRAFFIC_KEY =
             Types.TUPLE(Types.STRING, Types.STRING, Types.STRING, Types.STRING);
+
+    /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
+    private static final int MAX_OPEN_PARTIALS = 50_000;
 
     private KpiPipeline() {}
 
@@ -72,23 +76,27 @@ public final class KpiPipeline {
         DataStream<Event> inferences = events
                 .filter(event -> event.type == EventType.INFERENCE).name("inferences");
 
-        KeyedStream<LatencyObservation, Tuple3<String, String, String>> latencyByKey = inferences
-                .map(event -> LatencyObservation.of(event.inference)).name("latency observations")
-                .keyBy(o -> Tuple3.of(o.service, o.model, o.endpoint), LATENCY_KEY);
-        KeyedStream<TrafficObservation, Tuple4<String, String, String, String>> trafficByKey = inferences
-                .map(event -> TrafficObservation.of(event.inference)).name("traffic observations")
-                .keyBy(o -> Tuple4.of(o.service, o.route, o.model, o.endpoint), TRAFFIC_KEY);
+        DataStream<LatencyObservation> latencyObservations = inferences
+                .map(event -> LatencyObservation.of(event.inference)).name("latency observations");
+        DataStream<TrafficObservation> trafficObservations = inferences
+                .map(event -> TrafficObservation.of(event.inference)).name("traffic observations");
 
         DataStream<LatencyRow> latencyRows = null;
         DataStream<TrafficRow> trafficRows = null;
         for (Duration size : config.get(JobConfig.WINDOWS)) {
             String label = Durations.format(size);
-            DataStream<LatencyRow> latency = latencyByKey
+            DataStream<LatencyRow> latency = latencyObservations
+                    .transform("latency " + label + " partials", TypeInformation.of(LatencyPartial.class),
+                            new WindowPreAggregator<>(size.toMillis(), new LatencyPartial.Aggregation(), MAX_OPEN_PARTIALS))
+                    .keyBy(p -> Tuple3.of(p.service, p.model, p.endpoint), LATENCY_KEY)
                     .window(TumblingEventTimeWindows.of(size))
                     .allowedLateness(allowedLateness)
                     .aggregate(new LatencyAggregate(), new LatencyWindowRows())
                     .uid("latency-" + label).name("latency " + label + " windows");
-            DataStream<TrafficRow> traffic = trafficByKey
+            DataStream<TrafficRow> traffic = trafficObservations
+                    .transform("traffic " + label + " partials", TypeInformation.of(TrafficPartial.class),
+                            new WindowPreAggregator<>(size.toMillis(), new TrafficPartial.Aggregation(), MAX_OPEN_PARTIALS))
+                    .keyBy(p -> Tuple4.of(p.service, p.route, p.model, p.endpoint), TRAFFIC_KEY)
                     .window(TumblingEventTimeWindows.of(size))
                     .allowedLateness(allowedLateness)
                     .aggregate(new TrafficAggregate(), new TrafficWindowRows())

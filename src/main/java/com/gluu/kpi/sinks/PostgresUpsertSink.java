@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -44,7 +45,10 @@ public final class PostgresUpsertSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
-        return new Writer<>(this, context.getProcessingTimeService(),
+        // With object reuse on, Flink may hand the writer the same instance again for the next
+        // record, so a row kept in the buffer must be a copy.
+        TypeSerializer<T> copier = context.isObjectReuseEnabled() ? context.createInputSerializer() : null;
+        return new Writer<>(this, context.getProcessingTimeService(), copier,
                 context.metricGroup().counter("rowsWritten"), context.metricGroup().counter("writeRetries"));
     }
 
@@ -60,6 +64,7 @@ public final class PostgresUpsertSink<T> implements Sink<T> {
 
         private final PostgresUpsertSink<T> sink;
         private final ProcessingTimeService timers;
+        private final TypeSerializer<T> copier;
         private final Counter rowsWritten;
         private final Counter writeRetries;
         private final Map<Object, T> buffer = new LinkedHashMap<>();
@@ -68,16 +73,19 @@ public final class PostgresUpsertSink<T> implements Sink<T> {
         private PreparedStatement prepared;
         private boolean flushScheduled;
 
-        Writer(PostgresUpsertSink<T> sink, ProcessingTimeService timers, Counter rowsWritten, Counter writeRetries) {
+        Writer(PostgresUpsertSink<T> sink, ProcessingTimeService timers, TypeSerializer<T> copier, Counter rowsWritten,
+                Counter writeRetries) {
             this.sink = sink;
             this.timers = timers;
+            this.copier = copier;
             this.rowsWritten = rowsWritten;
             this.writeRetries = writeRetries;
         }
 
         @Override
         public void write(T row, Context context) throws IOException, InterruptedException {
-            buffer.put(sink.statement.key(row), row);
+            T kept = copier == null ? row : copier.copy(row);
+            buffer.put(sink.statement.key(kept), kept);
             if (buffer.size() >= sink.options.batchSize) {
                 flushBuffer();
             } else if (!flushScheduled) {

@@ -2,8 +2,8 @@ package com.gluu.kpi.traffic;
 
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Counts a window's requests by outcome, incrementally. */
-public final class TrafficAggregate implements AggregateFunction<TrafficObservation, TrafficCounts, TrafficCounts> {
+/** Merges a window's partials (from {@link TrafficPartial.Aggregation}) into its counts. */
+public final class TrafficAggregate implements AggregateFunction<TrafficPartial, TrafficCounts, TrafficCounts> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -12,8 +12,8 @@ public final class TrafficAggregate implements AggregateFunction<TrafficObservat
     }
 
     @Override
-    public TrafficCounts add(TrafficObservation value, TrafficCounts acc) {
-        acc.add(value);
+    public TrafficCounts add(TrafficPartial value, TrafficCounts acc) {
+        acc.merge(value.counts);
         return acc;
     }
 

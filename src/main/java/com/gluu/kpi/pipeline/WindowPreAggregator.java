@@ -1,0 +1,107 @@
+package com.gluu.kpi.pipeline;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Folds events into per-window partial aggregates before the shuffle, so that the keyed window
+ * operators downstream receive one record per row and watermark step instead of one per event.
+ *
+ * <p>A partial is emitted with the timestamp of its window's last millisecond, so the downstream
+ * tumbling window of the same size puts it in the same window and merges it. Partials are
+ * emitted when the watermark completes their window (before the watermark itself is forwarded,
+ * so they are never late downstream), right away for an event whose window is already complete
+ * (a late event: the downstream window's allowed lateness turns it into an updated row), before
+ * every checkpoint barrier (so this operator has no state to snapshot), and when more than
+ * {@code maxOpenPartials} are open (bounding memory). Emitting early is always correct: the
+ * downstream window merges any number of partials.
+ */
+public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> implements OneInputStreamOperator<IN, P> {
+    private static final long serialVersionUID = 1L;
+
+    private final long sizeMs;
+    private final PartialAggregation<IN, P> aggregation;
+    private final int maxOpenPartials;
+
+    /** Window end → row key → partial; ordered so a watermark flushes a prefix. */
+    private transient TreeMap<Long, Map<Object, P>> open;
+    private transient int openPartials;
+    private transient long currentWatermark;
+
+    public WindowPreAggregator(long sizeMs, PartialAggregation<IN, P> aggregation, int maxOpenPartials) {
+        this.sizeMs = sizeMs;
+        this.aggregation = aggregation;
+        this.maxOpenPartials = maxOpenPartials;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        open = new TreeMap<>();
+        openPartials = 0;
+        currentWatermark = Long.MIN_VALUE;
+    }
+
+    @Override
+    public void processElement(StreamRecord<IN> element) {
+        IN input = element.getValue();
+        long end = Math.floorDiv(element.getTimestamp(), sizeMs) * sizeMs + sizeMs;
+        if (end - 1 <= currentWatermark) {
+            P partial = aggregation.create(input);
+            aggregation.add(partial, input);
+            output.collect(new StreamRecord<>(partial, end - 1));
+            return;
+        }
+        Map<Object, P> window = open.computeIfAbsent(end, e -> new HashMap<>());
+        Object key = aggregation.key(input);
+        P partial = window.get(key);
+        if (partial == null) {
+            partial = aggregation.create(input);
+            window.put(key, partial);
+            openPartials++;
+        }
+        aggregation.add(partial, input);
+        if (openPartials > maxOpenPartials) {
+            flushUpTo(Long.MAX_VALUE);
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        currentWatermark = mark.getTimestamp();
+        // A window [start, end) is complete once the watermark reaches end - 1.
+        flushUpTo(mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() + 1);
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) {
+        flushUpTo(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flushUpTo(Long.MAX_VALUE);
+        super.finish();
+    }
+
+    /** Emits every partial whose window ends at or before {@code endInclusive}. */
+    private void flushUpTo(long endInclusive) {
+        Iterator<Map.Entry<Long, Map<Object, P>>> windows = open.headMap(endInclusive, true).entrySet().iterator();
+        while (windows.hasNext()) {
+            Map.Entry<Long, Map<Object, P>> window = windows.next();
+            long timestamp = window.getKey() - 1;
+            for (P partial : window.getValue().values()) {
+                output.collect(new StreamRecord<>(partial, timestamp));
+            }
+            openPartials -= window.getValue().size();
+            windows.remove();
+        }
+    }
+}
