@@ -4,7 +4,6 @@ import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.RawRecord;
 import com.gluu.kpi.ingest.JsonLinesFormat;
 import com.gluu.kpi.pipeline.KpiPipeline;
-import com.gluu.kpi.pipeline.KpiSinks;
 import com.gluu.kpi.sinks.JdbcSettings;
 import com.gluu.kpi.sinks.PostgresSinks;
 import com.gluu.kpi.sinks.SinkOptions;
@@ -12,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -45,12 +45,18 @@ public final class KpiJob {
         Configuration flink = new Configuration();
         // Any type that would fall back to Kryo fails at job build time instead of running slowly.
         flink.set(PipelineOptions.GENERIC_TYPES, false);
+        // Checkpoints go to a file system (the JobManager's memory holds only 5 MB of state).
+        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory(config));
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(5));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING); // event-time windows with lateness, also for files
         env.setParallelism(config.get(JobConfig.PARALLELISM));
+        // No operator keeps a reference to an input record after it returns, and the sink copies
+        // what it buffers; so chained operators may pass records without a defensive copy.
+        env.getConfig().enableObjectReuse();
         Duration checkpoints = config.get(JobConfig.CHECKPOINT_INTERVAL);
         if (!checkpoints.isZero()) {
             env.enableCheckpointing(checkpoints.toMillis());
@@ -58,8 +64,11 @@ public final class KpiJob {
         return env;
     }
 
-    /** Convenience for callers that have no test sinks: the Postgres ones. */
-    static KpiSinks postgres(JobConfig config, JdbcSettings jdbc) {
-        return new PostgresSinks(jdbc, SinkOptions.from(config));
+    private static String checkpointDirectory(JobConfig config) {
+        String dir = config.get(JobConfig.CHECKPOINT_DIR);
+        if (!dir.isEmpty()) {
+            return dir;
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "gluu-kpi-checkpoints").toUri().toString();
     }
 }
