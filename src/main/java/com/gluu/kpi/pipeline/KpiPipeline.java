@@ -70,8 +70,9 @@ public final class KpiPipeline {
                         .withIdleness(config.get(JobConfig.SOURCE_IDLENESS)))
                 .uid("watermarks").name("watermarks")
                 .keyBy(event -> event.eventId, Types.STRING)
-                .process(new Deduplicate(config.get(JobConfig.DEDUP_WINDOW)))
-                .uid("dedup").name("dedup by event_id");
+                .transform("dedup by event_id", TypeInformation.of(Event.class),
+                        new Deduplicate(config.get(JobConfig.DEDUP_WINDOW), allowedLateness))
+                .uid("dedup");
 
         DataStream<Event> inferences = events
                 .filter(event -> event.type == EventType.INFERENCE).name("inferences");
