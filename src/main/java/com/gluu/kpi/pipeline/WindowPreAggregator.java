@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -38,6 +39,9 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
         this.sizeMs = sizeMs;
         this.aggregation = aggregation;
         this.maxOpenPartials = maxOpenPartials;
+        // Custom operators start a new task by default; chained, the observations reach it as a
+        // method call instead of being serialized through a local channel.
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     @Override
