@@ -1,10 +1,352 @@
 package com.gluu.kpi.config;
 
+import com.gluu.kpi.config.AlertRule.Comparison;
+import com.gluu.kpi.config.AlertRule.Kpi;
+import com.gluu.kpi.config.AlertRule.Severity;
+import com.gluu.kpi.config.AlertRule.Statistic;
+import java.io.Serializable;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
-/** Placeholder replaced by the alert-rules work in progress. */
-public final class AlertRules {
+/**
+ * The alert rules of {@code jobs/alert-rules.yaml} (SPEC §5), read and validated once at start.
+ * The file's schema is documented in a comment block at its top; every mistake fails with a message
+ * naming the file, the rule and the field, e.g.
+ * {@code jobs/alert-rules.yaml: rule 'ecs_error_rate': field 'threshold': expected a number, got 'high'}.
+ *
+ * <p>Immutable and {@link Serializable}, so it can be shipped inside Flink functions.
+ */
+public final class AlertRules implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Rules are evaluated once per minute, so every duration is whole minutes. */
+    public static final Duration EVALUATION_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofHours(1);
+    public static final String DEFAULT_STAGE = "total";
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,64}");
+    private static final Set<String> STAGES = Set.of("total", "model", "llm");
+    private static final Set<String> COMMON = Set.of("name", "kpi", "severity", "group_by", "for", "repeat_interval");
+    private static final Set<String> THRESHOLD = Set.of("statistic", "comparison", "threshold", "resolve_threshold", "window");
+    private static final List<String> ALL_FIELDS = List.of("name", "kpi", "statistic", "stage", "comparison", "threshold",
+            "resolve_threshold", "for", "min_sample", "window", "group_by", "severity", "repeat_interval", "idle_for",
+            "silent_for");
+
+    private final List<AlertRule> rules;
+
+    private AlertRules(List<AlertRule> rules) {
+        this.rules = List.copyOf(rules);
+    }
+
+    /**
+     * Reads and validates a rules file. A missing or unreadable file fails naming the key
+     * {@code alerts.rules_file}.
+     */
     public static AlertRules load(Path file) {
-        return new AlertRules();
+        Object root = YamlFiles.read(file, JobConfig.RULES_FILE.key());
+        return parse(file.toString(), root);
+    }
+
+    /** No rules: alerting off. */
+    public static AlertRules none() {
+        return new AlertRules(List.of());
+    }
+
+    /** All rules, in file order. */
+    public List<AlertRule> rules() {
+        return rules;
+    }
+
+    public Optional<AlertRule> rule(String name) {
+        return rules.stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    public int size() {
+        return rules.size();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AlertRules && ((AlertRules) o).rules.equals(rules);
+    }
+
+    @Override
+    public int hashCode() {
+        return rules.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return rules.stream().map(AlertRule::toString).collect(Collectors.joining("\n"));
+    }
+
+    /** Validates an already parsed document; {@code source} starts every message. */
+    static AlertRules parse(String source, Object root) {
+        if (root == null) {
+            throw new ConfigException(source + ": empty file; expected 'rules:' with a list of rules (use 'rules: []' for none)");
+        }
+        Map<String, Object> top = YamlFiles.mapping(source, root);
+        YamlFiles.onlyKnown(top, Set.of("rules"), k -> source + ": " + k);
+        if (!top.containsKey("rules")) {
+            throw new ConfigException(source + ": rules: missing (use 'rules: []' for none)");
+        }
+        Object list = top.get("rules");
+        if (!(list instanceof List)) {
+            throw new ConfigException(source + ": rules: expected a list of rules, got " + YamlFiles.describe(list));
+        }
+        List<AlertRule> rules = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        int index = 0;
+        for (Object item : (List<?>) list) {
+            index++;
+            AlertRule rule = new RuleReader(source, index, item).read();
+            Integer first = seen.putIfAbsent(rule.name(), index);
+            if (first != null) {
+                throw new ConfigException(source + ": rule '" + rule.name() + "': field 'name': duplicate; rule #" + first
+                        + " has the same name");
+            }
+            rules.add(rule);
+        }
+        return new AlertRules(rules);
+    }
+
+    /** Reads one rule; {@link #where(String)} builds "file: rule 'name': field 'f'". */
+    private static final class RuleReader {
+        private final String source;
+        private final Map<String, Object> fields;
+        private String rule;
+
+        RuleReader(String source, int index, Object item) {
+            this.source = source;
+            this.rule = "rule #" + index;
+            this.fields = YamlFiles.mapping(source + ": " + rule, item);
+        }
+
+        AlertRule read() {
+            String name = text("name", true);
+            if (!NAME.matcher(name).matches()) {
+                throw new ConfigException(where("name") + ": '" + name + "' must be 1-64 of [a-z0-9_]");
+            }
+            rule = "rule '" + name + "'";
+
+            Kpi kpi = choice("kpi", Kpi.values(), Kpi::wireName, null);
+            checkFields(kpi);
+
+            Severity severity = choice("severity", Severity.values(), Severity::wireName, null);
+            List<String> groupBy = groupBy(kpi);
+            int forEvaluations = (int) integer("for", 1, 1, 10_000);
+            Duration repeat = duration("repeat_interval", DEFAULT_REPEAT_INTERVAL, EVALUATION_INTERVAL);
+
+            if (!kpi.hasThreshold()) {
+                Duration idleFor = kpi == Kpi.IDLE_ENDPOINT ? duration("idle_for", null, EVALUATION_INTERVAL) : null;
+                Duration silentFor = kpi == Kpi.NO_DATA ? duration("silent_for", null, EVALUATION_INTERVAL) : null;
+                return new AlertRule(name, kpi, null, null, null, 0, null, forEvaluations, 0, null, groupBy, severity,
+                        repeat, idleFor, silentFor);
+            }
+
+            Statistic[] statistics = Arrays.stream(Statistic.values()).filter(s -> s.kpi() == kpi).toArray(Statistic[]::new);
+            Statistic statistic = choice("statistic", statistics, Statistic::wireName,
+                    statistics.length == 1 ? statistics[0] : null);
+            String stage = kpi == Kpi.LATENCY ? text("stage", false) : null;
+            if (kpi == Kpi.LATENCY) {
+                stage = stage == null ? DEFAULT_STAGE : stage;
+                if (!STAGES.contains(stage)) {
+                    throw new ConfigException(where("stage") + ": '" + stage + "' is not one of [total, model, llm]");
+                }
+            }
+            boolean eventRule = kpi == Kpi.ENDPOINT_EVENT;
+            Comparison comparison = comparison(eventRule ? Comparison.GE : null);
+            Double threshold = threshold("threshold", statistic, eventRule ? 1.0 : null);
+            Double resolve = threshold("resolve_threshold", statistic, null);
+            if (resolve != null && (comparison.firesAbove() ? resolve > threshold : resolve < threshold)) {
+                throw new ConfigException(where("resolve_threshold") + ": " + number(resolve) + " must be "
+                        + (comparison.firesAbove() ? "at most" : "at least") + " the threshold " + number(threshold)
+                        + ": a rule that fires when the value is " + comparison.symbol() + " " + number(threshold)
+                        + " resolves " + (comparison.firesAbove() ? "below" : "above") + " it");
+            }
+            long minSample = eventRule ? 0 : integer("min_sample", 0, 0, Long.MAX_VALUE);
+            Duration window = duration("window", DEFAULT_WINDOW, EVALUATION_INTERVAL);
+            return new AlertRule(name, kpi, statistic, stage, comparison, threshold, resolve, forEvaluations, minSample,
+                    window, groupBy, severity, repeat, null, null);
+        }
+
+        /** Unknown fields, and known fields the rule's kpi does not use, are refused. */
+        private void checkFields(Kpi kpi) {
+            Set<String> allowed = new LinkedHashSet<>(COMMON);
+            if (kpi.hasThreshold()) {
+                allowed.addAll(THRESHOLD);
+            }
+            if (kpi == Kpi.LATENCY || kpi == Kpi.TRAFFIC || kpi == Kpi.ACCURACY) {
+                allowed.add("min_sample");
+            }
+            if (kpi == Kpi.LATENCY) {
+                allowed.add("stage");
+            }
+            if (kpi == Kpi.IDLE_ENDPOINT) {
+                allowed.add("idle_for");
+            }
+            if (kpi == Kpi.NO_DATA) {
+                allowed.add("silent_for");
+            }
+            for (String field : fields.keySet()) {
+                if (!ALL_FIELDS.contains(field)) {
+                    throw new ConfigException(where(field) + ": unknown field; known: " + ALL_FIELDS);
+                }
+                if (!allowed.contains(field)) {
+                    throw new ConfigException(where(field) + ": not used by kpi " + kpi.wireName() + "; its fields: "
+                            + ALL_FIELDS.stream().filter(allowed::contains).collect(Collectors.toList()));
+                }
+            }
+        }
+
+        private String where(String field) {
+            return source + ": " + rule + ": field '" + field + "'";
+        }
+
+        private boolean present(String field) {
+            return fields.get(field) != null;
+        }
+
+        private String text(String field, boolean required) {
+            Object v = fields.get(field);
+            if (v == null) {
+                if (required) {
+                    throw new ConfigException(where(field) + ": missing");
+                }
+                return null;
+            }
+            if (!(v instanceof String)) {
+                throw new ConfigException(where(field) + ": expected text, got " + YamlFiles.describe(v));
+            }
+            return (String) v;
+        }
+
+        private <E> E choice(String field, E[] options, java.util.function.Function<E, String> wire, E fallback) {
+            String v = text(field, fallback == null);
+            if (v == null) {
+                return fallback;
+            }
+            for (E option : options) {
+                if (wire.apply(option).equals(v)) {
+                    return option;
+                }
+            }
+            throw new ConfigException(where(field) + ": '" + v + "' is not one of "
+                    + Arrays.stream(options).map(wire).collect(Collectors.toList()));
+        }
+
+        private Comparison comparison(Comparison fallback) {
+            String v = text("comparison", fallback == null);
+            if (v == null) {
+                return fallback;
+            }
+            Comparison c = Comparison.ofSymbol(v.trim());
+            if (c == null) {
+                throw new ConfigException(where("comparison") + ": '" + v + "' is not one of ['>', '>=', '<', '<='] "
+                        + "(quote it in YAML: comparison: \">\")");
+            }
+            return c;
+        }
+
+        private Double threshold(String field, Statistic statistic, Double fallback) {
+            if (!present(field)) {
+                if (fallback == null && field.equals("threshold")) {
+                    throw new ConfigException(where(field) + ": missing");
+                }
+                return fallback;
+            }
+            double d = YamlFiles.number(where(field), fields.get(field));
+            if (d < 0) {
+                throw new ConfigException(where(field) + ": " + fields.get(field) + " is negative; "
+                        + statistic.wireName() + " is never below 0");
+            }
+            if (statistic.isRatio() && d > 1) {
+                throw new ConfigException(where(field) + ": " + fields.get(field) + " is above 1; "
+                        + statistic.wireName() + " is a fraction from 0 to 1 (1 % is 0.01)");
+            }
+            return d;
+        }
+
+        private long integer(String field, long fallback, long min, long max) {
+            if (!present(field)) {
+                return fallback;
+            }
+            Object v = fields.get(field);
+            if (!(v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger)) {
+                throw new ConfigException(where(field) + ": expected a whole number, got " + YamlFiles.describe(v));
+            }
+            java.math.BigInteger n = new java.math.BigInteger(v.toString());
+            if (n.compareTo(java.math.BigInteger.valueOf(min)) < 0 || n.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+                throw new ConfigException(where(field) + ": " + v + " is outside [" + min + ", "
+                        + (max == Long.MAX_VALUE ? "..." : max) + "]");
+            }
+            return n.longValue();
+        }
+
+        private Duration duration(String field, Duration fallback, Duration min) {
+            if (!present(field)) {
+                if (fallback == null) {
+                    throw new ConfigException(where(field) + ": missing");
+                }
+                return fallback;
+            }
+            Object v = fields.get(field);
+            if (!(v instanceof String)) {
+                throw new ConfigException(where(field) + ": expected a duration like 5m or 1h, got " + YamlFiles.describe(v));
+            }
+            Duration d = Durations.parse(where(field), (String) v);
+            if (d.compareTo(min) < 0 || d.toMillis() % EVALUATION_INTERVAL.toMillis() != 0) {
+                throw new ConfigException(where(field) + ": " + v + " must be a whole number of minutes, at least "
+                        + Durations.format(min) + " (rules are evaluated every minute)");
+            }
+            return d;
+        }
+
+        private List<String> groupBy(Kpi kpi) {
+            Object v = fields.get("group_by");
+            List<String> labels = new ArrayList<>();
+            if (v != null) {
+                if (!(v instanceof List)) {
+                    throw new ConfigException(where("group_by") + ": expected a list of labels like [service, model], got "
+                            + YamlFiles.describe(v));
+                }
+                for (Object o : (List<?>) v) {
+                    if (!(o instanceof String) || !kpi.labels().contains(o)) {
+                        throw new ConfigException(where("group_by") + ": " + YamlFiles.describe(o)
+                                + " is not a label of kpi " + kpi.wireName() + "; labels: " + sorted(kpi.labels()));
+                    }
+                    if (labels.contains(o)) {
+                        throw new ConfigException(where("group_by") + ": '" + o + "' is listed twice");
+                    }
+                    labels.add((String) o);
+                }
+            }
+            String needed = kpi == Kpi.ENDPOINT_EVENT || kpi == Kpi.IDLE_ENDPOINT ? "endpoint"
+                    : kpi == Kpi.NO_DATA ? "service" : null;
+            if (needed != null && !labels.contains(needed)) {
+                throw new ConfigException(where("group_by") + ": must include '" + needed + "' for kpi " + kpi.wireName());
+            }
+            return labels;
+        }
+
+        private static List<String> sorted(Set<String> s) {
+            return s.stream().sorted().collect(Collectors.toList());
+        }
+
+        private static String number(double d) {
+            return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d).toLowerCase(Locale.ROOT);
+        }
     }
 }

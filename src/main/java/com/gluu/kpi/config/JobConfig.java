@@ -1,8 +1,10 @@
 package com.gluu.kpi.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,7 +99,12 @@ public final class JobConfig {
         if (file != null) {
             Object root;
             try {
-                root = new ObjectMapper(new YAMLFactory()).readValue(Files.readAllBytes(file), Object.class);
+                ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+                mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+                try (JsonParser parser = mapper.createParser(Files.readAllBytes(file))) {
+                    // An empty file (or only comments) means all defaults.
+                    root = parser.nextToken() == null ? null : mapper.readValue(parser, Object.class);
+                }
             } catch (IOException e) {
                 throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
             }
@@ -163,6 +170,9 @@ public final class JobConfig {
             String key = prefix + e.getKey();
             if (e.getValue() instanceof Map) {
                 flatten(key + ".", (Map<?, ?>) e.getValue(), out);
+            } else if (out.containsKey(key)) {
+                // e.g. both `job: {parallelism: 2}` and `job.parallelism: 4`: neither silently wins.
+                throw new ConfigException(key + ": given twice in the config file (nested and dotted)");
             } else {
                 out.put(key, e.getValue());
             }
@@ -190,20 +200,17 @@ public final class JobConfig {
     }
 
     private static int integer(String key, Object value, int min, int max) {
-        int n;
-        if (value instanceof Integer || value instanceof Long) {
-            n = (int) ((Number) value).longValue();
-        } else {
-            try {
-                n = Integer.parseInt(text(key, value).trim());
-            } catch (NumberFormatException e) {
-                throw new ConfigException(key + ": '" + value + "' is not a whole number");
-            }
+        // Compared before narrowing, so 4294967298 is out of range rather than wrapping around to 2.
+        BigInteger n;
+        try {
+            n = new BigInteger(text(key, value).trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": '" + value + "' is not a whole number");
         }
-        if (n < min || n > max) {
+        if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
             throw new ConfigException(key + ": " + n + " is outside [" + min + ", " + max + "]");
         }
-        return n;
+        return n.intValueExact();
     }
 
     private static Duration duration(String key, Object value, Duration min) {
