@@ -51,6 +51,17 @@ public final class KpiPipeline {
 
     private KpiPipeline() {}
 
+    /**
+     * Event time of validated events: bounded out-of-orderness, and a parse subtask whose input
+     * has been silent for the idleness timeout stops holding the watermark back.
+     */
+    static WatermarkStrategy<Event> watermarks(JobConfig config) {
+        return WatermarkStrategy
+                .<Event>forBoundedOutOfOrderness(config.get(JobConfig.MAX_OUT_OF_ORDERNESS))
+                .withTimestampAssigner((event, previous) -> event.ts)
+                .withIdleness(config.get(JobConfig.SOURCE_IDLENESS));
+    }
+
     /** Adds the whole dataflow to {@code env}. */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, KpiSinks sinks, JobConfig config) {
         Duration allowedLateness = config.get(JobConfig.ALLOWED_LATENESS);
@@ -64,10 +75,7 @@ public final class KpiPipeline {
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ParseEvents.DEAD_LETTERS);
 
         DataStream<Event> events = parsed
-                .assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<Event>forBoundedOutOfOrderness(config.get(JobConfig.MAX_OUT_OF_ORDERNESS))
-                        .withTimestampAssigner((event, previous) -> event.ts)
-                        .withIdleness(config.get(JobConfig.SOURCE_IDLENESS)))
+                .assignTimestampsAndWatermarks(watermarks(config))
                 .uid("watermarks").name("watermarks")
                 .keyBy(event -> event.eventId, Types.STRING)
                 .transform("dedup by event_id", TypeInformation.of(Event.class),
