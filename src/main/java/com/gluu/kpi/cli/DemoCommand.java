@@ -30,7 +30,7 @@ import org.apache.flink.api.common.JobExecutionResult;
  *   <li>Starts an embedded PostgreSQL (real server binaries from Maven Central, on a free
  *       loopback port) and applies the {@code sql/} migrations to it.
  *   <li>Builds the demo events from the bundled real request trace, {@code data/} (Azure LLM
- *       inference trace 2023, "code" sample, 8,818 requests over about an hour on 2023-11-16;
+ *       inference trace 2023, "code" sample: 8,819 requests over about an hour on 2023-11-16;
  *       CC-BY 4.0, attribution in {@code data/NOTICE.md}): each CSV row becomes one
  *       {@code inference} event at its own time, with its token counts and a seeded latency
  *       model, plus injected incidents — a 6-minute latency spike (BLIP-2 8× slower), a 4-minute
