@@ -1,0 +1,163 @@
+package com.gluu.kpi.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.gluu.kpi.cli.DemoCommand;
+import com.gluu.kpi.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the whole demo, as {@code java -jar target/gluu-kpi.jar demo} does (embedded PostgreSQL,
+ * in-process Flink from the local environment, the bundled trace), and checks its summary
+ * against values worked out here from the generated JSON lines themselves.
+ */
+class DemoCommandITCase {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static DemoCommand.Outcome outcome;
+    static String printed;
+    /** What the pipeline should count: JSON inferences with a valid latency, each event_id once. */
+    static final Map<String, long[]> expected = new TreeMap<>(); // service → {requests, ok, client_errors, errors}
+    static final Map<String, List<Double>> totals = new TreeMap<>(); // service (and "all services") → total latencies
+    static int lines;
+
+    @BeforeAll
+    static void runDemo() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            outcome = DemoCommand.run(out);
+        }
+        printed = bytes.toString(StandardCharsets.UTF_8);
+        System.out.print(printed);
+
+        List<String> file = DemoTrace.bundled().lines(); // regenerated: the trace is deterministic
+        lines = file.size();
+        Set<String> seen = new HashSet<>();
+        for (String line : file) {
+            JsonNode e;
+            try {
+                e = JSON.readTree(line);
+            } catch (Exception notJson) {
+                continue;
+            }
+            if (!e.path("type").asText().equals("inference") || e.path("latency_ms").path("total").asDouble() < 0
+                    || !seen.add(e.get("event_id").asText())) {
+                continue;
+            }
+            String service = e.get("service").asText();
+            for (String key : List.of(service, DemoSummary.ALL_SERVICES)) {
+                long[] c = expected.computeIfAbsent(key, k -> new long[4]);
+                c[0]++;
+                switch (e.get("status").asText()) {
+                    case "ok":
+                        c[1]++;
+                        break;
+                    case "client_error":
+                        c[2]++;
+                        break;
+                    default:
+                        c[3]++;
+                }
+                totals.computeIfAbsent(key, k -> new ArrayList<>()).add(e.get("latency_ms").get("total").asDouble());
+            }
+        }
+    }
+
+    @Test
+    void endsWellWithinThreeMinutesAndSaysHowLongItTook() {
+        assertThat(outcome.wallTime).isLessThan(Duration.ofMinutes(3));
+        assertThat(printed).containsPattern("demo finished in \\d+\\.\\d s");
+    }
+
+    @Test
+    void jobReadEveryLineAndRejectedTheBadOnes() {
+        assertThat(outcome.counts.records).isEqualTo(lines);
+        assertThat(outcome.counts.duplicates).isEqualTo(DemoTrace.DUPLICATES);
+        assertThat(outcome.counts.deadLetters).isEqualTo(DemoTrace.BAD_RECORDS);
+        assertThat(outcome.summary.deadLetters())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("malformed_json", 1L, "bad_value", 1L, "unknown_type", 1L));
+    }
+
+    @Test
+    void trafficTotalsAndErrorRatesMatchTheTrace() {
+        assertThat(expected).containsOnlyKeys("analyze-api", "annotate-worker", "thumbnail-worker", DemoSummary.ALL_SERVICES);
+        assertThat(expected.get(DemoSummary.ALL_SERVICES)[0]).isEqualTo(outcome.trace.rows().size());
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            long[] c = e.getValue();
+            DemoSummary.Traffic t = e.getKey().equals(DemoSummary.ALL_SERVICES)
+                    ? outcome.summary.allTraffic() : outcome.summary.traffic().get(e.getKey());
+            assertThat(t).as(e.getKey()).isNotNull();
+            assertThat(new long[] {t.requests, t.ok, t.clientErrors, t.errors}).as(e.getKey()).containsExactly(c);
+            assertThat(t.errorRate()).as(e.getKey()).isCloseTo(c[3] / (double) c[0], within(1e-12));
+            // ... and the printed table says the same.
+            String row = String.format(Locale.ROOT, "  %-18s %,9d %,9d %,11d %,8d %9.2f %%", e.getKey(), c[0], c[1], c[2], c[3],
+                    100.0 * c[3] / c[0]);
+            assertThat(printed).contains(row + "\n");
+        }
+    }
+
+    @Test
+    void wholeTracePercentilesAreMergedSketchesNotAveragedPercentiles() {
+        for (Map.Entry<String, List<Double>> e : totals.entrySet()) {
+            double[] sorted = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            DemoSummary.Latency l = outcome.summary.latency(e.getKey(), "total");
+            assertThat(l.count).as(e.getKey()).isEqualTo(sorted.length);
+            assertThat(l.max).as(e.getKey()).isEqualTo(sorted[sorted.length - 1]);
+            // DDSketch answers with the value at rank q·(n−1), within 1 % relative accuracy.
+            for (double q : new double[] {0.50, 0.95, 0.99}) {
+                double exact = sorted[(int) Math.floor(q * (sorted.length - 1))];
+                double reported = q == 0.50 ? l.p50 : q == 0.95 ? l.p95 : l.p99;
+                assertThat(reported).as(e.getKey() + " p" + Math.round(q * 100)).isCloseTo(exact, withinPercentage(1.01));
+            }
+        }
+    }
+
+    @Test
+    void theWorstMinutesAreTheInjectedIncidents() {
+        DemoTrace.Incident spike = outcome.trace.incidents().get(0);
+        DemoTrace.Incident outage = outcome.trace.incidents().get(2);
+        assertThat(spike.name).isEqualTo("latency spike");
+        List<DemoSummary.Minute> slowest = outcome.summary.worstLatencyMinutes(5);
+        assertThat(slowest).hasSize(5);
+        assertThat(slowest.get(0).start).matches(spike::covers, "in the latency spike");
+        assertThat(slowest.get(0).totalP95).isGreaterThan(10_000);
+        assertThat(slowest).allMatch(m -> spike.covers(m.start));
+
+        List<DemoSummary.Minute> failing = outcome.summary.worstErrorMinutes(5, 20);
+        assertThat(failing.get(0).start).matches(outage::covers, "in the endpoint outage");
+        assertThat(failing.get(0).errorRate()).isEqualTo(1.0);
+        assertThat(failing).allMatch(m -> m.requests >= 20);
+
+        // The printed tables name the minutes and their incident, and list the incidents.
+        Instant worst = slowest.get(0).start;
+        String minute = OffsetDateTime.ofInstant(worst, java.time.ZoneOffset.UTC).toString().replace('T', ' ').substring(0, 16);
+        assertThat(printed).containsPattern(Pattern.quote("  " + minute) + " .* ms  latency spike\n");
+        assertThat(printed).contains("latency spike                2023-11-16 18:35–18:41 UTC");
+        assertThat(printed).contains("error burst                  2023-11-16 18:43–18:47 UTC");
+        assertThat(printed).contains("endpoint failure + restart   2023-11-16 18:53–18:56 UTC");
+    }
+
+    @Test
+    void theCommandLineTakesNoOptions() throws Exception {
+        assertThat(Main.run("demo", "--events", "x.jsonl")).isEqualTo(2);
+    }
+}

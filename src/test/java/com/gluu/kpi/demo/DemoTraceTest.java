@@ -1,0 +1,264 @@
+package com.gluu.kpi.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The demo trace: deterministic, faithful to the CSV, with the incidents where it says they are. */
+class DemoTraceTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static DemoTrace trace;
+    /** Parsed lines; null for the line that is not JSON. */
+    static List<JsonNode> events;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        trace = DemoTrace.bundled();
+        events = new ArrayList<>();
+        for (String line : trace.lines()) {
+            events.add(parse(line));
+        }
+    }
+
+    static JsonNode parse(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static List<JsonNode> inferences() {
+        return events.stream().filter(e -> e != null && e.path("type").asText().equals("inference")
+                && e.path("latency_ms").path("total").asDouble() >= 0).toList();
+    }
+
+    static Instant ts(JsonNode e) {
+        return OffsetDateTime.parse(e.get("ts").asText()).toInstant();
+    }
+
+    static boolean within(JsonNode e, String from, String to) {
+        Instant t = ts(e);
+        return !t.isBefore(Instant.parse(from)) && t.isBefore(Instant.parse(to));
+    }
+
+    static double p95(List<JsonNode> es) {
+        double[] v = es.stream().mapToDouble(e -> e.get("latency_ms").get("total").asDouble()).sorted().toArray();
+        return v[(int) Math.floor(0.95 * (v.length - 1))];
+    }
+
+    static double errorShare(List<JsonNode> es) {
+        return es.stream().filter(e -> e.get("status").asText().equals("error")).count() / (double) es.size();
+    }
+
+    @Test
+    void sameCsvAndSeedGiveTheSameLines() {
+        assertThat(DemoTrace.bundled().lines()).isEqualTo(trace.lines());
+    }
+
+    @Test
+    void oneLinePerCsvRowPlusTheInjectedRecords() throws Exception {
+        int csvRows = 0;
+        try (InputStream in = DemoTrace.class.getResourceAsStream(DemoTrace.CSV_RESOURCE);
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            assertThat(r.readLine()).startsWith("TIMESTAMP,ContextTokens,GeneratedTokens");
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (!line.isBlank()) {
+                    csvRows++;
+                }
+            }
+        }
+        // data/NOTICE.md speaks of 8,818 requests; the file holds 8,819 data rows.
+        assertThat(csvRows).isGreaterThan(8_800);
+        assertThat(trace.rows()).hasSize(csvRows);
+        assertThat(trace.injectedRecords()).isEqualTo(3 + 3 + 5);
+        assertThat(trace.lines()).hasSize(csvRows + trace.injectedRecords());
+        assertThat(inferences().stream().map(e -> e.get("event_id").asText()).distinct()).hasSize(csvRows);
+    }
+
+    @Test
+    void everyEventHasTheSpecsRequiredFields() {
+        for (JsonNode e : events) {
+            if (e == null || e.get("event_id").asText().startsWith("demo-bad-")) {
+                continue;
+            }
+            assertThat(e.get("event_id").asText()).hasSizeBetween(1, 128);
+            assertThat(ts(e)).isBefore(Instant.now());
+            String type = e.get("type").asText();
+            assertThat(type).isIn("inference", "endpoint");
+            if (type.equals("endpoint")) {
+                assertThat(e.get("endpoint").asText()).isEqualTo("blip2-endpoint");
+                assertThat(e.get("model").asText()).isEqualTo("blip2");
+                assertThat(e.get("state").asText()).isIn("InService", "Failed");
+                continue;
+            }
+            assertThat(e.get("request_id").asText()).isNotEmpty();
+            assertThat(e.get("service").asText()).isIn("analyze-api", "annotate-worker", "thumbnail-worker");
+            assertThat(e.get("model").asText()).isEqualTo("blip2");
+            assertThat(e.get("endpoint").asText()).isEqualTo("blip2-endpoint");
+            assertThat(e.get("mode").asText()).isIn("sync", "async");
+            assertThat(e.get("images").asInt()).isBetween(1, 4);
+            String status = e.get("status").asText();
+            assertThat(status).isIn("ok", "client_error", "error");
+            JsonNode latency = e.get("latency_ms");
+            assertThat(latency.get("total").isNumber()).isTrue();
+            assertThat(latency.get("total").asDouble()).isNotNegative();
+            for (String stage : List.of("model", "llm")) {
+                if (latency.has(stage)) {
+                    assertThat(latency.get(stage).asDouble()).isNotNegative().isLessThanOrEqualTo(latency.get("total").asDouble());
+                }
+            }
+            int http = e.get("http_status").asInt();
+            switch (status) {
+                case "ok":
+                    assertThat(http).isEqualTo(200);
+                    assertThat(e.has("error_type")).isFalse();
+                    assertThat(latency.has("model") && latency.has("llm")).isTrue();
+                    assertThat(e.get("llm").get("model").asText()).isEqualTo("gpt-4o");
+                    break;
+                case "client_error":
+                    assertThat(http).isIn(400, 413);
+                    assertThat(e.has("llm")).isFalse();
+                    break;
+                default:
+                    assertThat(http).isIn(500, 503, 504);
+                    assertThat(e.get("error_type").asText()).isIn("sagemaker_timeout", "openai_429", "sagemaker_unavailable");
+                    assertThat(e.has("llm")).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void tokensAndTimesComeFromTheCsvRow() {
+        int withTokens = 0;
+        for (JsonNode e : inferences()) {
+            int row = Integer.parseInt(e.get("request_id").asText().substring("req-".length())) - 1;
+            DemoTrace.Row csv = trace.rows().get(row);
+            assertThat(ts(e)).isEqualTo(csv.time);
+            if (e.has("llm")) {
+                assertThat(e.get("llm").get("prompt_tokens").asLong()).isEqualTo(csv.contextTokens);
+                assertThat(e.get("llm").get("completion_tokens").asLong()).isEqualTo(csv.generatedTokens);
+                withTokens++;
+            }
+        }
+        assertThat(withTokens).isGreaterThan(trace.rows().size() * 8 / 10);
+        // First row of data/azure-llm-inference-2023-code.csv: 2023-11-16 18:17:03.9799600,4808,10
+        assertThat(trace.rows().get(0).time).isEqualTo(Instant.parse("2023-11-16T18:17:03.979Z"));
+        assertThat(trace.rows().get(0).contextTokens).isEqualTo(4808);
+        assertThat(trace.rows().get(0).generatedTokens).isEqualTo(10);
+    }
+
+    @Test
+    void incidentsAreWhereTheSummarySaysTheyAre() {
+        assertThat(trace.incidents()).extracting(i -> i.name + " " + i.start + " " + i.end).containsExactly(
+                "latency spike 2023-11-16T18:35:00Z 2023-11-16T18:41:00Z",
+                "error burst 2023-11-16T18:43:00Z 2023-11-16T18:47:00Z",
+                "endpoint failure + restart 2023-11-16T18:53:00Z 2023-11-16T18:56:00Z");
+        List<JsonNode> all = inferences();
+        List<JsonNode> spike = all.stream().filter(e -> within(e, "2023-11-16T18:35:00Z", "2023-11-16T18:41:00Z")).toList();
+        List<JsonNode> burst = all.stream().filter(e -> within(e, "2023-11-16T18:43:00Z", "2023-11-16T18:47:00Z")).toList();
+        List<JsonNode> outage = all.stream().filter(e -> within(e, "2023-11-16T18:53:00Z", "2023-11-16T18:56:00Z")).toList();
+        List<JsonNode> calm = all.stream().filter(e -> !within(e, "2023-11-16T18:35:00Z", "2023-11-16T18:41:00Z")
+                && !within(e, "2023-11-16T18:43:00Z", "2023-11-16T18:47:00Z")
+                && !within(e, "2023-11-16T18:53:00Z", "2023-11-16T18:56:00Z")).toList();
+        assertThat(spike).hasSizeGreaterThan(1000);
+        assertThat(burst).hasSizeGreaterThan(500);
+        assertThat(outage).hasSizeGreaterThan(500);
+
+        // Latency spike: total p95 far above the 10 s critical threshold, normal elsewhere.
+        assertThat(p95(spike)).isGreaterThan(10_000);
+        assertThat(p95(calm)).isLessThan(5_000);
+        assertThat(p95(burst)).isLessThan(10_000);
+
+        // Error burst: ~15 % server errors of the two burst kinds; below 1 % in calm minutes.
+        assertThat(errorShare(burst)).isBetween(0.10, 0.20);
+        assertThat(burst.stream().filter(e -> e.get("status").asText().equals("error"))
+                .map(e -> e.get("error_type").asText() + " " + e.get("http_status").asInt()).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder("sagemaker_timeout 504", "openai_429 500");
+        assertThat(errorShare(calm)).isLessThan(0.01);
+        assertThat(errorShare(spike)).isLessThan(0.01);
+
+        // Endpoint failure: every request fails fast with sagemaker_unavailable, and only then.
+        assertThat(outage).allSatisfy(e -> {
+            assertThat(e.get("status").asText()).isEqualTo("error");
+            assertThat(e.get("error_type").asText()).isEqualTo("sagemaker_unavailable");
+            assertThat(e.get("http_status").asInt()).isEqualTo(503);
+            assertThat(e.get("latency_ms").get("total").asDouble()).isLessThan(100);
+        });
+        assertThat(all.stream().filter(e -> e.path("error_type").asText().equals("sagemaker_unavailable"))).hasSize(outage.size());
+
+        // Client errors: about 1 %.
+        double clientErrors = all.stream().filter(e -> e.get("status").asText().equals("client_error")).count() / (double) all.size();
+        assertThat(clientErrors).isBetween(0.004, 0.02);
+    }
+
+    @Test
+    void endpointEventsTellTheFailureAndRestartInTimeOrder() {
+        List<String> endpoint = new ArrayList<>();
+        Instant previous = Instant.MIN;
+        Set<String> seen = new java.util.HashSet<>();
+        for (JsonNode e : events) {
+            if (e == null || e.get("event_id").asText().startsWith("demo-bad-") || !seen.add(e.get("event_id").asText())) {
+                continue; // bad records and producer retries (a retry carries its original's ts)
+            }
+            // The file is in event-time order, as the real trace is.
+            assertThat(ts(e)).isAfterOrEqualTo(previous);
+            previous = ts(e);
+            if (e.get("type").asText().equals("endpoint")) {
+                endpoint.add(e.get("ts").asText() + " " + e.get("state").asText());
+            }
+        }
+        assertThat(endpoint).containsExactly(
+                "2023-11-16T18:17:00.000Z InService",
+                "2023-11-16T18:53:00.000Z Failed",
+                "2023-11-16T18:56:00.000Z InService");
+        assertThat(ts(events.get(0))).isBeforeOrEqualTo(trace.start());
+    }
+
+    @Test
+    void badRecordsAndProducerRetriesAreThere() {
+        List<String> lines = trace.lines();
+        List<Integer> notJson = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) == null) {
+                notJson.add(i);
+            }
+        }
+        assertThat(notJson).hasSize(1);
+        assertThatThrownBy(() -> JSON.readTree(lines.get(notJson.get(0)))).isInstanceOf(Exception.class);
+        assertThat(events.stream().filter(e -> e != null && e.path("latency_ms").path("total").asDouble() < 0)).hasSize(1);
+        assertThat(events.stream().filter(e -> e != null && e.get("type").asText().equals("heartbeat"))).hasSize(1);
+
+        Map<String, List<Integer>> byId = new HashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) != null) {
+                byId.computeIfAbsent(events.get(i).get("event_id").asText(), k -> new ArrayList<>()).add(i);
+            }
+        }
+        Map<String, List<Integer>> repeated = byId.entrySet().stream().filter(en -> en.getValue().size() > 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        assertThat(repeated).hasSize(DemoTrace.DUPLICATES);
+        repeated.values().forEach(at -> {
+            assertThat(at).hasSize(2);
+            assertThat(lines.get(at.get(1))).isEqualTo(lines.get(at.get(0))); // a retry sends the same bytes
+            assertThat(at.get(1) - at.get(0)).isBetween(1, 10);
+        });
+        assertThat(Set.copyOf(lines).size()).isEqualTo(lines.size() - DemoTrace.DUPLICATES);
+    }
+}
