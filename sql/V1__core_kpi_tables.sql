@@ -2,6 +2,9 @@
 -- Plain PostgreSQL: runs under Flyway (`gluu-kpi migrate`), psql or the Supabase CLI.
 -- Dimensions an event lacks are '' (never NULL) so that they can be part of a key.
 
+-- Flyway creates the schema before this runs (its history table lives there); psql does not.
+-- Quiet the "already exists, skipping" notice of the first case.
+SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS kpi;
 
 CREATE TABLE IF NOT EXISTS kpi.latency (

@@ -40,7 +40,7 @@ import org.apache.flink.api.common.JobExecutionResult;
  *       retries (see {@link DemoTrace}). The events are written as JSON Lines to a temp folder.
  *   <li>Replays that file through the real job (parse → validate → dedup → 1-minute and 1-hour
  *       latency and traffic windows → Postgres upserts) on an in-process Flink cluster, with the
- *       default job settings (checkpoints off: nothing to recover in a few seconds' replay).
+ *       default job settings.
  *   <li>Prints a summary read back from the KPI tables ({@link DemoSummary}): requests, errors
  *       and error rate per service; whole-trace p50/p95/p99 per service and stage, merged from the
  *       per-minute DDSketches; the 5 worst minutes by total p95 and by error rate; dead letters
@@ -93,14 +93,8 @@ public final class DemoCommand {
                     seconds(start), trace.lines().size(), events, trace.rows().size(), trace.start(), trace.end(),
                     trace.injectedRecords(), DemoTrace.ENDPOINT_EVENTS, DemoTrace.BAD_RECORDS, DemoTrace.DUPLICATES);
 
-            // Default settings, except checkpoints: a replay of a few seconds has nothing to recover
-            // (the sink writes everything at the end of the input), and with a single file split one
-            // source subtask finishes at once, which makes Flink decline checkpoints of the parse
-            // operator's union list state with a warning and a stack trace.
-            JobConfig config = JobConfig.defaults().with(Map.of(
-                    JobConfig.JOB_NAME.key(), "gluu-kpi-demo",
-                    JobConfig.CHECKPOINT_INTERVAL.key(), "0s"));
-            out.printf("[%4.1f s] replaying through the Flink job (parallelism %d, default settings, no checkpoints)"
+            JobConfig config = JobConfig.defaults().with(Map.of(JobConfig.JOB_NAME.key(), "gluu-kpi-demo"));
+            out.printf("[%4.1f s] replaying through the Flink job (parallelism %d, default settings)"
                     + " into Postgres …%n", seconds(start), config.get(JobConfig.PARALLELISM));
             JobExecutionResult result = KpiJob.replayFile(config, events, jdbc);
             JobCounts counts = JobCounts.of(result);

@@ -108,9 +108,12 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> impleme
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         gate = new EventTimeGate(maxOutOfOrderness, allowedLateness, maxFuture);
-        // Union state: after a rescale every subtask resumes from the highest time any had seen.
+        // One entry per subtask, redistributed on restore; a subtask that gets several after a
+        // rescale resumes from the highest. Not union state: with a single file split the other
+        // source subtasks finish at once, and Flink declines every checkpoint of an operator
+        // with union state that is partly finished.
         gateState = context.getOperatorStateStore()
-                .getUnionListState(new ListStateDescriptor<>("event-time-gate", Types.LONG));
+                .getListState(new ListStateDescriptor<>("event-time-gate", Types.LONG));
         for (Long maxTs : gateState.get()) {
             gate.restore(maxTs);
         }
