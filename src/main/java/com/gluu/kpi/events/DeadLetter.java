@@ -28,6 +28,11 @@ public class DeadLetter {
     /** Lenient UTF-8 text of at most 64 KiB of the payload, safe for a Postgres text column. */
     static String printable(byte[] payload) {
         int n = Math.min(payload.length, MAX_RAW_BYTES);
+        // Cut before a character that straddles the limit (at most 3 continuation bytes back),
+        // rather than leave its first bytes to decode as a spurious U+FFFD.
+        for (int back = 0; back < 3 && n < payload.length && n > 0 && (payload[n] & 0xC0) == 0x80; back++) {
+            n--;
+        }
         String text = new String(payload, 0, n, java.nio.charset.StandardCharsets.UTF_8);
         return text.indexOf('\0') >= 0 ? text.replace('\0', '\uFFFD') : text;
     }

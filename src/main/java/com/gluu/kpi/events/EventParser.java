@@ -3,6 +3,7 @@ package com.gluu.kpi.events;
 import static com.gluu.kpi.events.DeadLetterReason.BAD_VALUE;
 import static com.gluu.kpi.events.DeadLetterReason.MALFORMED_JSON;
 import static com.gluu.kpi.events.DeadLetterReason.MISSING_FIELD;
+import static com.gluu.kpi.events.DeadLetterReason.WRONG_TYPE;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -59,8 +60,9 @@ public final class EventParser {
         Event event = new Event();
         event.sourceId = record.id();
         event.eventId = fields.requiredString("event_id");
-        if (event.eventId.isEmpty() || event.eventId.length() > 128) {
-            throw new InvalidEventException(BAD_VALUE, "event_id must be 1–128 characters, got " + event.eventId.length());
+        int idLength = event.eventId.codePointCount(0, event.eventId.length());
+        if (idLength == 0 || idLength > 128) {
+            throw new InvalidEventException(BAD_VALUE, "event_id must be 1–128 characters, got " + idLength);
         }
         String type = fields.requiredString("type");
         event.ts = timestamp(fields);
@@ -145,13 +147,23 @@ public final class EventParser {
         if (ts == null) {
             throw new InvalidEventException(MISSING_FIELD, "ts is required");
         }
+        long millis;
         if (ts instanceof String) {
-            return EventTimes.parseIso((String) ts);
+            millis = EventTimes.parseIso((String) ts);
+        } else if (ts instanceof Long) {
+            millis = (Long) ts;
+        } else if (ts == FlatObject.BIG_INTEGER) {
+            throw new InvalidEventException(BAD_VALUE, "ts is out of range");
+        } else {
+            throw new InvalidEventException(WRONG_TYPE,
+                    "ts must be an ISO-8601 string or integer epoch millis, got " + FlatObject.typeName(ts) + " " + ts);
         }
-        if (ts instanceof Long) {
-            return (Long) ts;
+        // Years 0000–9999: anything outside is garbage, would overflow the event-time gate's
+        // arithmetic near Long.MIN_VALUE and cannot be written to a timestamptz column.
+        if (millis < EventTimes.MIN_MILLIS || millis > EventTimes.MAX_MILLIS) {
+            throw new InvalidEventException(BAD_VALUE, "ts must lie in the years 0000–9999, got " + ts);
         }
-        throw new InvalidEventException(BAD_VALUE, "ts must be ISO-8601 with an offset or integer epoch millis, got " + ts);
+        return millis;
     }
 
     private static InferenceEvent inference(JsonFields f) throws InvalidEventException {

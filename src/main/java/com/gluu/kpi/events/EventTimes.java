@@ -6,6 +6,11 @@ import java.time.format.DateTimeFormatter;
 
 /** Parsing of the {@code ts} field: ISO-8601 with an offset, or integer epoch milliseconds. */
 public final class EventTimes {
+    /** 0000-01-01T00:00:00Z, the earliest event time accepted. */
+    public static final long MIN_MILLIS = -62_167_219_200_000L;
+    /** 9999-12-31T23:59:59.999Z, the latest event time accepted. */
+    public static final long MAX_MILLIS = 253_402_300_799_999L;
+
     private EventTimes() {}
 
     /**

@@ -55,9 +55,9 @@ final class JsonFields {
         return checkEnum(name, requiredString(name), allowed);
     }
 
+    /** An allowed value, or "" when absent; a present "" is not an allowed value. */
     String optionalEnum(String name, Set<String> allowed) throws InvalidEventException {
-        String value = optionalString(name);
-        return value.isEmpty() ? value : checkEnum(name, value, allowed);
+        return has(name) ? checkEnum(name, optionalString(name), allowed) : "";
     }
 
     private String checkEnum(String name, String value, Set<String> allowed) throws InvalidEventException {

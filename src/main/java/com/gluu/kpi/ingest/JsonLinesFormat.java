@@ -84,7 +84,9 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
                 lineNumber++;
                 byte[] bytes = line.toByteArray();
                 int length = bytes.length;
-                if (length > 0 && bytes[length - 1] == '\r' && size <= EventParser.MAX_RECORD_BYTES) {
+                // Strip a CR only when it is the line's real last byte, i.e. the whole line was kept
+                // (up to the limit plus one byte, so a 1 MiB line with CRLF still qualifies).
+                if (length > 0 && length == size && bytes[length - 1] == '\r') {
                     length--; // CRLF line ending
                     size--;
                 }
