@@ -58,6 +58,12 @@ public final class JobConfig {
     public static final Setting<Duration> DEDUP_WINDOW = new Setting<>("dedup.window", "10m",
             "An event whose event_id was seen within this much event time is a duplicate and is counted once.",
             (k, v) -> duration(k, v, Duration.ofSeconds(1)));
+    public static final Setting<Duration> ACCURACY_HORIZON = new Setting<>("accuracy.horizon", "7d",
+            "Feedback joins an inference with the same request_id seen up to this much event time before it.",
+            (k, v) -> duration(k, v, Duration.ofMinutes(1)));
+    public static final Setting<Duration> ACCURACY_FEEDBACK_WAIT = new Setting<>("accuracy.feedback_wait", "10m",
+            "Feedback that overtook its inference waits this much event time for it; then it counts as model 'unmatched'.",
+            (k, v) -> duration(k, v, Duration.ZERO));
     public static final Setting<Integer> SINK_BATCH_SIZE = new Setting<>("sink.batch_size", 2000,
             "Rows buffered per table before an upsert batch is sent to Postgres.", (k, v) -> integer(k, v, 1, 1_000_000));
     public static final Setting<Duration> SINK_FLUSH_INTERVAL = new Setting<>("sink.flush_interval", "1s",
@@ -79,6 +85,7 @@ public final class JobConfig {
     public static final List<Setting<?>> SETTINGS = List.of(
             JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, SOURCE_KIND, SOURCE_EVENTS,
             MAX_OUT_OF_ORDERNESS, SOURCE_IDLENESS, ALLOWED_LATENESS, MAX_FUTURE, WINDOWS, DEDUP_WINDOW,
+            ACCURACY_HORIZON, ACCURACY_FEEDBACK_WAIT,
             SINK_BATCH_SIZE, SINK_FLUSH_INTERVAL, SINK_MAX_RETRIES, SINK_RETRY_BACKOFF, SINK_RETRY_MAX_BACKOFF,
             PRICING_FILE, RULES_FILE);
 

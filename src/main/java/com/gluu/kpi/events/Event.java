@@ -21,4 +21,19 @@ public class Event {
     public TaskEvent task;
 
     public Event() {}
+
+    /**
+     * The key the job partitions events by after parsing: the {@code request_id} of inference and
+     * feedback events, so that dedup and the feedback join share one shuffle, else the
+     * {@code event_id}. Every copy of a producer retry has the same key.
+     */
+    public String routingKey() {
+        if (inference != null) {
+            return inference.requestId;
+        }
+        if (feedback != null) {
+            return feedback.requestId;
+        }
+        return eventId;
+    }
 }

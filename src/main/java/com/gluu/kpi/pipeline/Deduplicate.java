@@ -27,7 +27,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * Drops repeats of an {@code event_id} (producer retries): a copy whose time lies within the
  * dedup window of the first copy's is counted in the metric {@code duplicates} and dropped.
- * Runs after a {@code keyBy(event_id)}, so every copy of an id reaches the same subtask.
+ * Runs after a {@code keyBy(}{@link Event#routingKey()}{@code )}: copies of one event share
+ * their routing key, so every copy reaches the same subtask. (An {@code event_id} reused for a
+ * different request is therefore not recognized as a duplicate: it is not a producer retry.)
  *
  * <p>Why not keyed {@code ValueState} with one event-time timer per id: that was measured at
  * about 14 µs per event (a state entry, a timer and its firing per id), more than parsing and
@@ -52,8 +54,8 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
     private final long windowMs;
     private final long retentionMs;
 
-    /** event_id → ts of its first copy. */
-    private transient Map<String, Long> firstSeen;
+    /** event_id → its first copy's ts and routing key. */
+    private transient Map<String, FirstCopy> firstSeen;
     /** Bucket end → ids that may be forgotten once the watermark reaches it. */
     private transient TreeMap<Long, List<String>> expiry;
     private transient ListState<byte[]> checkpointed;
@@ -84,9 +86,10 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 String id = in.readUTF();
+                String routingKey = in.readUTF();
                 long ts = in.readLong();
-                if (KeyGroupRangeAssignment.assignKeyToParallelOperator(id, maxParallelism, parallelism) == subtask) {
-                    remember(id, ts);
+                if (KeyGroupRangeAssignment.assignKeyToParallelOperator(routingKey, maxParallelism, parallelism) == subtask) {
+                    remember(id, routingKey, ts);
                 }
             }
         }
@@ -102,10 +105,10 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
     @Override
     public void processElement(StreamRecord<Event> element) {
         Event event = element.getValue();
-        Long first = firstSeen.get(event.eventId);
+        FirstCopy first = firstSeen.get(event.eventId);
         if (first == null) {
-            remember(event.eventId, event.ts);
-        } else if (Math.abs(event.ts - first) <= windowMs) {
+            remember(event.eventId, event.routingKey(), event.ts);
+        } else if (Math.abs(event.ts - first.ts) <= windowMs) {
             duplicates.inc();
             duplicatesTotal.add(1);
             return;
@@ -113,8 +116,8 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
         output.collect(element);
     }
 
-    private void remember(String id, long ts) {
-        firstSeen.put(id, ts);
+    private void remember(String id, String routingKey, long ts) {
+        firstSeen.put(id, new FirstCopy(ts, routingKey));
         long forgetAt = ts + retentionMs;
         long bucketEnd = Math.floorDiv(forgetAt, BUCKET_MS) * BUCKET_MS + BUCKET_MS;
         expiry.computeIfAbsent(bucketEnd, b -> new ArrayList<>()).add(id);
@@ -135,17 +138,28 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(firstSeen.size() * 24 + 4);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(firstSeen.size() * 64 + 4);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(firstSeen.size());
-            for (Map.Entry<String, Long> e : firstSeen.entrySet()) {
+            for (Map.Entry<String, FirstCopy> e : firstSeen.entrySet()) {
                 out.writeUTF(e.getKey());
-                out.writeLong(e.getValue());
+                out.writeUTF(e.getValue().routingKey);
+                out.writeLong(e.getValue().ts);
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot snapshot dedup state", e);
         }
         checkpointed.update(List.of(bytes.toByteArray()));
+    }
+
+    private static final class FirstCopy {
+        final long ts;
+        final String routingKey;
+
+        FirstCopy(long ts, String routingKey) {
+            this.ts = ts;
+            this.routingKey = routingKey;
+        }
     }
 
     /** Ids currently remembered (for tests: must fall to zero once the watermark passes). */

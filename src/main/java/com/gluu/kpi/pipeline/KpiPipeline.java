@@ -32,7 +32,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * The gluu-kpi dataflow, from raw records to KPI rows (the README's diagram, in code):
  *
  * <pre>
- * source ─▶ parse + validate + event-time gate ─▶ watermarks ─▶ dedup (by event_id)
+ * source ─▶ parse + validate + event-time gate ─▶ watermarks ─▶ dedup (by request_id / event_id)
  *              │ dead letters                                       │
  *              ▼                                                    ├─▶ pre-aggregate ─▶ latency windows (per size) ─▶ kpi.latency
  *          kpi.dead_letters                                         └─▶ pre-aggregate ─▶ traffic windows (per size) ─▶ kpi.traffic
@@ -77,7 +77,7 @@ public final class KpiPipeline {
         DataStream<Event> events = parsed
                 .assignTimestampsAndWatermarks(watermarks(config))
                 .uid("watermarks").name("watermarks")
-                .keyBy(event -> event.eventId, Types.STRING)
+                .keyBy(Event::routingKey, Types.STRING)
                 .transform("dedup by event_id", TypeInformation.of(Event.class),
                         new Deduplicate(config.get(JobConfig.DEDUP_WINDOW), allowedLateness))
                 .uid("dedup");

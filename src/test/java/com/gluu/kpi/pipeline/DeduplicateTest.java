@@ -97,7 +97,7 @@ class DeduplicateTest {
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new Deduplicate(Duration.ofMinutes(10), Duration.ofMinutes(5)),
-                event -> event.eventId, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
+                Event::routingKey, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
     }
 
     private static Deduplicate operator(KeyedOneInputStreamOperatorTestHarness<String, Event, Event> harness) {
