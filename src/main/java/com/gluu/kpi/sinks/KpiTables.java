@@ -1,5 +1,6 @@
 package com.gluu.kpi.sinks;
 
+import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.latency.LatencyRow;
 import com.gluu.kpi.traffic.TrafficRow;
@@ -17,6 +18,52 @@ public final class KpiTables {
 
     static OffsetDateTime time(long epochMillis) {
         return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    }
+
+    /** A double column that is NULL where the row has NaN (no value, e.g. a ratio over zero). */
+    static void setNullable(PreparedStatement s, int index, double value) throws SQLException {
+        if (Double.isNaN(value)) {
+            s.setNull(index, Types.DOUBLE);
+        } else {
+            s.setDouble(index, value);
+        }
+    }
+
+    /** {@code kpi.cost}, keyed by window, model and endpoint. */
+    public static final class Cost implements UpsertStatement<CostRow> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.cost (window_start, window_end, model, endpoint, requests, llm_usd, hosting_usd,"
+                    + " compute_usd, total_usd, usd_per_inference, idle_hosting_usd, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                    + " ON CONFLICT (window_start, window_end, model, endpoint) DO UPDATE SET"
+                    + " requests = EXCLUDED.requests, llm_usd = EXCLUDED.llm_usd, hosting_usd = EXCLUDED.hosting_usd,"
+                    + " compute_usd = EXCLUDED.compute_usd, total_usd = EXCLUDED.total_usd,"
+                    + " usd_per_inference = EXCLUDED.usd_per_inference, idle_hosting_usd = EXCLUDED.idle_hosting_usd,"
+                    + " updated_at = now()";
+        }
+
+        @Override
+        public Object key(CostRow r) {
+            return List.of(r.windowStart, r.windowEnd, r.model, r.endpoint);
+        }
+
+        @Override
+        public void bind(PreparedStatement s, CostRow r) throws SQLException {
+            s.setObject(1, time(r.windowStart));
+            s.setObject(2, time(r.windowEnd));
+            s.setString(3, r.model);
+            s.setString(4, r.endpoint);
+            s.setLong(5, r.requests);
+            s.setDouble(6, r.llmUsd);
+            s.setDouble(7, r.hostingUsd);
+            s.setDouble(8, r.computeUsd);
+            s.setDouble(9, r.totalUsd);
+            setNullable(s, 10, r.usdPerInference);
+            setNullable(s, 11, r.idleHostingUsd);
+        }
     }
 
     /** {@code kpi.latency}, keyed by window, service, model, endpoint and stage. */

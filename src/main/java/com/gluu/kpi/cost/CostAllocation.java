@@ -1,0 +1,135 @@
+package com.gluu.kpi.cost;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns everything a window cost into its {@code kpi.cost} rows (SPEC §4):
+ *
+ * <ul>
+ *   <li>one row per (model, endpoint) that had requests or hosting cost: its requests, LLM cost,
+ *       hosting cost, and a share of each ECS service's Fargate cost in proportion to that
+ *       service's requests to the row;
+ *   <li>a row with model and endpoint {@code ''} for the Fargate cost of services with no
+ *       request in the window (nothing to split it over);
+ *   <li>a row with model and endpoint {@code '*'}: the window's whole cost, its cost per
+ *       inference, and {@code idle_hosting_usd}, the hosting cost of rows without requests.
+ * </ul>
+ *
+ * <p>Inputs are summed in a fixed order (sorted), so the same inputs give bit-identical rows
+ * whatever order they arrived in.
+ */
+public final class CostAllocation {
+    public static final String TOTAL = "*";
+    public static final String UNALLOCATED = "";
+
+    private static final Comparator<CostInput> ORDER = Comparator
+            .comparing((CostInput c) -> c.kind)
+            .thenComparing(c -> c.service)
+            .thenComparing(c -> c.model)
+            .thenComparing(c -> c.endpoint)
+            .thenComparingLong(c -> c.requests)
+            .thenComparingLong(c -> c.llmPicoUsd)
+            .thenComparingDouble(c -> c.usd);
+
+    private CostAllocation() {}
+
+    public static List<CostRow> rows(long windowStart, long windowEnd, Iterable<CostInput> window) {
+        List<CostInput> inputs = new ArrayList<>();
+        window.forEach(inputs::add);
+        inputs.sort(ORDER);
+
+        Map<List<String>, Long> requests = new TreeMap<>(CostAllocation::compareKeys);
+        Map<List<String>, Long> llmPico = new TreeMap<>(CostAllocation::compareKeys);
+        Map<List<String>, Double> hosting = new TreeMap<>(CostAllocation::compareKeys);
+        Map<String, Map<List<String>, Long>> requestsByService = new TreeMap<>();
+        Map<String, Double> computeByService = new TreeMap<>();
+        for (CostInput c : inputs) {
+            List<String> row = List.of(c.model, c.endpoint);
+            switch (c.kind) {
+                case CostInput.REQUESTS:
+                    requests.merge(row, c.requests, Long::sum);
+                    llmPico.merge(row, c.llmPicoUsd, Long::sum);
+                    requestsByService.computeIfAbsent(c.service, s -> new TreeMap<>(CostAllocation::compareKeys))
+                            .merge(row, c.requests, Long::sum);
+                    break;
+                case CostInput.HOSTING:
+                    hosting.merge(row, c.usd, Double::sum);
+                    break;
+                case CostInput.COMPUTE:
+                    computeByService.merge(c.service, c.usd, Double::sum);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown cost input kind " + c.kind);
+            }
+        }
+
+        Map<List<String>, CostRow> rows = new TreeMap<>(CostAllocation::compareKeys);
+        for (List<String> key : requests.keySet()) {
+            CostRow r = row(rows, key, windowStart, windowEnd);
+            r.requests = requests.get(key);
+            r.llmUsd = llmPico.get(key) / 1e12;
+        }
+        hosting.forEach((key, usd) -> row(rows, key, windowStart, windowEnd).hostingUsd = usd);
+
+        double unallocated = 0;
+        boolean anyUnallocated = false;
+        for (Map.Entry<String, Double> service : computeByService.entrySet()) {
+            Map<List<String>, Long> byRow = requestsByService.get(service.getKey());
+            long serviceRequests = byRow == null ? 0 : byRow.values().stream().mapToLong(Long::longValue).sum();
+            if (serviceRequests == 0) {
+                unallocated += service.getValue();
+                anyUnallocated = true;
+                continue;
+            }
+            for (Map.Entry<List<String>, Long> share : byRow.entrySet()) {
+                rows.get(share.getKey()).computeUsd += service.getValue() * share.getValue() / serviceRequests;
+            }
+        }
+        if (anyUnallocated) {
+            row(rows, List.of(UNALLOCATED, UNALLOCATED), windowStart, windowEnd).computeUsd = unallocated;
+        }
+
+        CostRow total = newRow(windowStart, windowEnd, TOTAL, TOTAL);
+        total.idleHostingUsd = 0;
+        for (CostRow r : rows.values()) {
+            r.totalUsd = r.llmUsd + r.hostingUsd + r.computeUsd;
+            r.usdPerInference = r.requests == 0 ? Double.NaN : r.totalUsd / r.requests;
+            total.requests += r.requests;
+            total.llmUsd += r.llmUsd;
+            total.hostingUsd += r.hostingUsd;
+            if (r.requests == 0) {
+                total.idleHostingUsd += r.hostingUsd;
+            }
+        }
+        // The whole Fargate cost, not the sum of its shares (which may differ in the last bit).
+        total.computeUsd = computeByService.values().stream().mapToDouble(Double::doubleValue).sum();
+        total.totalUsd = total.llmUsd + total.hostingUsd + total.computeUsd;
+        total.usdPerInference = total.requests == 0 ? Double.NaN : total.totalUsd / total.requests;
+
+        List<CostRow> out = new ArrayList<>(rows.values());
+        out.add(total);
+        return out;
+    }
+
+    private static CostRow row(Map<List<String>, CostRow> rows, List<String> key, long start, long end) {
+        return rows.computeIfAbsent(key, k -> newRow(start, end, k.get(0), k.get(1)));
+    }
+
+    private static CostRow newRow(long start, long end, String model, String endpoint) {
+        CostRow r = new CostRow();
+        r.windowStart = start;
+        r.windowEnd = end;
+        r.model = model;
+        r.endpoint = endpoint;
+        return r;
+    }
+
+    private static int compareKeys(List<String> a, List<String> b) {
+        int c = a.get(0).compareTo(b.get(0));
+        return c != 0 ? c : a.get(1).compareTo(b.get(1));
+    }
+}

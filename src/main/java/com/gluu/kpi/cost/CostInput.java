@@ -1,0 +1,46 @@
+package com.gluu.kpi.cost;
+
+/**
+ * One contribution to a window's {@code kpi.cost} rows: requests and their LLM cost for a
+ * (service, model, endpoint), hosting cost of a (model, endpoint), or Fargate cost of a service.
+ * One POJO for the three kinds, so they can share a stream and a window.
+ *
+ * <p>LLM cost is kept in integer pico-dollars (prices per 1M tokens have at most six decimals, so
+ * a token's price is a whole number of pico-dollars): sums are then exact and independent of how
+ * the pre-aggregation happened to split them, and a replay writes identical rows.
+ */
+public class CostInput {
+    public static final String REQUESTS = "requests";
+    public static final String HOSTING = "hosting";
+    public static final String COMPUTE = "compute";
+
+    public String kind;
+    /** The ECS service ({@code ""} for hosting). */
+    public String service = "";
+    /** Model and endpoint of the row ({@code ""} for compute). */
+    public String model = "";
+    public String endpoint = "";
+    public long requests;
+    public long llmPicoUsd;
+    /** Hosting or compute cost in USD (exact per accrual slot). */
+    public double usd;
+
+    public CostInput() {}
+
+    public static CostInput hosting(String model, String endpoint, double usd) {
+        CostInput c = new CostInput();
+        c.kind = HOSTING;
+        c.model = model;
+        c.endpoint = endpoint;
+        c.usd = usd;
+        return c;
+    }
+
+    public static CostInput compute(String service, double usd) {
+        CostInput c = new CostInput();
+        c.kind = COMPUTE;
+        c.service = service;
+        c.usd = usd;
+        return c;
+    }
+}
