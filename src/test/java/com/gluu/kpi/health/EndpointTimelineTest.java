@@ -45,9 +45,13 @@ class EndpointTimelineTest {
         }
     }
 
-    private void open(PricingTable pricing) throws Exception {
+    private void create(PricingTable pricing) throws Exception {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(operator = new EndpointTimeline(MINUTE, pricing),
                 (Event e) -> e.endpoint.endpoint, (InputEnd e) -> "", Types.STRING);
+    }
+
+    private void open(PricingTable pricing) throws Exception {
+        create(pricing);
         harness.open();
     }
 
@@ -266,5 +270,63 @@ class EndpointTimelineTest {
         assertThat(slots).extracting(r -> r.getValue().model).containsExactly("blip2", "blip2-v2");
         assertSlot(slots.get(0), at(0, 0), 20, 20, 20, 0.008, 0, 0);
         assertSlot(slots.get(1), at(0, 0), 40, 10, 40, 0.016, 0, 0);
+    }
+
+    @Test
+    void finalWatermarkWithoutInputEndStopsAtTheKeysLatestEvent() throws Exception {
+        open(); // e.g. an unbounded job drained with a final watermark: no InputEnd
+        event(endpoint(EP, "InService", at(0, 30)));
+        event(endpoint(EP, "Failed", at(2, 10)));
+        watermark(at(1, 0));
+        assertThat(out()).hasSize(1);
+
+        watermark(Long.MAX_VALUE);
+        List<StreamRecord<EndpointSlot>> slots = out();
+        assertThat(slots).hasSize(2);
+        assertSlot(slots.get(0), at(1, 0), 60, 60, 60, 0, 0, 0);
+        assertSlot(slots.get(1), at(2, 0), 10, 10, 10, 0, 0, 1);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void anEndpointCreatedAgainAfterDeletedStartsANewTimeline() throws Exception {
+        open();
+        event(endpoint(EP, "blip2", "InService", G5, 1, at(0, 0)));
+        event(endpoint(EP, "blip2", "Deleted", "", -1, at(0, 20)));
+        event(endpoint(EP, "blip2", "Creating", G5, 1, at(0, 40)));
+        event(endpoint(EP, "blip2", "InService", "", -1, at(1, 0)));
+        watermark(at(2, 0));
+
+        List<StreamRecord<EndpointSlot>> slots = out();
+        // Slot 00:00 twice: the old endpoint's 20 s, then the new one's 20 s (Creating: not billed).
+        assertThat(slots).hasSize(3);
+        assertSlot(slots.get(0), at(0, 0), 20, 20, 20, 0.008, 0, 0);
+        assertSlot(slots.get(1), at(0, 0), 20, 0, 0, 0, 0, 0);
+        // The new endpoint has not been InService before: Creating → InService is no restart;
+        // its count was given again on Creating (the old one's was forgotten with its state).
+        assertSlot(slots.get(2), at(1, 0), 60, 60, 60, 0.024, 0, 0);
+    }
+
+    @Test
+    void theEndTimeAndTheTimelineSurviveACheckpoint() throws Exception {
+        open();
+        event(endpoint(EP, "blip2", "InService", G5, 1, at(0, 30)));
+        event(endpoint(EP, "blip2", "Failed", "", -1, at(1, 10)));
+        watermark(at(1, 0));
+        assertThat(out()).hasSize(1);
+        harness.processElement2(new StreamRecord<>(inputEnd(at(1, 40))));
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        create(TimelineFixtures.pricing(dir));
+        harness.initializeState(snapshot);
+        harness.open();
+        watermark(Long.MAX_VALUE);
+        List<StreamRecord<EndpointSlot>> slots = out();
+        // 01:00–01:10 InService (0.004 USD), 01:10–01:40 Failed, then the end of input.
+        assertThat(slots).hasSize(1);
+        assertSlot(slots.get(0), at(1, 0), 40, 10, 10, 0.004, 0, 1);
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 }
