@@ -157,6 +157,8 @@ public abstract class AccrualTimeline<S, OUT> extends AbstractStreamOperator<OUT
 
     @Override
     public void processElement1(StreamRecord<Event> element) throws Exception {
+        // Kept in (heap) keyed state by reference: safe with object reuse, because a keyed input
+        // always arrives through a keyBy shuffle, never chained to an operator that reuses objects.
         Event event = element.getValue();
         Clock c = clock.value();
         long at = c == null ? event.ts : Math.max(event.ts, c.accruedTo);
