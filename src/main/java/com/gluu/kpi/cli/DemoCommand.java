@@ -89,9 +89,10 @@ public final class DemoCommand {
             Path events = work.resolve("demo-events.jsonl");
             trace.writeTo(events);
             out.printf("[%4.1f s] %,d events written to %s: %,d trace rows (%s – %s) + %d injected records"
-                            + " (%d endpoint events, %d bad records, %d producer retries)%n",
+                            + " (%,d feedback, %d endpoint events, %d task events, %d bad records, %d producer retries)%n",
                     seconds(start), trace.lines().size(), events, trace.rows().size(), trace.start(), trace.end(),
-                    trace.injectedRecords(), DemoTrace.ENDPOINT_EVENTS, DemoTrace.BAD_RECORDS, DemoTrace.DUPLICATES);
+                    trace.injectedRecords(), trace.feedbackEvents(), DemoTrace.ENDPOINT_EVENTS, DemoTrace.TASK_EVENTS,
+                    DemoTrace.BAD_RECORDS, DemoTrace.DUPLICATES);
 
             JobConfig config = JobConfig.defaults().with(Map.of(JobConfig.JOB_NAME.key(), "gluu-kpi-demo"));
             out.printf("[%4.1f s] replaying through the Flink job (parallelism %d, default settings)"

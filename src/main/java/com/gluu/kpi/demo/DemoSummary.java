@@ -517,6 +517,13 @@ public final class DemoSummary {
         line(out, "  Whole cost $%,.2f for %,d inferences: $%.6f per inference.", all.total, all.requests, all.perInference());
         line(out, "  Idle hosting $%,.2f over %.2f h (the span of the cost rows): $%.3f per hour saved by shutting idle"
                 + " endpoints down.", costTotals.idleHosting, costTotals.hours(), costTotals.idleSavingsPerHour());
+        List<String> shares = new ArrayList<>();
+        for (Cost c : cost) {
+            if (c.hosting > 0) {
+                shares.add(String.format(Locale.ROOT, "%s %.0f %%", c.endpoint, 100 * c.idleHosting / c.hosting));
+            }
+        }
+        line(out, "  Idle share of hosting: %s.", shares.isEmpty() ? "none" : String.join(", ", shares));
     }
 
     private static void costLine(StringBuilder out, String model, String endpoint, Cost c) {

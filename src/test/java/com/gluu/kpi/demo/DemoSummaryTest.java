@@ -95,6 +95,7 @@ class DemoSummaryTest {
         assertThat(text).contains("  (unallocated)                          0    0.0000     0.0000     0.1000     0.1000");
         assertThat(text).contains("  Whole cost $1.70 for 10 inferences: $0.170000 per inference.\n");
         assertThat(text).contains("  Idle hosting $0.80 over 0.03 h (the span of the cost rows): $24.000 per hour");
+        assertThat(text).contains("  Idle share of hosting: blip2-endpoint 50 %, llava-endpoint 100 %.\n");
     }
 
     @Test
