@@ -54,11 +54,31 @@ import java.util.Random;
  *   <li><b>error burst</b>, minutes +26 to +30 (18:43–18:47): ~15 % of requests fail, half
  *       {@code sagemaker_timeout} (HTTP 504 after the app's 8 s SageMaker timeout), half
  *       {@code openai_429} (HTTP 500);
- *   <li><b>endpoint failure and restart</b>: {@code blip2-endpoint} is InService from the start,
- *       Failed at +36 (18:53) and InService again at +39 (18:56). In between every request,
- *       whatever its service (they all call that endpoint), fails fast with
- *       {@code sagemaker_unavailable} (HTTP 503).
+ *   <li><b>endpoint failure and restart</b>: {@code blip2-endpoint} is Failed at +36 (18:53) and
+ *       InService again at +39 (18:56). In between every request, whatever its service (they all
+ *       call that endpoint), fails fast with {@code sagemaker_unavailable} (HTTP 503).
  * </ol>
+ *
+ * <p>Operations around the requests, all on whole minutes:
+ * <ul>
+ *   <li>{@code endpoint} events: {@code blip2-endpoint} (ml.g5.xlarge × 1) Creating at −17 (18:00),
+ *       InService at −10 (18:07); a scale-out in the spike, Updating × 2 at +20 (18:37) and
+ *       InService × 2 at +23 (18:40); the failure and restart above. And an idle second endpoint,
+ *       {@code llava-endpoint} (model llava, ml.g5.2xlarge × 1), InService from −10 and never
+ *       called: its hosting is what shutting it down would save.
+ *   <li>{@code task} events (Fargate): {@code analyze-api-1} and {@code -2} (1 vCPU, 2 GB),
+ *       {@code annotate-worker-1} and {@code thumbnail-worker-1} (0.5 vCPU, 1 GB) RUNNING from −10;
+ *       {@code analyze-api-3} RUNNING at +19 (in the spike) and STOPPED 20 minutes later.
+ *   <li>{@code feedback} on about 10 % of the ok inferences, from a second seeded {@link Random}
+ *       (so the inference lines are the same as without it): most 10 s–20 min after the
+ *       inference, about a tenth 1–3 h after (past the last request, so the file's events run
+ *       until about 22:00), about a tenth 1–8 min before it (overtaking it, within the
+ *       pipeline's 10-minute wait); verdicts about 85 % right, about 60 % for requests in the
+ *       spike or burst; 30 % from reviewers with a {@code score}. Plus
+ *       {@link #UNMATCHED_FEEDBACK} verdicts on request ids no inference has (model
+ *       {@code unmatched}).
+ * </ul>
+ * Every event goes in at its time, so the file is in event-time order (the retries apart).
  * Plus what real producers send: {@link #DUPLICATES} producer retries (the same line again a
  * few lines later, so the same {@code event_id}), and three bad records — a truncated JSON line,
  * an inference with a negative latency and an event of unknown type — that must end up in
