@@ -15,6 +15,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -48,6 +49,9 @@ public final class KpiJob {
         // Checkpoints go to a file system (the JobManager's memory holds only 5 MB of state).
         flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory(config));
+        flink.set(StateBackendOptions.STATE_BACKEND, config.get(JobConfig.STATE_BACKEND));
+        // RocksDB uploads only the files that changed since the last checkpoint.
+        flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.get(JobConfig.STATE_BACKEND).equals("rocksdb"));
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(5));

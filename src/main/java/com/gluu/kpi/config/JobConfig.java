@@ -35,6 +35,9 @@ public final class JobConfig {
     public static final Setting<String> CHECKPOINT_DIR = new Setting<>("job.checkpoint_dir", "",
             "Where checkpoints are stored (file:// or s3:// URI); empty means a folder under the system temp dir.",
             JobConfig::text);
+    public static final Setting<String> STATE_BACKEND = new Setting<>("job.state_backend", "hashmap",
+            "Where keyed state lives: 'hashmap' (JVM heap; demo, tests) or 'rocksdb' (disk, incremental checkpoints; production).",
+            (k, v) -> oneOf(k, v, "hashmap", "rocksdb"));
     public static final Setting<String> SOURCE_KIND = new Setting<>("source.kind", "file",
             "Where events come from: 'file' (JSON Lines replay, bounded).",
             (k, v) -> oneOf(k, v, "file"));
@@ -83,7 +86,7 @@ public final class JobConfig {
 
     /** Every key, in the order the README documents them. */
     public static final List<Setting<?>> SETTINGS = List.of(
-            JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, SOURCE_KIND, SOURCE_EVENTS,
+            JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, SOURCE_KIND, SOURCE_EVENTS,
             MAX_OUT_OF_ORDERNESS, SOURCE_IDLENESS, ALLOWED_LATENESS, MAX_FUTURE, WINDOWS, DEDUP_WINDOW,
             ACCURACY_HORIZON, ACCURACY_FEEDBACK_WAIT,
             SINK_BATCH_SIZE, SINK_FLUSH_INTERVAL, SINK_MAX_RETRIES, SINK_RETRY_BACKOFF, SINK_RETRY_MAX_BACKOFF,

@@ -1,32 +1,32 @@
 package com.gluu.kpi.pipeline;
 
-import com.gluu.kpi.config.Durations;
+import com.gluu.kpi.accuracy.AccuracyKpis;
 import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.config.PricingTable;
+import com.gluu.kpi.cost.ComputeSlot;
+import com.gluu.kpi.cost.CostKpis;
+import com.gluu.kpi.cost.TaskTimeline;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.EventType;
+import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.events.RawRecord;
-import com.gluu.kpi.latency.LatencyAggregate;
-import com.gluu.kpi.latency.LatencyObservation;
-import com.gluu.kpi.latency.LatencyPartial;
-import com.gluu.kpi.latency.LatencyRow;
-import com.gluu.kpi.latency.LatencyWindowRows;
-import com.gluu.kpi.traffic.TrafficAggregate;
-import com.gluu.kpi.traffic.TrafficObservation;
-import com.gluu.kpi.traffic.TrafficPartial;
-import com.gluu.kpi.traffic.TrafficRow;
-import com.gluu.kpi.traffic.TrafficWindowRows;
+import com.gluu.kpi.health.EndpointHealthRows;
+import com.gluu.kpi.health.EndpointSlot;
+import com.gluu.kpi.health.EndpointTimeline;
+import com.gluu.kpi.latency.LatencyKpis;
+import com.gluu.kpi.traffic.TrafficKpis;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.java.tuple.Tuple3;
-import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
  * The gluu-kpi dataflow, from raw records to KPI rows (the README's diagram, in code):
@@ -41,13 +41,6 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * <p>It takes its source and sinks as arguments: {@code run} passes the real ones, tests theirs.
  */
 public final class KpiPipeline {
-    private static final TypeInformation<Tuple3<String, String, String>> LATENCY_KEY =
-            Types.TUPLE(Types.STRING, Types.STRING, Types.STRING);
-    private static final TypeInformation<Tuple4<String, String, String, String>> TRAFFIC_KEY =
-            Types.TUPLE(Types.STRING, Types.STRING, Types.STRING, Types.STRING);
-
-    /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
-    private static final int MAX_OPEN_PARTIALS = 50_000;
 
     private KpiPipeline() {}
 
@@ -65,6 +58,7 @@ public final class KpiPipeline {
     /** Adds the whole dataflow to {@code env}. */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, KpiSinks sinks, JobConfig config) {
         Duration allowedLateness = config.get(JobConfig.ALLOWED_LATENESS);
+        PricingTable prices = PricingTable.load(Path.of(config.get(JobConfig.PRICING_FILE)));
 
         SingleOutputStreamOperator<Event> parsed = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "events")
@@ -74,48 +68,41 @@ public final class KpiPipeline {
                 .uid("parse").name("parse + validate");
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ParseEvents.DEAD_LETTERS);
 
-        DataStream<Event> events = parsed
+        SingleOutputStreamOperator<Event> timed = parsed
                 .assignTimestampsAndWatermarks(watermarks(config))
                 .uid("watermarks").name("watermarks")
+                .transform("input end", TypeInformation.of(Event.class), new InputEndMarker())
+                .uid("input-end").name("input end");
+        DataStream<InputEnd> inputEnds = timed.getSideOutput(InputEndMarker.INPUT_END);
+
+        // One shuffle by request_id serves both dedup and the feedback join.
+        DataStream<Event> events = timed
                 .keyBy(Event::routingKey, Types.STRING)
                 .transform("dedup by event_id", TypeInformation.of(Event.class),
                         new Deduplicate(config.get(JobConfig.DEDUP_WINDOW), allowedLateness))
                 .uid("dedup");
 
-        DataStream<Event> inferences = events
-                .filter(event -> event.type == EventType.INFERENCE).name("inferences");
+        DataStream<InferenceEvent> inferences = events
+                .filter(event -> event.type == EventType.INFERENCE).name("inferences")
+                .map(event -> event.inference).name("inference bodies");
+        KeyedStream<Event, String> inferencesAndFeedback = DataStreamUtils.reinterpretAsKeyedStream(
+                events.filter(event -> event.type == EventType.INFERENCE || event.type == EventType.FEEDBACK)
+                        .name("inferences + feedback"),
+                Event::routingKey, Types.STRING);
 
-        DataStream<LatencyObservation> latencyObservations = inferences
-                .map(event -> LatencyObservation.of(event.inference)).name("latency observations");
-        DataStream<TrafficObservation> trafficObservations = inferences
-                .map(event -> TrafficObservation.of(event.inference)).name("traffic observations");
+        DataStream<EndpointSlot> endpointSlots = EndpointTimeline.slots(events, inputEnds, prices, config);
+        DataStream<ComputeSlot> computeSlots = TaskTimeline.slots(events, inputEnds, prices, config);
 
-        DataStream<LatencyRow> latencyRows = null;
-        DataStream<TrafficRow> trafficRows = null;
-        for (Duration size : config.get(JobConfig.WINDOWS)) {
-            String label = Durations.format(size);
-            DataStream<LatencyRow> latency = latencyObservations
-                    .transform("latency " + label + " partials", TypeInformation.of(LatencyPartial.class),
-                            new WindowPreAggregator<>(size.toMillis(), new LatencyPartial.Aggregation(), MAX_OPEN_PARTIALS))
-                    .keyBy(p -> Tuple3.of(p.service, p.model, p.endpoint), LATENCY_KEY)
-                    .window(TumblingEventTimeWindows.of(size))
-                    .allowedLateness(allowedLateness)
-                    .aggregate(new LatencyAggregate(), new LatencyWindowRows())
-                    .uid("latency-" + label).name("latency " + label + " windows");
-            DataStream<TrafficRow> traffic = trafficObservations
-                    .transform("traffic " + label + " partials", TypeInformation.of(TrafficPartial.class),
-                            new WindowPreAggregator<>(size.toMillis(), new TrafficPartial.Aggregation(), MAX_OPEN_PARTIALS))
-                    .keyBy(p -> Tuple4.of(p.service, p.route, p.model, p.endpoint), TRAFFIC_KEY)
-                    .window(TumblingEventTimeWindows.of(size))
-                    .allowedLateness(allowedLateness)
-                    .aggregate(new TrafficAggregate(), new TrafficWindowRows())
-                    .uid("traffic-" + label).name("traffic " + label + " windows");
-            latencyRows = latencyRows == null ? latency : latencyRows.union(latency);
-            trafficRows = trafficRows == null ? traffic : trafficRows.union(traffic);
-        }
-
-        latencyRows.sinkTo(sinks.latency()).uid("sink-latency").name("kpi.latency");
-        trafficRows.sinkTo(sinks.traffic()).uid("sink-traffic").name("kpi.traffic");
+        LatencyKpis.rows(inferences, config)
+                .sinkTo(sinks.latency()).uid("sink-latency").name("kpi.latency");
+        TrafficKpis.rows(inferences, config)
+                .sinkTo(sinks.traffic()).uid("sink-traffic").name("kpi.traffic");
+        AccuracyKpis.rows(AccuracyKpis.join(inferencesAndFeedback, config), config)
+                .sinkTo(sinks.accuracy()).uid("sink-accuracy").name("kpi.accuracy");
+        CostKpis.rows(inferences, endpointSlots, computeSlots, prices, config)
+                .sinkTo(sinks.cost()).uid("sink-cost").name("kpi.cost");
+        EndpointHealthRows.rows(endpointSlots, config)
+                .sinkTo(sinks.endpointHealth()).uid("sink-endpoint-health").name("kpi.endpoint_health");
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("kpi.dead_letters");
     }
 }

@@ -1,6 +1,9 @@
 package com.gluu.kpi.pipeline;
 
+import com.gluu.kpi.accuracy.AccuracyRow;
+import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
+import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
 import com.gluu.kpi.traffic.TrafficRow;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -10,6 +13,12 @@ public interface KpiSinks {
     Sink<LatencyRow> latency();
 
     Sink<TrafficRow> traffic();
+
+    Sink<AccuracyRow> accuracy();
+
+    Sink<CostRow> cost();
+
+    Sink<EndpointHealthRow> endpointHealth();
 
     Sink<DeadLetter> deadLetters();
 }

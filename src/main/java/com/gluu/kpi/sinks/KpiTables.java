@@ -1,7 +1,9 @@
 package com.gluu.kpi.sinks;
 
+import com.gluu.kpi.accuracy.AccuracyRow;
 import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
+import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
 import com.gluu.kpi.traffic.TrafficRow;
 import java.sql.PreparedStatement;
@@ -26,6 +28,70 @@ public final class KpiTables {
             s.setNull(index, Types.DOUBLE);
         } else {
             s.setDouble(index, value);
+        }
+    }
+
+    /** The upsert of {@code kpi.accuracy}, keyed by window, model and model version. */
+    public static final class Accuracy implements UpsertStatement<AccuracyRow> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.accuracy (window_start, window_end, model, model_version, feedback, correct, partial,"
+                    + " incorrect, accuracy, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                    + " ON CONFLICT (window_start, window_end, model, model_version) DO UPDATE SET"
+                    + " feedback = EXCLUDED.feedback, correct = EXCLUDED.correct, partial = EXCLUDED.partial,"
+                    + " incorrect = EXCLUDED.incorrect, accuracy = EXCLUDED.accuracy, updated_at = now()";
+        }
+
+        @Override
+        public Object key(AccuracyRow r) {
+            return List.of(r.windowStart, r.windowEnd, r.model, r.modelVersion);
+        }
+
+        @Override
+        public void bind(PreparedStatement s, AccuracyRow r) throws SQLException {
+            s.setObject(1, time(r.windowStart));
+            s.setObject(2, time(r.windowEnd));
+            s.setString(3, r.model);
+            s.setString(4, r.modelVersion);
+            s.setLong(5, r.feedback);
+            s.setLong(6, r.correct);
+            s.setLong(7, r.partial);
+            s.setLong(8, r.incorrect);
+            s.setDouble(9, r.accuracy);
+        }
+    }
+
+    /** {@code kpi.endpoint_health}, keyed by window and endpoint; a NaN uptime_ratio is written as NULL. */
+    public static final class EndpointHealth implements UpsertStatement<EndpointHealthRow> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.endpoint_health (window_start, window_end, endpoint, in_service_seconds, uptime_ratio,"
+                    + " restarts, failures, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, now())"
+                    + " ON CONFLICT (window_start, window_end, endpoint) DO UPDATE SET"
+                    + " in_service_seconds = EXCLUDED.in_service_seconds, uptime_ratio = EXCLUDED.uptime_ratio,"
+                    + " restarts = EXCLUDED.restarts, failures = EXCLUDED.failures, updated_at = now()";
+        }
+
+        @Override
+        public Object key(EndpointHealthRow r) {
+            return List.of(r.windowStart, r.windowEnd, r.endpoint);
+        }
+
+        @Override
+        public void bind(PreparedStatement s, EndpointHealthRow r) throws SQLException {
+            s.setObject(1, time(r.windowStart));
+            s.setObject(2, time(r.windowEnd));
+            s.setString(3, r.endpoint);
+            s.setDouble(4, r.inServiceSeconds);
+            setNullable(s, 5, r.uptimeRatio);
+            s.setLong(6, r.restarts);
+            s.setLong(7, r.failures);
         }
     }
 

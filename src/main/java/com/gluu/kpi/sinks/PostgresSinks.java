@@ -1,6 +1,9 @@
 package com.gluu.kpi.sinks;
 
+import com.gluu.kpi.accuracy.AccuracyRow;
+import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
+import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
 import com.gluu.kpi.pipeline.KpiSinks;
 import com.gluu.kpi.traffic.TrafficRow;
@@ -24,6 +27,21 @@ public final class PostgresSinks implements KpiSinks {
     @Override
     public Sink<TrafficRow> traffic() {
         return new PostgresUpsertSink<>("kpi.traffic", jdbc, new KpiTables.Traffic(), options);
+    }
+
+    @Override
+    public Sink<AccuracyRow> accuracy() {
+        return new PostgresUpsertSink<>("kpi.accuracy", jdbc, new KpiTables.Accuracy(), options);
+    }
+
+    @Override
+    public Sink<CostRow> cost() {
+        return new PostgresUpsertSink<>("kpi.cost", jdbc, new KpiTables.Cost(), options);
+    }
+
+    @Override
+    public Sink<EndpointHealthRow> endpointHealth() {
+        return new PostgresUpsertSink<>("kpi.endpoint_health", jdbc, new KpiTables.EndpointHealth(), options);
     }
 
     @Override

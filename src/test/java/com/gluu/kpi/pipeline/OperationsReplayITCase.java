@@ -10,7 +10,6 @@ import com.gluu.kpi.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +116,7 @@ class OperationsReplayITCase {
             List<Object> key = new ArrayList<>();
             for (int i = 0; i < keyColumns; i++) {
                 Object v = values.get(i);
-                key.add(v instanceof OffsetDateTime ? ((OffsetDateTime) v).toInstant().toEpochMilli() : v);
+                key.add(v instanceof java.util.Date ? ((java.util.Date) v).getTime() : v);
             }
             double[] numbers = new double[values.size() - keyColumns];
             for (int i = keyColumns; i < values.size(); i++) {

@@ -2,6 +2,11 @@ package com.gluu.kpi.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.gluu.kpi.accuracy.AccuracyCounts;
+import com.gluu.kpi.accuracy.AccuracyObservation;
+import com.gluu.kpi.accuracy.AccuracyRow;
+import com.gluu.kpi.accuracy.JoinedInference;
+import com.gluu.kpi.accuracy.PendingFeedback;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.events.EndpointEvent;
 import com.gluu.kpi.events.Event;
@@ -63,7 +68,13 @@ class PojoSerializationTest {
                 Arguments.of(TrafficPartial.class, trafficPartial()),
                 Arguments.of(TrafficCounts.class, trafficCounts()),
                 Arguments.of(LatencyRow.class, latencyRow()),
-                Arguments.of(TrafficRow.class, trafficRow()));
+                Arguments.of(TrafficRow.class, trafficRow()),
+                Arguments.of(AccuracyObservation.class, new AccuracyObservation("blip2", "blip2-opt-2.7b-2025-09", "partial", 0.75,
+                        1_795_325_888_123L)),
+                Arguments.of(JoinedInference.class, new JoinedInference("blip2", "blip2-opt-2.7b-2025-09", 1_795_325_888_123L)),
+                Arguments.of(PendingFeedback.class, new PendingFeedback("incorrect", 0.25, 1_795_325_888_123L)),
+                Arguments.of(AccuracyCounts.class, accuracyCounts()),
+                Arguments.of(AccuracyRow.class, accuracyRow()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -406,6 +417,30 @@ class PojoSerializationTest {
         r.errorRate = 0.3;
         r.asyncRequests = 2;
         r.images = 12;
+        return r;
+    }
+
+    private static AccuracyCounts accuracyCounts() {
+        AccuracyCounts c = new AccuracyCounts();
+        c.feedback = 7;
+        c.correct = 3;
+        c.partial = 2;
+        c.incorrect = 2;
+        c.scoreNanos = 4_250_000_000L;
+        return c;
+    }
+
+    private static AccuracyRow accuracyRow() {
+        AccuracyRow r = new AccuracyRow();
+        r.windowStart = 1_795_325_880_000L;
+        r.windowEnd = 1_795_325_940_000L;
+        r.model = "blip2";
+        r.modelVersion = "blip2-opt-2.7b-2025-09";
+        r.feedback = 7;
+        r.correct = 3;
+        r.partial = 2;
+        r.incorrect = 2;
+        r.accuracy = 4.25 / 7;
         return r;
     }
 }

@@ -1,0 +1,100 @@
+package com.gluu.kpi.health;
+
+import com.gluu.kpi.config.Durations;
+import com.gluu.kpi.config.JobConfig;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.Collector;
+
+/**
+ * {@code kpi.endpoint_health} rows (SPEC §4) from endpoint slots: per window size, the slots of
+ * an endpoint (all models) summed in tumbling event-time windows with the job's allowed lateness.
+ * in_service_seconds = InService ms / 1000; uptime_ratio = InService / observed time (NaN, i.e.
+ * NULL, when no time was observed, e.g. a window holding only a failure at the end of input).
+ */
+public final class EndpointHealthRows {
+    private EndpointHealthRows() {}
+
+    /** One row stream for all configured window sizes. */
+    public static DataStream<EndpointHealthRow> rows(DataStream<EndpointSlot> slots, JobConfig config) {
+        Duration lateness = config.get(JobConfig.ALLOWED_LATENESS);
+        DataStream<EndpointHealthRow> all = null;
+        for (Duration size : config.get(JobConfig.WINDOWS)) {
+            DataStream<EndpointHealthRow> rows = window(slots, size, lateness);
+            all = all == null ? rows : all.union(rows);
+        }
+        return all;
+    }
+
+    /** The rows of one window size. */
+    public static SingleOutputStreamOperator<EndpointHealthRow> window(DataStream<EndpointSlot> slots, Duration size,
+            Duration allowedLateness) {
+        String label = Durations.format(size);
+        return slots
+                .keyBy(s -> s.endpoint, Types.STRING)
+                .window(TumblingEventTimeWindows.of(size))
+                .allowedLateness(allowedLateness)
+                .aggregate(new Sum(), new ToRow(), TypeInformation.of(EndpointHealthCounts.class),
+                        TypeInformation.of(EndpointHealthCounts.class), TypeInformation.of(EndpointHealthRow.class))
+                .uid("endpoint-health-" + label).name("endpoint health " + label + " windows");
+    }
+
+    /** Sums slots. */
+    public static final class Sum implements AggregateFunction<EndpointSlot, EndpointHealthCounts, EndpointHealthCounts> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public EndpointHealthCounts createAccumulator() {
+            return new EndpointHealthCounts();
+        }
+
+        @Override
+        public EndpointHealthCounts add(EndpointSlot slot, EndpointHealthCounts acc) {
+            acc.observedMs += slot.observedMs;
+            acc.inServiceMs += slot.inServiceMs;
+            acc.restarts += slot.restarts;
+            acc.failures += slot.failures;
+            return acc;
+        }
+
+        @Override
+        public EndpointHealthCounts getResult(EndpointHealthCounts acc) {
+            return acc;
+        }
+
+        @Override
+        public EndpointHealthCounts merge(EndpointHealthCounts a, EndpointHealthCounts b) {
+            a.observedMs += b.observedMs;
+            a.inServiceMs += b.inServiceMs;
+            a.restarts += b.restarts;
+            a.failures += b.failures;
+            return a;
+        }
+    }
+
+    /** Turns a window's sums into its row. */
+    public static final class ToRow extends ProcessWindowFunction<EndpointHealthCounts, EndpointHealthRow, String, TimeWindow> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void process(String endpoint, Context ctx, Iterable<EndpointHealthCounts> sums, Collector<EndpointHealthRow> out) {
+            EndpointHealthCounts c = sums.iterator().next();
+            EndpointHealthRow row = new EndpointHealthRow();
+            row.windowStart = ctx.window().getStart();
+            row.windowEnd = ctx.window().getEnd();
+            row.endpoint = endpoint;
+            row.inServiceSeconds = c.inServiceMs / 1000d;
+            row.uptimeRatio = c.observedMs == 0 ? Double.NaN : (double) c.inServiceMs / c.observedMs;
+            row.restarts = c.restarts;
+            row.failures = c.failures;
+            out.collect(row);
+        }
+    }
+}

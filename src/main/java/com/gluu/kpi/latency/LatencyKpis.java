@@ -1,0 +1,43 @@
+package com.gluu.kpi.latency;
+
+import com.gluu.kpi.config.Durations;
+import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.events.InferenceEvent;
+import com.gluu.kpi.pipeline.WindowPreAggregator;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+
+/**
+ * The {@code kpi.latency} part of the dataflow: per window size, inferences folded into
+ * per-window partials before the shuffle, merged per (service, model, endpoint) in tumbling
+ * event-time windows with allowed lateness, one row per stage.
+ */
+public final class LatencyKpis {
+    /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
+    private static final int MAX_OPEN_PARTIALS = 50_000;
+
+    private LatencyKpis() {}
+
+    public static DataStream<LatencyRow> rows(DataStream<InferenceEvent> inferences, JobConfig config) {
+        DataStream<LatencyObservation> observations = inferences
+                .map(LatencyObservation::of).name("latency observations");
+        DataStream<LatencyRow> rows = null;
+        for (Duration size : config.get(JobConfig.WINDOWS)) {
+            String label = Durations.format(size);
+            DataStream<LatencyRow> window = observations
+                    .transform("latency " + label + " partials", TypeInformation.of(LatencyPartial.class),
+                            new WindowPreAggregator<>(size.toMillis(), new LatencyPartial.Aggregation(), MAX_OPEN_PARTIALS))
+                    .keyBy(p -> Tuple3.of(p.service, p.model, p.endpoint), Types.TUPLE(Types.STRING, Types.STRING, Types.STRING))
+                    .window(TumblingEventTimeWindows.of(size))
+                    .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))
+                    .aggregate(new LatencyAggregate(), new LatencyWindowRows())
+                    .uid("latency-" + label).name("latency " + label + " windows");
+            rows = rows == null ? window : rows.union(window);
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,44 @@
+package com.gluu.kpi.traffic;
+
+import com.gluu.kpi.config.Durations;
+import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.events.InferenceEvent;
+import com.gluu.kpi.pipeline.WindowPreAggregator;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple4;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+
+/**
+ * The {@code kpi.traffic} part of the dataflow: per window size, inferences counted into
+ * per-window partials before the shuffle, merged per (service, route, model, endpoint) in
+ * tumbling event-time windows with allowed lateness.
+ */
+public final class TrafficKpis {
+    /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
+    private static final int MAX_OPEN_PARTIALS = 50_000;
+
+    private TrafficKpis() {}
+
+    public static DataStream<TrafficRow> rows(DataStream<InferenceEvent> inferences, JobConfig config) {
+        DataStream<TrafficObservation> observations = inferences
+                .map(TrafficObservation::of).name("traffic observations");
+        DataStream<TrafficRow> rows = null;
+        for (Duration size : config.get(JobConfig.WINDOWS)) {
+            String label = Durations.format(size);
+            DataStream<TrafficRow> window = observations
+                    .transform("traffic " + label + " partials", TypeInformation.of(TrafficPartial.class),
+                            new WindowPreAggregator<>(size.toMillis(), new TrafficPartial.Aggregation(), MAX_OPEN_PARTIALS))
+                    .keyBy(p -> Tuple4.of(p.service, p.route, p.model, p.endpoint),
+                            Types.TUPLE(Types.STRING, Types.STRING, Types.STRING, Types.STRING))
+                    .window(TumblingEventTimeWindows.of(size))
+                    .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))
+                    .aggregate(new TrafficAggregate(), new TrafficWindowRows())
+                    .uid("traffic-" + label).name("traffic " + label + " windows");
+            rows = rows == null ? window : rows.union(window);
+        }
+        return rows;
+    }
+}
