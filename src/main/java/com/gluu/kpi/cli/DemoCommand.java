@@ -35,16 +35,25 @@ import org.apache.flink.api.common.JobExecutionResult;
  *       {@code inference} event at its own time, with its token counts and a seeded latency
  *       model, plus injected incidents — a 6-minute latency spike (BLIP-2 8× slower), a 4-minute
  *       error burst (~15 % {@code sagemaker_timeout} / {@code openai_429}), and a
- *       {@code blip2-endpoint} failure with a restart 3 minutes later — and what real producers
- *       send: a truncated JSON line, a negative latency, an unknown event type and a few producer
- *       retries (see {@link DemoTrace}). The events are written as JSON Lines to a temp folder.
+ *       {@code blip2-endpoint} failure with a restart 3 minutes later. Around the requests:
+ *       {@code feedback} on about 10 % of the ok inferences (most within 20 minutes, some 1–3 h
+ *       late, some ahead of their inference, a few for unknown request ids; worse verdicts in the
+ *       incidents), {@code endpoint} events (blip2-endpoint created, scaled out to 2 instances in
+ *       the spike, failed and restarted; an idle {@code llava-endpoint} InService throughout and
+ *       never called) and ECS {@code task} events (four Fargate tasks from the start, a fifth for
+ *       20 minutes from the spike). And what real producers send: a truncated JSON line, a
+ *       negative latency, an unknown event type and a few producer retries (see
+ *       {@link DemoTrace}). The events are written as JSON Lines to a temp folder.
  *   <li>Replays that file through the real job (parse → validate → dedup → 1-minute and 1-hour
- *       latency and traffic windows → Postgres upserts) on an in-process Flink cluster, with the
- *       default job settings.
+ *       windows → Postgres upserts) on an in-process Flink cluster, with the default job settings.
  *   <li>Prints a summary read back from the KPI tables ({@link DemoSummary}): requests, errors
  *       and error rate per service; whole-trace p50/p95/p99 per service and stage, merged from the
- *       per-minute DDSketches; the 5 worst minutes by total p95 and by error rate; dead letters
- *       by reason; and the injected incidents with their times — then how long it all took.
+ *       per-minute DDSketches; the 5 worst minutes by total p95 and by error rate; accuracy per
+ *       model and the unmatched feedback; cost per model and endpoint (LLM, hosting, Fargate,
+ *       total, per inference), the whole cost per inference, and the idle hosting with what
+ *       shutting idle endpoints down would save per hour; uptime, restarts and failures per
+ *       endpoint; dead letters by reason; and the injected incidents with their times — then
+ *       how long it all took.
  * </ol>
  * It stops the database and deletes its temp files at the end, and exits 0 (in about half a
  * minute on 2 cores). Flink logs at WARN on stderr; the summary goes to stdout.
@@ -89,9 +98,10 @@ public final class DemoCommand {
             Path events = work.resolve("demo-events.jsonl");
             trace.writeTo(events);
             out.printf("[%4.1f s] %,d events written to %s: %,d trace rows (%s – %s) + %d injected records"
-                            + " (%d endpoint events, %d bad records, %d producer retries)%n",
+                            + " (%,d feedback, %d endpoint events, %d task events, %d bad records, %d producer retries)%n",
                     seconds(start), trace.lines().size(), events, trace.rows().size(), trace.start(), trace.end(),
-                    trace.injectedRecords(), DemoTrace.ENDPOINT_EVENTS, DemoTrace.BAD_RECORDS, DemoTrace.DUPLICATES);
+                    trace.injectedRecords(), trace.feedbackEvents(), DemoTrace.ENDPOINT_EVENTS, DemoTrace.TASK_EVENTS,
+                    DemoTrace.BAD_RECORDS, DemoTrace.DUPLICATES);
 
             JobConfig config = JobConfig.defaults().with(Map.of(JobConfig.JOB_NAME.key(), "gluu-kpi-demo"));
             out.printf("[%4.1f s] replaying through the Flink job (parallelism %d, default settings)"

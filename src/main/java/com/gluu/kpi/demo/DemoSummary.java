@@ -20,13 +20,18 @@ import java.util.TreeMap;
 
 /**
  * What the demo's replay wrote, read back from Postgres and put in a few tables: traffic and
- * latency per service over the whole trace, the worst minutes, dead letters by reason, and the
- * injected incidents.
+ * latency per service over the whole trace, the worst minutes, accuracy per model, cost per
+ * model and endpoint with the idle-endpoint savings, endpoint health, dead letters by reason,
+ * and the injected incidents.
  *
  * <p>Only the 1-minute windows are read. Whole-trace percentiles are computed by decoding every
  * minute's {@code kpi.latency.sketch} and merging the DDSketches (a percentile of percentiles
- * would be wrong); they keep the sketch's 1 % relative accuracy. Counts are sums of
- * {@code kpi.traffic} rows.
+ * would be wrong); they keep the sketch's 1 % relative accuracy. Counts and dollars are sums of
+ * the rows; accuracy is the feedback-weighted mean of the minutes' accuracy (= mean score over
+ * all feedback). Uptime is Σ in-service seconds / Σ observed seconds, where a minute's observed
+ * seconds are {@code in_service_seconds / uptime_ratio} — the table does not store them — and a
+ * minute with {@code uptime_ratio} 0 counts as a whole minute observed (exact except in an
+ * endpoint's first and last minute, which may be partly unobserved).
  */
 public final class DemoSummary {
     /** The row filter that keeps only 1-minute windows. */
@@ -94,11 +99,113 @@ public final class DemoSummary {
         }
     }
 
+    /** Feedback and accuracy of one (model, model_version) over the whole trace. */
+    public static final class Accuracy {
+        public final String model;
+        public final String modelVersion;
+        public final long feedback;
+        /** Σ score / feedback, from Σ accuracy × feedback over the minutes. */
+        public final double accuracy;
+
+        Accuracy(String model, String modelVersion, long feedback, double accuracy) {
+            this.model = model;
+            this.modelVersion = modelVersion;
+            this.feedback = feedback;
+            this.accuracy = accuracy;
+        }
+    }
+
+    /** Cost of one kpi.cost row key (model, endpoint) summed over the minutes, in USD. */
+    public static final class Cost {
+        public final String model;
+        public final String endpoint;
+        public final long requests;
+        public final double llm;
+        public final double hosting;
+        public final double compute;
+        public final double total;
+        /** Hosting of the minutes in which this row had no request. */
+        public final double idleHosting;
+
+        Cost(String model, String endpoint, long requests, double llm, double hosting, double compute, double total,
+                double idleHosting) {
+            this.model = model;
+            this.endpoint = endpoint;
+            this.requests = requests;
+            this.llm = llm;
+            this.hosting = hosting;
+            this.compute = compute;
+            this.total = total;
+            this.idleHosting = idleHosting;
+        }
+
+        /** Total over requests; NaN without requests. */
+        public double perInference() {
+            return requests == 0 ? Double.NaN : total / requests;
+        }
+    }
+
+    /** The {@code '*'} rows summed: the whole cost of the trace. */
+    public static final class CostTotals {
+        public final Cost all;
+        /** Σ idle_hosting_usd of the '*' rows: hosting of endpoints in minutes without a request to them. */
+        public final double idleHosting;
+        /** The span of the 1-minute '*' rows: first window_start to last window_end. */
+        public final Instant from;
+        public final Instant to;
+
+        CostTotals(Cost all, double idleHosting, Instant from, Instant to) {
+            this.all = all;
+            this.idleHosting = idleHosting;
+            this.from = from;
+            this.to = to;
+        }
+
+        public double hours() {
+            return (to.toEpochMilli() - from.toEpochMilli()) / 3_600_000.0;
+        }
+
+        /** What shutting idle endpoints down would have saved per hour of the span. */
+        public double idleSavingsPerHour() {
+            return idleHosting / hours();
+        }
+    }
+
+    /** Availability of one endpoint over the whole trace. */
+    public static final class Health {
+        public final String endpoint;
+        public final double inServiceSeconds;
+        /** Σ in_service_seconds / uptime_ratio, a minute with ratio 0 counted whole (see the class comment). */
+        public final double observedSeconds;
+        public final long restarts;
+        public final long failures;
+
+        Health(String endpoint, double inServiceSeconds, double observedSeconds, long restarts, long failures) {
+            this.endpoint = endpoint;
+            this.inServiceSeconds = inServiceSeconds;
+            this.observedSeconds = observedSeconds;
+            this.restarts = restarts;
+            this.failures = failures;
+        }
+
+        public double uptime() {
+            return observedSeconds == 0 ? Double.NaN : inServiceSeconds / observedSeconds;
+        }
+    }
+
+    public static final String UNMATCHED = "unmatched";
+    public static final String ALL = "*";
+
     private final Map<String, Traffic> traffic = new TreeMap<>();
     private final Traffic allTraffic = new Traffic(ALL_SERVICES);
     private final List<Latency> latency = new ArrayList<>();
     private final Map<Instant, Minute> minutes = new TreeMap<>();
     private final Map<String, Long> deadLetters = new LinkedHashMap<>();
+    private final List<Accuracy> accuracy = new ArrayList<>();
+    private long unmatchedFeedback;
+    private final List<Cost> cost = new ArrayList<>();
+    private CostTotals costTotals;
+    private final List<Health> health = new ArrayList<>();
 
     private DemoSummary() {}
 
@@ -113,6 +220,10 @@ public final class DemoSummary {
         try (Connection c = jdbc.connect()) {
             s.readTraffic(c);
             s.readLatency(c);
+            s.readAccuracy(c);
+            s.readCost(c);
+            s.readCostTotals(c);
+            s.readEndpointHealth(c);
             s.readDeadLetters(c);
         }
         return s;
@@ -163,8 +274,9 @@ public final class DemoSummary {
             }
         }
         List<String> services = new ArrayList<>(byService.keySet());
-        services.remove(ALL_SERVICES);
-        services.add(ALL_SERVICES);
+        if (services.remove(ALL_SERVICES)) { // absent when kpi.latency has no 1-minute rows
+            services.add(ALL_SERVICES);
+        }
         for (String service : services) {
             for (String stage : STAGES) {
                 DDSketch merged = byService.get(service).get(stage);
@@ -180,6 +292,60 @@ public final class DemoSummary {
     private static DDSketch merge(DDSketch into, DDSketch other) {
         into.mergeWith(other);
         return into;
+    }
+
+    private void readAccuracy(Connection c) throws SQLException {
+        String sql = "SELECT model, model_version, sum(feedback), sum(accuracy * feedback) / sum(feedback)"
+                + " FROM kpi.accuracy WHERE " + ONE_MINUTE + " GROUP BY model, model_version ORDER BY model, model_version";
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                if (rs.getString(1).equals(UNMATCHED)) {
+                    unmatchedFeedback += rs.getLong(3);
+                } else {
+                    accuracy.add(new Accuracy(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getDouble(4)));
+                }
+            }
+        }
+    }
+
+    private void readCost(Connection c) throws SQLException {
+        String sql = "SELECT model, endpoint, sum(requests), sum(llm_usd), sum(hosting_usd), sum(compute_usd), sum(total_usd),"
+                + " coalesce(sum(hosting_usd) FILTER (WHERE requests = 0), 0)"
+                + " FROM kpi.cost WHERE " + ONE_MINUTE + " AND model <> '" + ALL + "'"
+                + " GROUP BY model, endpoint ORDER BY model = '', model, endpoint";
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                cost.add(new Cost(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getDouble(4), rs.getDouble(5),
+                        rs.getDouble(6), rs.getDouble(7), rs.getDouble(8)));
+            }
+        }
+    }
+
+    private void readCostTotals(Connection c) throws SQLException {
+        String sql = "SELECT sum(requests), sum(llm_usd), sum(hosting_usd), sum(compute_usd), sum(total_usd),"
+                + " coalesce(sum(idle_hosting_usd), 0), min(window_start), max(window_end)"
+                + " FROM kpi.cost WHERE " + ONE_MINUTE + " AND model = '" + ALL + "' HAVING count(*) > 0";
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            if (rs.next()) {
+                Cost all = new Cost(ALL, ALL, rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4),
+                        rs.getDouble(5), rs.getDouble(6));
+                costTotals = new CostTotals(all, rs.getDouble(6), rs.getTimestamp(7).toInstant(),
+                        rs.getTimestamp(8).toInstant());
+            }
+        }
+    }
+
+    private void readEndpointHealth(Connection c) throws SQLException {
+        String sql = "SELECT endpoint, sum(in_service_seconds),"
+                + " sum(CASE WHEN uptime_ratio > 0 THEN in_service_seconds / uptime_ratio"
+                + " WHEN uptime_ratio = 0 THEN extract(epoch FROM window_end - window_start) ELSE 0 END),"
+                + " sum(restarts), sum(failures)"
+                + " FROM kpi.endpoint_health WHERE " + ONE_MINUTE + " GROUP BY endpoint ORDER BY endpoint";
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                health.add(new Health(rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getLong(4), rs.getLong(5)));
+            }
+        }
     }
 
     private void readDeadLetters(Connection c) throws SQLException {
@@ -229,6 +395,39 @@ public final class DemoSummary {
                 .limit(n).toList();
     }
 
+    /** Accuracy per matched (model, model_version). */
+    public List<Accuracy> accuracy() {
+        return accuracy;
+    }
+
+    /** Feedback whose inference was never found (model 'unmatched'). */
+    public long unmatchedFeedback() {
+        return unmatchedFeedback;
+    }
+
+    /** Cost per (model, endpoint), the unallocated row ('' '') last; without the '*' rows. */
+    public List<Cost> cost() {
+        return cost;
+    }
+
+    public Cost cost(String model, String endpoint) {
+        return cost.stream().filter(r -> r.model.equals(model) && r.endpoint.equals(endpoint)).findFirst().orElse(null);
+    }
+
+    /** The '*' rows summed; null if kpi.cost has no 1-minute rows. */
+    public CostTotals costTotals() {
+        return costTotals;
+    }
+
+    /** Endpoint health per endpoint, by name. */
+    public List<Health> health() {
+        return health;
+    }
+
+    public Health health(String endpoint) {
+        return health.stream().filter(h -> h.endpoint.equals(endpoint)).findFirst().orElse(null);
+    }
+
     /** Dead letters by reason, most frequent first. */
     public Map<String, Long> deadLetters() {
         return deadLetters;
@@ -237,7 +436,8 @@ public final class DemoSummary {
     /** The summary as text, with the incidents that were injected. */
     public String render(List<DemoTrace.Incident> incidents) {
         StringBuilder out = new StringBuilder();
-        line(out, "=== KPI summary (read back from Postgres: kpi.traffic, kpi.latency, kpi.dead_letters) ===");
+        line(out, "=== KPI summary (read back from Postgres: kpi.traffic, kpi.latency, kpi.accuracy, kpi.cost,"
+                + " kpi.endpoint_health, kpi.dead_letters) ===");
         if (!minutes.isEmpty()) {
             List<Minute> all = minutes();
             line(out, "Trace: %s – %s UTC, %d minutes with traffic (1-minute windows).",
@@ -272,6 +472,9 @@ public final class DemoSummary {
             line(out, "  %-17s %,9d %,8d %9.2f %%  %s", MINUTE.format(m.start), m.requests, m.errors, 100 * m.errorRate(),
                     incidentAt(incidents, m.start));
         }
+        renderAccuracy(out);
+        renderCost(out);
+        renderHealth(out);
         line(out, "");
         line(out, "Dead letters by reason (kpi.dead_letters)");
         if (deadLetters.isEmpty()) {
@@ -284,6 +487,61 @@ public final class DemoSummary {
             line(out, "  %-28s %s–%s UTC  %s", i.name, MINUTE.format(i.start), HH_MM.format(i.end), i.description);
         }
         return out.toString();
+    }
+
+    private void renderAccuracy(StringBuilder out) {
+        line(out, "");
+        line(out, "Accuracy per model (kpi.accuracy, windows by feedback time; Σ score / Σ feedback)");
+        line(out, "  %-10s %-26s %9s %10s", "model", "model_version", "feedback", "accuracy");
+        for (Accuracy a : accuracy) {
+            line(out, "  %-10s %-26s %,9d %8.2f %%", a.model, a.modelVersion, a.feedback, 100 * a.accuracy);
+        }
+        line(out, "  unmatched feedback (no inference from 7 d before to 10 min after it): %,d", unmatchedFeedback);
+    }
+
+    private void renderCost(StringBuilder out) {
+        line(out, "");
+        if (costTotals == null) {
+            line(out, "Cost (kpi.cost): no rows");
+            return;
+        }
+        line(out, "Cost per model and endpoint, %s–%s UTC (kpi.cost, USD; idle = hosting in minutes without a request)",
+                MINUTE.format(costTotals.from), HH_MM.format(costTotals.to));
+        line(out, "  %-13s %-16s %9s %9s %10s %10s %10s %12s %9s", "model", "endpoint", "requests", "LLM $", "hosting $",
+                "compute $", "total $", "$/inference", "idle $");
+        for (Cost c : cost) {
+            costLine(out, c.model.isEmpty() ? "(unallocated)" : c.model, c.endpoint, c);
+        }
+        costLine(out, "all (*)", "", costTotals.all);
+        Cost all = costTotals.all;
+        line(out, "  Whole cost $%,.2f for %,d inferences: $%.6f per inference.", all.total, all.requests, all.perInference());
+        line(out, "  Idle hosting $%,.2f over %.2f h (the span of the cost rows): $%.3f per hour saved by shutting idle"
+                + " endpoints down.", costTotals.idleHosting, costTotals.hours(), costTotals.idleSavingsPerHour());
+        List<String> shares = new ArrayList<>();
+        for (Cost c : cost) {
+            if (c.hosting > 0) {
+                shares.add(String.format(Locale.ROOT, "%s %.0f %%", c.endpoint, 100 * c.idleHosting / c.hosting));
+            }
+        }
+        line(out, "  Idle share of hosting: %s.", shares.isEmpty() ? "none" : String.join(", ", shares));
+    }
+
+    private static void costLine(StringBuilder out, String model, String endpoint, Cost c) {
+        String perInference = c.requests == 0 ? "–" : String.format(Locale.ROOT, "%.6f", c.perInference());
+        line(out, "  %-13s %-16s %,9d %9.4f %10.4f %10.4f %10.4f %12s %9.4f", model, endpoint, c.requests, c.llm, c.hosting,
+                c.compute, c.total, perInference, c.idleHosting);
+    }
+
+    private void renderHealth(StringBuilder out) {
+        line(out, "");
+        line(out, "Endpoint health (kpi.endpoint_health; uptime = Σ in-service / Σ observed time, whole trace)");
+        line(out, "  (observed time is not stored: per minute in_service_seconds / uptime_ratio, a minute at ratio 0"
+                + " counted whole)");
+        line(out, "  %-16s %11s %10s %9s %9s %9s", "endpoint", "in service", "observed", "uptime", "restarts", "failures");
+        for (Health h : health) {
+            line(out, "  %-16s %9.2f h %8.2f h %7.2f %% %,9d %,9d", h.endpoint, h.inServiceSeconds / 3600,
+                    h.observedSeconds / 3600, 100 * h.uptime(), h.restarts, h.failures);
+        }
     }
 
     private static String incidentAt(List<DemoTrace.Incident> incidents, Instant minute) {

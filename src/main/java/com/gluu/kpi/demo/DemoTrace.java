@@ -21,6 +21,7 @@ import java.time.temporal.ChronoField;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -53,11 +54,31 @@ import java.util.Random;
  *   <li><b>error burst</b>, minutes +26 to +30 (18:43–18:47): ~15 % of requests fail, half
  *       {@code sagemaker_timeout} (HTTP 504 after the app's 8 s SageMaker timeout), half
  *       {@code openai_429} (HTTP 500);
- *   <li><b>endpoint failure and restart</b>: {@code blip2-endpoint} is InService from the start,
- *       Failed at +36 (18:53) and InService again at +39 (18:56). In between every request,
- *       whatever its service (they all call that endpoint), fails fast with
- *       {@code sagemaker_unavailable} (HTTP 503).
+ *   <li><b>endpoint failure and restart</b>: {@code blip2-endpoint} is Failed at +36 (18:53) and
+ *       InService again at +39 (18:56). In between every request, whatever its service (they all
+ *       call that endpoint), fails fast with {@code sagemaker_unavailable} (HTTP 503).
  * </ol>
+ *
+ * <p>Operations around the requests, all on whole minutes:
+ * <ul>
+ *   <li>{@code endpoint} events: {@code blip2-endpoint} (ml.g5.xlarge × 1) Creating at −17 (18:00),
+ *       InService at −10 (18:07); a scale-out in the spike, Updating × 2 at +20 (18:37) and
+ *       InService × 2 at +23 (18:40); the failure and restart above. And an idle second endpoint,
+ *       {@code llava-endpoint} (model llava, ml.g5.2xlarge × 1), InService from −10 and never
+ *       called: its hosting is what shutting it down would save.
+ *   <li>{@code task} events (Fargate): {@code analyze-api-1} and {@code -2} (1 vCPU, 2 GB),
+ *       {@code annotate-worker-1} and {@code thumbnail-worker-1} (0.5 vCPU, 1 GB) RUNNING from −10;
+ *       {@code analyze-api-3} RUNNING at +19 (in the spike) and STOPPED 20 minutes later.
+ *   <li>{@code feedback} on about 10 % of the ok inferences, from a second seeded {@link Random}
+ *       (so the inference lines are the same as without it): most 10 s–20 min after the
+ *       inference, about a tenth 1–3 h after (past the last request, so the file's events run
+ *       until about 22:00), about a tenth 1–8 min before it (overtaking it, within the
+ *       pipeline's 10-minute wait); verdicts about 85 % right, about 60 % for requests in the
+ *       spike or burst; 30 % from reviewers with a {@code score}. Plus
+ *       {@link #UNMATCHED_FEEDBACK} verdicts on request ids no inference has (model
+ *       {@code unmatched}).
+ * </ul>
+ * Every event goes in at its time, so the file is in event-time order (the retries apart).
  * Plus what real producers send: {@link #DUPLICATES} producer retries (the same line again a
  * few lines later, so the same {@code event_id}), and three bad records — a truncated JSON line,
  * an inference with a negative latency and an event of unknown type — that must end up in
@@ -95,7 +116,36 @@ public final class DemoTrace {
     static final int NEGATIVE_LATENCY_AT = 3000;
     static final int UNKNOWN_TYPE_AT = 6000;
     public static final int BAD_RECORDS = 3;
-    public static final int ENDPOINT_EVENTS = 3;
+
+    /** The deployment comes up at these minutes (relative to the first full minute): endpoints, then tasks. */
+    static final int CREATING_AT = -17;
+    static final int READY_AT = -10;
+    /** blip2-endpoint scales out from 1 to 2 instances during the spike: Updating, then InService. */
+    static final int SCALE_OUT_FROM = 20;
+    static final int SCALE_OUT_TO = 23;
+    /** A third analyze-api task runs from here for {@link #EXTRA_TASK_MINUTES} minutes. */
+    static final int EXTRA_TASK_AT = 19;
+    static final int EXTRA_TASK_MINUTES = 20;
+    public static final String IDLE_ENDPOINT = "llava-endpoint";
+    public static final String IDLE_MODEL = "llava";
+    public static final String INSTANCE_TYPE = "ml.g5.xlarge";
+    public static final String IDLE_INSTANCE_TYPE = "ml.g5.2xlarge";
+    /** blip2: Creating, InService, Updating, InService, Failed, InService; llava: InService. */
+    public static final int ENDPOINT_EVENTS = 7;
+    /** Four tasks RUNNING from the start, a fifth RUNNING and later STOPPED. */
+    public static final int TASK_EVENTS = 6;
+
+    /** Share of ok inferences that get a feedback event, and how that feedback is timed. */
+    static final double FEEDBACK_SHARE = 0.10;
+    static final double EARLY_FEEDBACK_SHARE = 0.10; // 1–8 min before its inference
+    static final double LATE_FEEDBACK_SHARE = 0.10;  // 1–3 h after it; the rest 10 s–20 min after
+    /** Feedback for request ids no inference has: counted under model 'unmatched'. */
+    public static final int UNMATCHED_FEEDBACK = 5;
+    /** Verdict odds {correct, partial} (the rest incorrect): normally, and for requests in the spike or burst. */
+    static final double[] VERDICTS_NORMAL = {0.83, 0.08};
+    static final double[] VERDICTS_INCIDENT = {0.50, 0.20};
+    /** Share of feedback from reviewers, who give a score as well as a verdict. */
+    static final double SCORED_SHARE = 0.30;
 
     private static final DateTimeFormatter CSV_TIME = new DateTimeFormatterBuilder()
             .appendPattern("yyyy-MM-dd HH:mm:ss")
@@ -147,6 +197,10 @@ public final class DemoTrace {
     private final List<Incident> incidents;
     private final Instant firstMinute;
     private final Random random;
+    private final long seed;
+    /** Status of each CSV row's inference. */
+    private final List<String> statuses = new ArrayList<>();
+    private int feedbackEvents;
     private final ObjectMapper json = new ObjectMapper();
 
     private DemoTrace(List<Row> rows, long seed) {
@@ -156,6 +210,7 @@ public final class DemoTrace {
         }
         this.rows = rows;
         this.random = new Random(seed);
+        this.seed = seed;
         this.firstMinute = rows.get(0).time.truncatedTo(ChronoUnit.MINUTES);
         this.incidents = List.of(
                 new Incident("latency spike", minute(SPIKE_FROM), minute(SPIKE_TO),
@@ -227,9 +282,14 @@ public final class DemoTrace {
         return incidents;
     }
 
-    /** Lines that do not come from a CSV row: endpoint events, bad records and producer retries. */
+    /** Lines that do not come from a CSV row: endpoint, task and feedback events, bad records and producer retries. */
     public int injectedRecords() {
-        return ENDPOINT_EVENTS + BAD_RECORDS + DUPLICATES;
+        return ENDPOINT_EVENTS + TASK_EVENTS + feedbackEvents + BAD_RECORDS + DUPLICATES;
+    }
+
+    /** Feedback events, {@link #UNMATCHED_FEEDBACK} of them for request ids no inference has. */
+    public int feedbackEvents() {
+        return feedbackEvents;
     }
 
     public Instant start() {
@@ -252,42 +312,71 @@ public final class DemoTrace {
         return incidents.get(index);
     }
 
+    /** One line of the file with the event time it is placed by. */
+    private static final class Timed {
+        final Instant ts;
+        final String line;
+
+        Timed(Instant ts, String line) {
+            this.ts = ts;
+            this.line = line;
+        }
+    }
+
+    /**
+     * The CSV rows' inferences (with the bad records and retries among them, as a producer sends
+     * them), then every other event put in by its time: an event goes in front of the first row
+     * that is not earlier, and events at the same time keep the order they were made in.
+     */
     private void build() throws JsonProcessingException {
+        List<Timed> inferences = inferenceLines();
+        List<Timed> others = new ArrayList<>();
+        others.addAll(endpointLines());
+        others.addAll(taskLines());
+        List<Timed> feedback = feedbackLines();
+        feedbackEvents = feedback.size();
+        others.addAll(feedback);
+        others.sort(Comparator.comparing((Timed t) -> t.ts)); // stable
+        int next = 0;
+        for (Timed inference : inferences) {
+            while (next < others.size() && !others.get(next).ts.isAfter(inference.ts)) {
+                lines.add(others.get(next++).line);
+            }
+            lines.add(inference.line);
+        }
+        while (next < others.size()) {
+            lines.add(others.get(next++).line);
+        }
+    }
+
+    /** One line per CSV row, plus the bad records and producer retries; each keyed by its row's time. */
+    private List<Timed> inferenceLines() throws JsonProcessingException {
         Incident spike = incident(0);
         Incident burst = incident(1);
         Incident outage = incident(2);
-        // The endpoint's life: InService before the first request, Failed, InService again.
-        List<Instant> endpointTimes = List.of(firstMinute, outage.start, outage.end);
-        List<String> endpointStates = List.of("InService", "Failed", "InService");
-        List<String> endpointReasons = List.of("", "Health check failed: model container exited (CUDA out of memory)",
-                "Replacement instance passed health checks");
-        int nextEndpoint = 0;
-        List<Integer> retryAt = new ArrayList<>(); // line index where a retry is due
+        List<Timed> out = new ArrayList<>();
+        List<Integer> retryAt = new ArrayList<>(); // row index after which a retry is due
         List<String> retries = new ArrayList<>();
-
         for (int i = 0; i < rows.size(); i++) {
             Row row = rows.get(i);
-            while (nextEndpoint < endpointTimes.size() && !endpointTimes.get(nextEndpoint).isAfter(row.time)) {
-                lines.add(endpointEvent(nextEndpoint + 1, endpointTimes.get(nextEndpoint), endpointStates.get(nextEndpoint),
-                        endpointReasons.get(nextEndpoint)));
-                nextEndpoint++;
-            }
             if (i == MALFORMED_AT) { // a producer crashed mid-write
-                String whole = inference(i, row, spike, burst, outage, "demo-bad-1");
-                lines.add(whole.substring(0, whole.length() / 2));
+                String whole = json.writeValueAsString(inference(i, row, spike, burst, outage, "demo-bad-1"));
+                out.add(new Timed(row.time, whole.substring(0, whole.length() / 2)));
             } else if (i == NEGATIVE_LATENCY_AT) { // a clock bug in the app
-                lines.add(inference(i, row, spike, burst, outage, "demo-bad-2")
-                        .replaceFirst("\"total\":[0-9.]+", "\"total\":-42.0"));
+                out.add(new Timed(row.time, json.writeValueAsString(inference(i, row, spike, burst, outage, "demo-bad-2"))
+                        .replaceFirst("\"total\":[0-9.]+", "\"total\":-42.0")));
             } else if (i == UNKNOWN_TYPE_AT) { // a newer producer's event type
                 ObjectNode e = json.createObjectNode();
                 e.put("event_id", "demo-bad-3");
                 e.put("type", "heartbeat");
                 e.put("ts", TS.format(row.time));
                 e.put("service", ANALYZE);
-                lines.add(json.writeValueAsString(e));
+                out.add(new Timed(row.time, json.writeValueAsString(e)));
             }
-            String line = inference(i, row, spike, burst, outage, null);
-            lines.add(line);
+            ObjectNode inference = inference(i, row, spike, burst, outage, null);
+            statuses.add(inference.get("status").asText());
+            String line = json.writeValueAsString(inference);
+            out.add(new Timed(row.time, line));
             for (int r : RETRIED_ROWS) {
                 if (r == i) {
                     retryAt.add(i + RETRY_DELAY_LINES);
@@ -295,39 +384,160 @@ public final class DemoTrace {
                 }
             }
             while (!retryAt.isEmpty() && retryAt.get(0) == i) {
-                lines.add(retries.remove(0));
+                out.add(new Timed(row.time, retries.remove(0)));
                 retryAt.remove(0);
             }
         }
-        while (nextEndpoint < endpointTimes.size()) {
-            lines.add(endpointEvent(nextEndpoint + 1, endpointTimes.get(nextEndpoint), endpointStates.get(nextEndpoint),
-                    endpointReasons.get(nextEndpoint)));
-            nextEndpoint++;
-        }
+        return out;
     }
 
-    private String endpointEvent(int n, Instant ts, String state, String reason) throws JsonProcessingException {
+    /**
+     * The endpoints' lives: blip2-endpoint is created, InService 10 minutes before the first
+     * full minute, scales out to 2 instances in the spike, fails and comes back; llava-endpoint
+     * is InService from then on and never called.
+     */
+    private List<Timed> endpointLines() throws JsonProcessingException {
+        Incident outage = incident(2);
+        List<Timed> out = new ArrayList<>();
+        out.add(endpointEvent(out.size() + 1, minute(CREATING_AT), ENDPOINT, MODEL, "Creating", INSTANCE_TYPE, 1,
+                "CreateEndpoint"));
+        out.add(endpointEvent(out.size() + 1, minute(READY_AT), ENDPOINT, MODEL, "InService", INSTANCE_TYPE, 1, ""));
+        out.add(endpointEvent(out.size() + 1, minute(READY_AT), IDLE_ENDPOINT, IDLE_MODEL, "InService",
+                IDLE_INSTANCE_TYPE, 1, "Deployed for an evaluation; no traffic is routed to it"));
+        out.add(endpointEvent(out.size() + 1, minute(SCALE_OUT_FROM), ENDPOINT, MODEL, "Updating", INSTANCE_TYPE, 2,
+                "Auto scaling: InvocationsPerInstance above target, 1 -> 2 instances"));
+        out.add(endpointEvent(out.size() + 1, minute(SCALE_OUT_TO), ENDPOINT, MODEL, "InService", INSTANCE_TYPE, 2,
+                "Scaling complete"));
+        out.add(endpointEvent(out.size() + 1, outage.start, ENDPOINT, MODEL, "Failed", INSTANCE_TYPE, 2,
+                "Health check failed: model container exited (CUDA out of memory)"));
+        out.add(endpointEvent(out.size() + 1, outage.end, ENDPOINT, MODEL, "InService", INSTANCE_TYPE, 2,
+                "Replacement instance passed health checks"));
+        return out;
+    }
+
+    private Timed endpointEvent(int n, Instant ts, String endpoint, String model, String state, String instanceType,
+            int instanceCount, String reason) throws JsonProcessingException {
         ObjectNode e = json.createObjectNode();
         e.put("event_id", String.format(Locale.ROOT, "demo-endpoint-%d", n));
         e.put("type", "endpoint");
         e.put("ts", TS.format(ts));
-        e.put("endpoint", ENDPOINT);
-        e.put("model", MODEL);
+        e.put("endpoint", endpoint);
+        e.put("model", model);
         e.put("state", state);
-        e.put("instance_type", "ml.g5.xlarge");
-        e.put("instance_count", 1);
+        e.put("instance_type", instanceType);
+        e.put("instance_count", instanceCount);
         if (!reason.isEmpty()) {
             e.put("reason", reason);
         }
-        return json.writeValueAsString(e);
+        return new Timed(ts, json.writeValueAsString(e));
+    }
+
+    /**
+     * ECS tasks on Fargate: two analyze-api tasks (1 vCPU, 2 GB) and one task of each worker
+     * (0.5 vCPU, 1 GB) RUNNING from the start, and a third analyze-api task started in the spike
+     * and STOPPED {@link #EXTRA_TASK_MINUTES} minutes later.
+     */
+    private List<Timed> taskLines() throws JsonProcessingException {
+        Instant ready = minute(READY_AT);
+        Instant extraFrom = minute(EXTRA_TASK_AT);
+        Instant extraTo = extraFrom.plus(Duration.ofMinutes(EXTRA_TASK_MINUTES));
+        List<Timed> out = new ArrayList<>();
+        out.add(taskEvent(out.size() + 1, ready, ANALYZE + "-1", ANALYZE, "RUNNING", 1, 2));
+        out.add(taskEvent(out.size() + 1, ready, ANALYZE + "-2", ANALYZE, "RUNNING", 1, 2));
+        out.add(taskEvent(out.size() + 1, ready, ANNOTATE + "-1", ANNOTATE, "RUNNING", 0.5, 1));
+        out.add(taskEvent(out.size() + 1, ready, THUMBNAIL + "-1", THUMBNAIL, "RUNNING", 0.5, 1));
+        out.add(taskEvent(out.size() + 1, extraFrom, ANALYZE + "-3", ANALYZE, "RUNNING", 1, 2));
+        out.add(taskEvent(out.size() + 1, extraTo, ANALYZE + "-3", ANALYZE, "STOPPED", 1, 2));
+        return out;
+    }
+
+    private Timed taskEvent(int n, Instant ts, String taskId, String service, String state, double vcpu, double memoryGb)
+            throws JsonProcessingException {
+        ObjectNode e = json.createObjectNode();
+        e.put("event_id", String.format(Locale.ROOT, "demo-task-%d", n));
+        e.put("type", "task");
+        e.put("ts", TS.format(ts));
+        e.put("task_id", taskId);
+        e.put("service", service);
+        e.put("state", state);
+        e.put("vcpu", vcpu);
+        e.put("memory_gb", memoryGb);
+        return new Timed(ts, json.writeValueAsString(e));
+    }
+
+    /**
+     * Feedback on about {@link #FEEDBACK_SHARE} of the ok inferences (a failed request has no
+     * output to judge), from its own seeded {@link Random} so the inferences stay as they were:
+     * most 10 s–20 min after the inference, {@link #LATE_FEEDBACK_SHARE} 1–3 h after (past the
+     * last request), {@link #EARLY_FEEDBACK_SHARE} 1–8 min before it (overtaking it, within the
+     * pipeline's 10-minute wait). Accuracy about 85 %, about 60 % for requests in the latency
+     * spike or error burst. Then {@link #UNMATCHED_FEEDBACK} verdicts on request ids that no
+     * inference has.
+     */
+    private List<Timed> feedbackLines() throws JsonProcessingException {
+        Random r = new Random(seed ^ 0xFEEDBACL);
+        Incident spike = incident(0);
+        Incident burst = incident(1);
+        List<Timed> out = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            double pick = r.nextDouble();
+            double timing = r.nextDouble();
+            double offset = r.nextDouble();
+            double verdictDice = r.nextDouble();
+            double scoredDice = r.nextDouble();
+            double scoreDice = r.nextDouble();
+            if (pick >= FEEDBACK_SHARE || !statuses.get(i).equals("ok")) {
+                continue;
+            }
+            Instant at = rows.get(i).time;
+            long offsetMs = timing < EARLY_FEEDBACK_SHARE ? -Math.round(60_000 + offset * 7 * 60_000)
+                    : timing < EARLY_FEEDBACK_SHARE + LATE_FEEDBACK_SHARE ? Math.round(3_600_000 + offset * 2 * 3_600_000)
+                    : Math.round(10_000 + offset * (20 * 60_000 - 10_000));
+            boolean incident = spike.covers(at) || burst.covers(at);
+            out.add(feedbackEvent(out.size() + 1, at.plusMillis(offsetMs), requestId(i),
+                    verdict(incident ? VERDICTS_INCIDENT : VERDICTS_NORMAL, verdictDice), scoredDice, scoreDice));
+        }
+        for (int k = 0; k < UNMATCHED_FEEDBACK; k++) {
+            Instant at = minute(5 + 10 * k).plusSeconds(30);
+            out.add(feedbackEvent(out.size() + 1, at, String.format(Locale.ROOT, "req-unknown-%d", k + 1),
+                    verdict(VERDICTS_NORMAL, r.nextDouble()), r.nextDouble(), r.nextDouble()));
+        }
+        return out;
+    }
+
+    private static String verdict(double[] odds, double dice) {
+        return dice < odds[0] ? "correct" : dice < odds[0] + odds[1] ? "partial" : "incorrect";
+    }
+
+    /** A reviewer's feedback carries a score in the verdict's band; a client's only the verdict. */
+    private Timed feedbackEvent(int n, Instant ts, String requestId, String verdict, double scoredDice, double scoreDice)
+            throws JsonProcessingException {
+        ObjectNode e = json.createObjectNode();
+        e.put("event_id", String.format(Locale.ROOT, "demo-feedback-%04d", n));
+        e.put("type", "feedback");
+        e.put("ts", TS.format(ts));
+        e.put("request_id", requestId);
+        e.put("verdict", verdict);
+        if (scoredDice < SCORED_SHARE) {
+            double low = verdict.equals("correct") ? 0.8 : verdict.equals("partial") ? 0.3 : 0.0;
+            double width = verdict.equals("partial") ? 0.4 : 0.2;
+            e.put("score", Math.round((low + scoreDice * width) * 100) / 100.0);
+            e.put("source", "reviewer");
+        } else {
+            e.put("source", "client");
+        }
+        return new Timed(ts, json.writeValueAsString(e));
+    }
+
+    private static String requestId(int index) {
+        return String.format(Locale.ROOT, "req-%05d", index + 1);
     }
 
     /**
      * The event of one CSV row. Draws the same number of random values whatever the outcome, so
      * an incident does not shift the randomness of the rows after it.
      */
-    private String inference(int index, Row row, Incident spike, Incident burst, Incident outage, String idOverride)
-            throws JsonProcessingException {
+    private ObjectNode inference(int index, Row row, Incident spike, Incident burst, Incident outage, String idOverride) {
         double serviceDice = random.nextDouble();
         double modeDice = random.nextDouble();
         double imagesDice = random.nextDouble();
@@ -409,7 +619,7 @@ public final class DemoTrace {
         e.put("event_id", id);
         e.put("type", "inference");
         e.put("ts", TS.format(row.time));
-        e.put("request_id", idOverride != null ? "req-" + idOverride : String.format(Locale.ROOT, "req-%05d", index + 1));
+        e.put("request_id", idOverride != null ? "req-" + idOverride : requestId(index));
         e.put("service", service);
         e.put("route", route);
         e.put("model", MODEL);
@@ -437,7 +647,7 @@ public final class DemoTrace {
             l.put("completion_tokens", row.generatedTokens);
         }
         e.put("images", images);
-        return json.writeValueAsString(e);
+        return e;
     }
 
     /** Milliseconds to 0.1 ms, as an app would log them. */

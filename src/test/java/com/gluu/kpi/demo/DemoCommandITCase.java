@@ -39,6 +39,8 @@ class DemoCommandITCase {
     static final Map<String, long[]> expected = new TreeMap<>(); // service → {requests, ok, client_errors, errors}
     static final Map<String, List<Double>> totals = new TreeMap<>(); // service (and "all services") → total latencies
     static int lines;
+    /** kpi.accuracy, kpi.cost and kpi.endpoint_health over the whole trace, from the JSON lines. */
+    static ExpectedDemoOperations ops;
 
     @BeforeAll
     static void runDemo() throws Exception {
@@ -51,6 +53,7 @@ class DemoCommandITCase {
 
         List<String> file = DemoTrace.bundled().lines(); // regenerated: the trace is deterministic
         lines = file.size();
+        ops = ExpectedDemoOperations.of(file);
         Set<String> seen = new HashSet<>();
         for (String line : file) {
             JsonNode e;
@@ -154,6 +157,88 @@ class DemoCommandITCase {
         assertThat(printed).contains("latency spike                2023-11-16 18:35–18:41 UTC");
         assertThat(printed).contains("error burst                  2023-11-16 18:43–18:47 UTC");
         assertThat(printed).contains("endpoint failure + restart   2023-11-16 18:53–18:56 UTC");
+    }
+
+    @Test
+    void accuracyPerModelCountsTheFeedbackJoinedToItsInferenceAndTheUnmatched() {
+        // Matched iff an inference with that request_id has ts in [feedback ts − 7 d, feedback ts + 10 min].
+        assertThat(ops.accuracy).containsOnlyKeys("blip2 blip2-opt-2.7b-2025-09");
+        double[] expectedBlip2 = ops.accuracy.get("blip2 blip2-opt-2.7b-2025-09");
+        assertThat(outcome.summary.accuracy()).hasSize(1);
+        DemoSummary.Accuracy a = outcome.summary.accuracy().get(0);
+        assertThat(a.model + " " + a.modelVersion).isEqualTo("blip2 blip2-opt-2.7b-2025-09");
+        assertThat(a.feedback).isEqualTo((long) expectedBlip2[0]);
+        assertThat(a.accuracy).isCloseTo(expectedBlip2[1] / expectedBlip2[0], within(1e-9));
+        assertThat(outcome.summary.unmatchedFeedback()).isEqualTo(ops.unmatched).isEqualTo(DemoTrace.UNMATCHED_FEEDBACK);
+        assertThat(a.feedback + ops.unmatched).isEqualTo(outcome.trace.feedbackEvents());
+        assertThat(printed).contains(String.format(Locale.ROOT, "  %-10s %-26s %,9d %8.2f %%%n", "blip2",
+                "blip2-opt-2.7b-2025-09", a.feedback, 100 * expectedBlip2[1] / expectedBlip2[0]));
+    }
+
+    @Test
+    void wholeCostAndCostPerInferenceAddUpFromTokensBilledTimeAndTasks() {
+        DemoSummary.CostTotals totals = outcome.summary.costTotals();
+        assertThat(totals).isNotNull();
+        assertThat(totals.all.requests).isEqualTo(ops.requests).isEqualTo(outcome.trace.rows().size());
+        assertThat(totals.all.llm).isCloseTo(ops.llmUsd, withinPercentage(1e-4));
+        assertThat(totals.all.hosting).isCloseTo(ops.hostingUsd(), withinPercentage(1e-4));
+        assertThat(totals.all.compute).isCloseTo(ops.computeUsd, withinPercentage(1e-4));
+        assertThat(totals.all.total).isCloseTo(ops.totalUsd(), withinPercentage(1e-4));
+        assertThat(totals.all.perInference()).isCloseTo(ops.totalUsd() / ops.requests, withinPercentage(1e-4)); // 1e-6 relative
+
+        DemoSummary.Cost blip2 = outcome.summary.cost("blip2", "blip2-endpoint");
+        assertThat(blip2.requests).isEqualTo(ops.requests);
+        assertThat(blip2.llm).isCloseTo(ops.llmUsd, withinPercentage(1e-4));
+        assertThat(blip2.hosting).isCloseTo(ops.hostingUsd.get("blip2-endpoint"), withinPercentage(1e-4));
+        // Fargate goes to the only row with requests, or to the unallocated row in minutes without any.
+        DemoSummary.Cost unallocated = outcome.summary.cost("", "");
+        assertThat(blip2.compute + (unallocated == null ? 0 : unallocated.compute))
+                .isCloseTo(ops.computeUsd, withinPercentage(1e-4));
+        assertThat(printed).contains(String.format(Locale.ROOT, "  Whole cost $%,.2f for %,d inferences: $%.6f per inference.%n",
+                ops.totalUsd(), ops.requests, ops.totalUsd() / ops.requests));
+    }
+
+    @Test
+    void theIdleLlavaEndpointCostsItsHourlyPriceForEveryBilledHourAndThatIsTheSaving() {
+        // llava-endpoint: one InService event, ml.g5.2xlarge × 1, billed until the file's last event time.
+        double llavaHours = (ops.end - ops.firstEndpointEvent.get("llava-endpoint")) / 3_600_000.0;
+        double llavaIdle = 1.515 * llavaHours;
+        DemoSummary.Cost llava = outcome.summary.cost("llava", "llava-endpoint");
+        assertThat(llava.requests).isZero();
+        assertThat(llava.hosting).isCloseTo(llavaIdle, withinPercentage(1e-4));
+        assertThat(llava.idleHosting).isCloseTo(llavaIdle, withinPercentage(1e-4));
+        assertThat(llava.perInference()).isNaN();
+
+        // The '*' rows' idle hosting: llava throughout, plus blip2 in the minutes without a request.
+        DemoSummary.CostTotals totals = outcome.summary.costTotals();
+        assertThat(totals.idleHosting).isCloseTo(ops.idleHostingUsd, withinPercentage(1e-4));
+        assertThat(ops.idleHostingUsd).isGreaterThan(llavaIdle);
+        Instant lastMinuteEnd = Instant.ofEpochMilli(Math.floorDiv(ops.end, 60_000L) * 60_000L + 60_000L);
+        assertThat(totals.to).isEqualTo(lastMinuteEnd);
+        assertThat(totals.from).isBetween(Instant.parse("2023-11-16T18:00:00Z"), Instant.parse("2023-11-16T18:07:00Z"));
+        double hours = Duration.between(totals.from, lastMinuteEnd).toMillis() / 3_600_000.0;
+        assertThat(printed).contains("llava-endpoint 100 %");
+        assertThat(totals.idleSavingsPerHour()).isCloseTo(ops.idleHostingUsd / hours, withinPercentage(1e-4))
+                .isGreaterThan(1.515 * llavaHours / hours);
+        assertThat(printed).containsPattern(Pattern.quote(String.format(Locale.ROOT, "  Idle hosting $%,.2f over %.2f h",
+                ops.idleHostingUsd, hours)) + " .*: \\$" + Pattern.quote(String.format(Locale.ROOT, "%.3f",
+                ops.idleHostingUsd / hours)) + " per hour saved by shutting idle endpoints down\\.\n");
+    }
+
+    @Test
+    void endpointUptimeRestartsAndFailuresFollowTheEndpointEvents() {
+        assertThat(outcome.summary.health()).extracting(h -> h.endpoint).containsExactly("blip2-endpoint", "llava-endpoint");
+        for (DemoSummary.Health h : outcome.summary.health()) {
+            long[] expectedHealth = ops.health.get(h.endpoint);
+            // The demo's endpoint events fall on whole minutes, so the observed time read back is exact.
+            assertThat(h.observedSeconds).as(h.endpoint).isCloseTo(expectedHealth[1] / 1000.0, within(1e-3));
+            assertThat(h.inServiceSeconds).as(h.endpoint).isCloseTo(expectedHealth[0] / 1000.0, within(1e-3));
+            assertThat(h.uptime()).as(h.endpoint).isCloseTo(expectedHealth[0] / (double) expectedHealth[1], within(1e-6));
+            assertThat(new long[] {h.restarts, h.failures}).as(h.endpoint).containsExactly(expectedHealth[2], expectedHealth[3]);
+        }
+        assertThat(outcome.summary.health("blip2-endpoint").restarts).isEqualTo(1); // Failed → InService; scale-out is none
+        assertThat(outcome.summary.health("blip2-endpoint").failures).isEqualTo(1);
+        assertThat(outcome.summary.health("llava-endpoint").uptime()).isEqualTo(1.0);
     }
 
     @Test

@@ -87,7 +87,10 @@ class DemoTraceTest {
         // data/NOTICE.md speaks of 8,818 requests; the file holds 8,819 data rows.
         assertThat(csvRows).isGreaterThan(8_800);
         assertThat(trace.rows()).hasSize(csvRows);
-        assertThat(trace.injectedRecords()).isEqualTo(3 + 3 + 5);
+        long feedback = events.stream().filter(e -> e != null && e.get("type").asText().equals("feedback")).count();
+        assertThat(trace.feedbackEvents()).isEqualTo(feedback);
+        // 7 endpoint events, 6 task events, the feedback, 3 bad records, 5 producer retries
+        assertThat(trace.injectedRecords()).isEqualTo(7 + 6 + (int) feedback + 3 + 5);
         assertThat(trace.lines()).hasSize(csvRows + trace.injectedRecords());
         assertThat(inferences().stream().map(e -> e.get("event_id").asText()).distinct()).hasSize(csvRows);
     }
@@ -101,11 +104,29 @@ class DemoTraceTest {
             assertThat(e.get("event_id").asText()).hasSizeBetween(1, 128);
             assertThat(ts(e)).isBefore(Instant.now());
             String type = e.get("type").asText();
-            assertThat(type).isIn("inference", "endpoint");
+            assertThat(type).isIn("inference", "endpoint", "task", "feedback");
             if (type.equals("endpoint")) {
-                assertThat(e.get("endpoint").asText()).isEqualTo("blip2-endpoint");
-                assertThat(e.get("model").asText()).isEqualTo("blip2");
-                assertThat(e.get("state").asText()).isIn("InService", "Failed");
+                assertThat(e.get("endpoint").asText() + " " + e.get("model").asText() + " " + e.get("instance_type").asText())
+                        .isIn("blip2-endpoint blip2 ml.g5.xlarge", "llava-endpoint llava ml.g5.2xlarge");
+                assertThat(e.get("state").asText()).isIn("Creating", "InService", "Updating", "Failed");
+                assertThat(e.get("instance_count").asInt()).isBetween(1, 2);
+                continue;
+            }
+            if (type.equals("task")) {
+                assertThat(e.get("task_id").asText()).isNotEmpty();
+                assertThat(e.get("service").asText()).isIn("analyze-api", "annotate-worker", "thumbnail-worker");
+                assertThat(e.get("state").asText()).isIn("RUNNING", "STOPPED");
+                assertThat(e.get("vcpu").asDouble()).isPositive();
+                assertThat(e.get("memory_gb").asDouble()).isPositive();
+                continue;
+            }
+            if (type.equals("feedback")) {
+                assertThat(e.get("request_id").asText()).isNotEmpty();
+                assertThat(e.get("verdict").asText()).isIn("correct", "partial", "incorrect");
+                assertThat(e.get("source").asText()).isIn("reviewer", "client");
+                if (e.has("score")) {
+                    assertThat(e.get("score").asDouble()).isBetween(0.0, 1.0);
+                }
                 continue;
             }
             assertThat(e.get("request_id").asText()).isNotEmpty();
@@ -221,14 +242,95 @@ class DemoTraceTest {
             assertThat(ts(e)).isAfterOrEqualTo(previous);
             previous = ts(e);
             if (e.get("type").asText().equals("endpoint")) {
-                endpoint.add(e.get("ts").asText() + " " + e.get("state").asText());
+                endpoint.add(e.get("ts").asText() + " " + e.get("endpoint").asText() + " " + e.get("state").asText()
+                        + " " + e.get("instance_count").asInt());
             }
         }
         assertThat(endpoint).containsExactly(
-                "2023-11-16T18:17:00.000Z InService",
-                "2023-11-16T18:53:00.000Z Failed",
-                "2023-11-16T18:56:00.000Z InService");
-        assertThat(ts(events.get(0))).isBeforeOrEqualTo(trace.start());
+                "2023-11-16T18:00:00.000Z blip2-endpoint Creating 1",
+                "2023-11-16T18:07:00.000Z blip2-endpoint InService 1",
+                "2023-11-16T18:07:00.000Z llava-endpoint InService 1",
+                "2023-11-16T18:37:00.000Z blip2-endpoint Updating 2", // scale-out in the spike (18:35–18:41)
+                "2023-11-16T18:40:00.000Z blip2-endpoint InService 2",
+                "2023-11-16T18:53:00.000Z blip2-endpoint Failed 2",
+                "2023-11-16T18:56:00.000Z blip2-endpoint InService 2");
+        assertThat(ts(events.get(0))).isEqualTo(Instant.parse("2023-11-16T18:00:00Z")).isBefore(trace.start());
+        // The idle endpoint is never called.
+        assertThat(inferences()).noneMatch(e -> e.get("endpoint").asText().equals("llava-endpoint"));
+    }
+
+    @Test
+    void fourTasksRunFromTheStartAndAThirdAnalyzeTaskForTwentyMinutesFromTheSpike() {
+        List<String> tasks = events.stream().filter(e -> e != null && e.get("type").asText().equals("task"))
+                .map(e -> e.get("ts").asText() + " " + e.get("task_id").asText() + " " + e.get("service").asText() + " "
+                        + e.get("state").asText() + " " + e.get("vcpu").asDouble() + " " + e.get("memory_gb").asDouble())
+                .toList();
+        assertThat(tasks).containsExactly(
+                "2023-11-16T18:07:00.000Z analyze-api-1 analyze-api RUNNING 1.0 2.0",
+                "2023-11-16T18:07:00.000Z analyze-api-2 analyze-api RUNNING 1.0 2.0",
+                "2023-11-16T18:07:00.000Z annotate-worker-1 annotate-worker RUNNING 0.5 1.0",
+                "2023-11-16T18:07:00.000Z thumbnail-worker-1 thumbnail-worker RUNNING 0.5 1.0",
+                "2023-11-16T18:36:00.000Z analyze-api-3 analyze-api RUNNING 1.0 2.0",
+                "2023-11-16T18:56:00.000Z analyze-api-3 analyze-api STOPPED 1.0 2.0");
+    }
+
+    @Test
+    void feedbackOnATenthOfTheOkInferencesMostlySoonSomeHoursLateSomeAheadAndAFewUnmatched() {
+        Map<String, JsonNode> byRequest = new HashMap<>();
+        inferences().forEach(e -> byRequest.put(e.get("request_id").asText(), e));
+        long ok = inferences().stream().filter(e -> e.get("status").asText().equals("ok")).count();
+        List<JsonNode> feedback = events.stream().filter(e -> e != null && e.get("type").asText().equals("feedback")).toList();
+        Instant lastRequest = trace.end();
+        int early = 0;
+        int soon = 0;
+        int late = 0;
+        int afterLastRequest = 0;
+        List<String> unmatched = new ArrayList<>();
+        List<Double> calmScores = new ArrayList<>();
+        List<Double> incidentScores = new ArrayList<>();
+        for (JsonNode f : feedback) {
+            JsonNode inference = byRequest.get(f.get("request_id").asText());
+            if (inference == null) {
+                unmatched.add(f.get("request_id").asText());
+                continue;
+            }
+            assertThat(inference.get("status").asText()).isEqualTo("ok"); // a failed request has no output to judge
+            long seconds = java.time.Duration.between(ts(inference), ts(f)).toMillis() / 1000;
+            if (seconds < 0) {
+                assertThat(-seconds).isBetween(60L, 8 * 60L); // overtakes its inference, within the 10-minute wait
+                early++;
+            } else if (seconds < 3600) {
+                assertThat(seconds).isBetween(10L, 20 * 60L);
+                soon++;
+            } else {
+                assertThat(seconds).isBetween(3600L, 3 * 3600L);
+                late++;
+            }
+            if (ts(f).isAfter(lastRequest)) {
+                afterLastRequest++;
+            }
+            double score = f.has("score") ? f.get("score").asDouble()
+                    : Map.of("correct", 1.0, "partial", 0.5, "incorrect", 0.0).get(f.get("verdict").asText());
+            boolean incident = within(inference, "2023-11-16T18:35:00Z", "2023-11-16T18:41:00Z")
+                    || within(inference, "2023-11-16T18:43:00Z", "2023-11-16T18:47:00Z");
+            (incident ? incidentScores : calmScores).add(score);
+        }
+        int matched = early + soon + late;
+        assertThat(matched).isBetween((int) (ok * 0.08), (int) (ok * 0.12));
+        assertThat(early).isBetween(matched / 20, matched / 7);
+        assertThat(late).isBetween(matched / 20, matched / 7);
+        assertThat(afterLastRequest).isGreaterThan(late / 2);
+        assertThat(unmatched).hasSize(DemoTrace.UNMATCHED_FEEDBACK).doesNotHaveDuplicates();
+        assertThat(feedback.stream().filter(f -> f.has("score")).count()).isBetween(feedback.size() / 5L, feedback.size() / 2L);
+        assertThat(feedback.stream().map(f -> f.get("verdict").asText()).distinct()).contains("correct", "partial", "incorrect");
+        // Accuracy ~85 % normally, clearly worse for requests in the latency spike or error burst.
+        assertThat(mean(calmScores)).isBetween(0.80, 0.90);
+        assertThat(incidentScores).hasSizeGreaterThan(100);
+        assertThat(mean(incidentScores)).isBetween(0.50, 0.70);
+    }
+
+    static double mean(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
     @Test
