@@ -1,5 +1,7 @@
 package com.gluu.kpi.cost;
 
+import com.gluu.kpi.traffic.TrafficPartial;
+
 /**
  * One contribution to a window's {@code kpi.cost} rows: requests and their LLM cost for a
  * (service, model, endpoint), hosting cost of a (model, endpoint), or Fargate cost of a service.
@@ -26,6 +28,18 @@ public class CostInput {
     public double usd;
 
     public CostInput() {}
+
+    /** The requests of one traffic partial (its route is not a cost dimension). */
+    public static CostInput requests(TrafficPartial p) {
+        CostInput c = new CostInput();
+        c.kind = REQUESTS;
+        c.service = p.service;
+        c.model = p.model;
+        c.endpoint = p.endpoint;
+        c.requests = p.counts.requests;
+        c.llmPicoUsd = p.counts.llmPicoUsd;
+        return c;
+    }
 
     public static CostInput hosting(String model, String endpoint, double usd) {
         CostInput c = new CostInput();

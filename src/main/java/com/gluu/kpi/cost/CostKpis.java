@@ -2,46 +2,44 @@ package com.gluu.kpi.cost;
 
 import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
-import com.gluu.kpi.config.PricingTable;
-import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.health.EndpointSlot;
-import com.gluu.kpi.pipeline.WindowPreAggregator;
+import com.gluu.kpi.traffic.TrafficPartial;
 import java.time.Duration;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
- * The {@code kpi.cost} part of the dataflow: requests priced by their tokens and pre-aggregated
- * per window, hosting cost from the endpoints' accrual slots, Fargate cost from the services'
+ * The {@code kpi.cost} part of the dataflow: requests and their token cost from the traffic
+ * partials, hosting cost from the endpoints' accrual slots, Fargate cost from the services'
  * task slots, all of one window brought together and allocated by {@link CostAllocation}.
  */
 public final class CostKpis {
-    /** Open partials per pre-aggregator before it flushes early. */
-    private static final int MAX_OPEN_PARTIALS = 50_000;
     /** Every input of a window goes to one key: the Fargate split needs the whole window. */
     private static final String WHOLE_WINDOW = "window";
 
     private CostKpis() {}
 
-    public static DataStream<CostRow> rows(DataStream<InferenceEvent> inferences, DataStream<EndpointSlot> endpointSlots,
-            DataStream<ComputeSlot> computeSlots, PricingTable prices, JobConfig config) {
-        DataStream<CostInput> requestCosts = inferences
-                .map(new RequestCosts(prices)).name("price tokens");
+    /**
+     * @param requests the traffic partials (per slot and service, route, model, endpoint), which
+     *     carry the requests' LLM cost priced by {@link RequestCosts}
+     */
+    public static DataStream<CostRow> rows(DataStream<TrafficPartial> requests, DataStream<EndpointSlot> endpointSlots,
+            DataStream<ComputeSlot> computeSlots, JobConfig config) {
+        DataStream<CostInput> requestCosts = requests
+                .map(CostInput::requests).name("request cost");
         DataStream<CostInput> hosting = endpointSlots
                 .filter(slot -> slot.billedMs > 0).name("billed slots")
                 .map(slot -> CostInput.hosting(slot.model, slot.endpoint, slot.hostingUsd)).name("hosting cost");
         DataStream<CostInput> compute = computeSlots
                 .map(slot -> CostInput.compute(slot.service, slot.usd)).name("compute cost");
 
+        DataStream<CostInput> inputs = requestCosts.union(hosting, compute);
+
         DataStream<CostRow> rows = null;
         for (Duration size : config.get(JobConfig.WINDOWS)) {
             String label = Durations.format(size);
-            DataStream<CostRow> window = requestCosts
-                    .transform("cost " + label + " partials", TypeInformation.of(CostInput.class),
-                            new WindowPreAggregator<>(size.toMillis(), new CostPreAggregation(), MAX_OPEN_PARTIALS))
-                    .union(hosting, compute)
+            DataStream<CostRow> window = inputs
                     .keyBy(c -> WHOLE_WINDOW, Types.STRING)
                     .window(TumblingEventTimeWindows.of(size))
                     .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))

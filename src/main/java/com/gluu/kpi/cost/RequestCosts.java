@@ -2,6 +2,7 @@ package com.gluu.kpi.cost;
 
 import com.gluu.kpi.config.PricingTable;
 import com.gluu.kpi.events.InferenceEvent;
+import com.gluu.kpi.traffic.TrafficObservation;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -11,11 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Prices one inference's LLM tokens (SPEC §4: prompt × input price + completion × output price,
- * by {@code llm.model}). A model missing from the price table costs 0, is counted in the metric
- * {@code unpricedLlmModels} and logged once per model.
+ * Turns an inference into its traffic observation with the price of its LLM tokens (SPEC §4:
+ * prompt × input price + completion × output price, by {@code llm.model}), so one pass over the
+ * requests serves both {@code kpi.traffic} and the request side of {@code kpi.cost}. A model
+ * missing from the price table costs 0, is counted in the metric {@code unpricedLlmModels} and
+ * logged once per model.
  */
-public final class RequestCosts extends RichMapFunction<InferenceEvent, CostInput> {
+public final class RequestCosts extends RichMapFunction<InferenceEvent, TrafficObservation> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RequestCosts.class);
 
@@ -34,13 +37,8 @@ public final class RequestCosts extends RichMapFunction<InferenceEvent, CostInpu
     }
 
     @Override
-    public CostInput map(InferenceEvent e) {
-        CostInput c = new CostInput();
-        c.kind = CostInput.REQUESTS;
-        c.service = e.service;
-        c.model = e.model;
-        c.endpoint = e.endpoint;
-        c.requests = 1;
+    public TrafficObservation map(InferenceEvent e) {
+        TrafficObservation c = TrafficObservation.of(e);
         if (e.promptTokens > 0 || e.completionTokens > 0) {
             PricingTable.LlmPrice price = prices.llm(e.llmModel);
             if (price == null) {

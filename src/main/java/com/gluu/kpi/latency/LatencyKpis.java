@@ -3,6 +3,7 @@ package com.gluu.kpi.latency;
 import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.InferenceEvent;
+import com.gluu.kpi.pipeline.AccrualSlots;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -12,7 +13,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
- * The {@code kpi.latency} part of the dataflow: per window size, inferences folded into
+ * The {@code kpi.latency} part of the dataflow: inferences folded into
  * per-window partials before the shuffle, merged per (service, model, endpoint) in tumbling
  * event-time windows with allowed lateness, one row per stage.
  */
@@ -25,12 +26,17 @@ public final class LatencyKpis {
     public static DataStream<LatencyRow> rows(DataStream<InferenceEvent> inferences, JobConfig config) {
         DataStream<LatencyObservation> observations = inferences
                 .map(LatencyObservation::of).name("latency observations");
+        // Folded once per accrual slot (the gcd of the window sizes): a slot's partial lies inside
+        // one window of every size, so every size merges the same partials.
+        long slotMs = AccrualSlots.size(config.get(JobConfig.WINDOWS));
+        DataStream<LatencyPartial> partials = observations
+                .transform("latency partials", TypeInformation.of(LatencyPartial.class),
+                        new WindowPreAggregator<>(slotMs, new LatencyPartial.Aggregation(), MAX_OPEN_PARTIALS))
+                .name("latency partials");
         DataStream<LatencyRow> rows = null;
         for (Duration size : config.get(JobConfig.WINDOWS)) {
             String label = Durations.format(size);
-            DataStream<LatencyRow> window = observations
-                    .transform("latency " + label + " partials", TypeInformation.of(LatencyPartial.class),
-                            new WindowPreAggregator<>(size.toMillis(), new LatencyPartial.Aggregation(), MAX_OPEN_PARTIALS))
+            DataStream<LatencyRow> window = partials
                     .keyBy(p -> Tuple3.of(p.service, p.model, p.endpoint), Types.TUPLE(Types.STRING, Types.STRING, Types.STRING))
                     .window(TumblingEventTimeWindows.of(size))
                     .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))

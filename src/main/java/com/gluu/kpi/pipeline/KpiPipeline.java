@@ -5,6 +5,7 @@ import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.config.PricingTable;
 import com.gluu.kpi.cost.ComputeSlot;
 import com.gluu.kpi.cost.CostKpis;
+import com.gluu.kpi.cost.RequestCosts;
 import com.gluu.kpi.cost.TaskTimeline;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.events.Event;
@@ -16,6 +17,7 @@ import com.gluu.kpi.health.EndpointSlot;
 import com.gluu.kpi.health.EndpointTimeline;
 import com.gluu.kpi.latency.LatencyKpis;
 import com.gluu.kpi.traffic.TrafficKpis;
+import com.gluu.kpi.traffic.TrafficPartial;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -95,11 +97,13 @@ public final class KpiPipeline {
 
         LatencyKpis.rows(inferences, config)
                 .sinkTo(sinks.latency()).uid("sink-latency").name("kpi.latency");
-        TrafficKpis.rows(inferences, config)
+        DataStream<TrafficPartial> requests = TrafficKpis.partials(
+                inferences.map(new RequestCosts(prices)).name("price tokens"), config);
+        TrafficKpis.rows(requests, config)
                 .sinkTo(sinks.traffic()).uid("sink-traffic").name("kpi.traffic");
         AccuracyKpis.rows(AccuracyKpis.join(inferencesAndFeedback, config), config)
                 .sinkTo(sinks.accuracy()).uid("sink-accuracy").name("kpi.accuracy");
-        CostKpis.rows(inferences, endpointSlots, computeSlots, prices, config)
+        CostKpis.rows(requests, endpointSlots, computeSlots, config)
                 .sinkTo(sinks.cost()).uid("sink-cost").name("kpi.cost");
         EndpointHealthRows.rows(endpointSlots, config)
                 .sinkTo(sinks.endpointHealth()).uid("sink-endpoint-health").name("kpi.endpoint_health");

@@ -15,7 +15,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * operators downstream receive one record per row and watermark step instead of one per event.
  *
  * <p>A partial is emitted with the timestamp of its window's last millisecond, so the downstream
- * tumbling window of the same size puts it in the same window and merges it. Partials are
+ * tumbling window of the same size, or of any multiple of it, puts it in the window containing
+ * it and merges it (the job pre-aggregates once per accrual slot, the gcd of its window sizes,
+ * for every size). Partials are
  * emitted when the watermark completes their window (before the watermark itself is forwarded,
  * so they are never late downstream), right away for an event whose window is already complete
  * (a late event: the downstream window's allowed lateness turns it into an updated row), before
@@ -34,6 +36,8 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
     private transient TreeMap<Long, Map<Object, P>> open;
     private transient int openPartials;
     private transient long currentWatermark;
+    private transient long lastEnd;
+    private transient Map<Object, P> lastWindow;
 
     public WindowPreAggregator(long sizeMs, PartialAggregation<IN, P> aggregation, int maxOpenPartials) {
         this.sizeMs = sizeMs;
@@ -50,6 +54,7 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
         open = new TreeMap<>();
         openPartials = 0;
         currentWatermark = Long.MIN_VALUE;
+        lastEnd = Long.MIN_VALUE;
     }
 
     @Override
@@ -62,7 +67,10 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
             output.collect(new StreamRecord<>(partial, end - 1));
             return;
         }
-        Map<Object, P> window = open.computeIfAbsent(end, e -> new HashMap<>());
+        // Most events fall in the newest window: skip the tree lookup for them.
+        Map<Object, P> window = end == lastEnd ? lastWindow : open.computeIfAbsent(end, e -> new HashMap<>());
+        lastEnd = end;
+        lastWindow = window;
         Object key = aggregation.key(input);
         P partial = window.get(key);
         if (partial == null) {
@@ -105,6 +113,10 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
                 output.collect(new StreamRecord<>(partial, timestamp));
             }
             openPartials -= window.getValue().size();
+            if (window.getValue() == lastWindow) {
+                lastWindow = null;
+                lastEnd = Long.MIN_VALUE;
+            }
             windows.remove();
         }
     }

@@ -8,6 +8,8 @@ public class TrafficCounts {
     public long errors;
     public long asyncRequests;
     public long images;
+    /** Σ LLM cost in pico-dollars: not a traffic column, carried to the cost rows. */
+    public long llmPicoUsd;
 
     public TrafficCounts() {}
 
@@ -27,6 +29,7 @@ public class TrafficCounts {
             asyncRequests++;
         }
         images += o.images;
+        llmPicoUsd += o.llmPicoUsd;
     }
 
     public void merge(TrafficCounts other) {
@@ -36,5 +39,6 @@ public class TrafficCounts {
         errors += other.errors;
         asyncRequests += other.asyncRequests;
         images += other.images;
+        llmPicoUsd += other.llmPicoUsd;
     }
 }

@@ -2,7 +2,7 @@ package com.gluu.kpi.traffic;
 
 import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
-import com.gluu.kpi.events.InferenceEvent;
+import com.gluu.kpi.pipeline.AccrualSlots;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -12,9 +12,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
- * The {@code kpi.traffic} part of the dataflow: per window size, inferences counted into
- * per-window partials before the shuffle, merged per (service, route, model, endpoint) in
- * tumbling event-time windows with allowed lateness.
+ * The {@code kpi.traffic} part of the dataflow: requests counted into per-slot partials before
+ * the shuffle, merged per (service, route, model, endpoint) in tumbling event-time windows of
+ * every size with allowed lateness.
  */
 public final class TrafficKpis {
     /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
@@ -22,15 +22,24 @@ public final class TrafficKpis {
 
     private TrafficKpis() {}
 
-    public static DataStream<TrafficRow> rows(DataStream<InferenceEvent> inferences, JobConfig config) {
-        DataStream<TrafficObservation> observations = inferences
-                .map(TrafficObservation::of).name("traffic observations");
+    /**
+     * The requests folded once per accrual slot (the gcd of the window sizes) per (service,
+     * route, model, endpoint): a slot's partial lies inside one window of every size, so every
+     * size merges the same partials. The cost rows read them too.
+     */
+    public static DataStream<TrafficPartial> partials(DataStream<TrafficObservation> requests, JobConfig config) {
+        long slotMs = AccrualSlots.size(config.get(JobConfig.WINDOWS));
+        return requests
+                .transform("traffic partials", TypeInformation.of(TrafficPartial.class),
+                        new WindowPreAggregator<>(slotMs, new TrafficPartial.Aggregation(), MAX_OPEN_PARTIALS))
+                .name("traffic partials");
+    }
+
+    public static DataStream<TrafficRow> rows(DataStream<TrafficPartial> partials, JobConfig config) {
         DataStream<TrafficRow> rows = null;
         for (Duration size : config.get(JobConfig.WINDOWS)) {
             String label = Durations.format(size);
-            DataStream<TrafficRow> window = observations
-                    .transform("traffic " + label + " partials", TypeInformation.of(TrafficPartial.class),
-                            new WindowPreAggregator<>(size.toMillis(), new TrafficPartial.Aggregation(), MAX_OPEN_PARTIALS))
+            DataStream<TrafficRow> window = partials
                     .keyBy(p -> Tuple4.of(p.service, p.route, p.model, p.endpoint),
                             Types.TUPLE(Types.STRING, Types.STRING, Types.STRING, Types.STRING))
                     .window(TumblingEventTimeWindows.of(size))

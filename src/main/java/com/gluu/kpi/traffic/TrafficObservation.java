@@ -3,7 +3,10 @@ package com.gluu.kpi.traffic;
 import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.events.InferenceStatus;
 
-/** What the traffic KPIs need of one inference: its key, outcome, mode and image count. */
+/**
+ * What the traffic and cost KPIs need of one inference: its key, outcome, mode, image count and
+ * the price of its LLM tokens (set by {@link com.gluu.kpi.cost.RequestCosts}).
+ */
 public class TrafficObservation {
     public String service;
     public String route;
@@ -12,6 +15,8 @@ public class TrafficObservation {
     public InferenceStatus status;
     public boolean async;
     public int images;
+    /** LLM cost of the request in pico-dollars (see {@link com.gluu.kpi.cost.CostInput}). */
+    public long llmPicoUsd;
 
     public TrafficObservation() {}
 

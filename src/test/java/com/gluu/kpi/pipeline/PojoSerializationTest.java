@@ -359,6 +359,7 @@ class PojoSerializationTest {
         o.status = InferenceStatus.ERROR;
         o.async = true;
         o.images = 4;
+        o.llmPicoUsd = 3_500_000_000L;
         return o;
     }
 
@@ -370,6 +371,7 @@ class PojoSerializationTest {
         c.errors = 3;
         c.asyncRequests = 2;
         c.images = 12;
+        c.llmPicoUsd = 7_000_000_000L;
         return c;
     }
 
