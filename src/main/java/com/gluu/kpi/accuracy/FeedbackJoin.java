@@ -5,11 +5,10 @@ import com.gluu.kpi.events.FeedbackEvent;
 import com.gluu.kpi.events.InferenceEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -52,9 +51,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *       them joins the same one whatever their order. A feedback already decided stays decided.
  * </ul>
  *
- * <p><b>State</b> (all Flink keyed state, so RocksDB can hold it): the inference as a
- * {@link JoinedInference} in a {@code ValueState}, and waiting feedback in a {@code ListState}
- * with one timer per distinct wake-up time. Waiting feedback and its timers are always removed
+ * <p><b>State</b> (all Flink keyed state, so RocksDB can hold it): one {@link JoinedInference}
+ * per request in a {@code ValueState} — the inference, or the feedback waiting for it — so an
+ * inference costs one state read and one write; one timer per distinct wake-up time of waiting
+ * feedback. Waiting feedback and its timers are always removed
  * when decided. Inferences are never removed by the join (most never get feedback); a
  * processing-time state TTL of {@code horizon + feedback_wait} (never returning an expired
  * value) bounds their memory. The TTL only bounds memory: the match decision checks the
@@ -103,7 +103,6 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
     private final long allowedLatenessMs;
 
     private transient ValueState<JoinedInference> inference;
-    private transient ListState<PendingFeedback> pending;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient Map<String, String> canonical;
     private transient StreamRecord<AccuracyObservation> reuse;
@@ -145,9 +144,6 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
         super.open();
         inference = getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE,
                 VoidNamespaceSerializer.INSTANCE, inferenceDescriptor(horizonMs + waitMs));
-        pending = getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE,
-                VoidNamespaceSerializer.INSTANCE,
-                new ListStateDescriptor<>("pending-feedback", TypeInformation.of(PendingFeedback.class)));
         timers = getInternalTimerService("feedback-wait", VoidNamespaceSerializer.INSTANCE, this);
         canonical = new HashMap<>();
         reuse = new StreamRecord<>(null);
@@ -167,23 +163,16 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
 
     private void onInference(InferenceEvent e, long ts) throws Exception {
         JoinedInference known = inference.value();
-        if (known != null && known.ts <= ts) {
+        if (known != null && known.hasInference() && known.ts <= ts) {
             return; // keep the earliest inference of a request id
         }
         JoinedInference joined = new JoinedInference(canonical(e.model), canonical(e.modelVersion), ts);
         inference.update(joined);
-        Iterable<PendingFeedback> waiting = pending.get(); // null when empty on the heap backend
-        if (waiting == null) {
-            return;
-        }
-        boolean any = false;
-        for (PendingFeedback f : waiting) {
-            any = true;
-            timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, wakeUp(f.ts));
-            decide(joined, f.verdict, f.score, f.ts);
-        }
-        if (any) {
-            pending.clear();
+        if (known != null && known.waiting != null) {
+            for (PendingFeedback f : known.waiting) {
+                timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, wakeUp(f.ts));
+                decide(joined, f.verdict, f.score, f.ts);
+            }
         }
     }
 
@@ -191,12 +180,23 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
         String verdict = verdict(e.verdict);
         double score = AccuracyObservation.scoreOf(verdict, e.score);
         JoinedInference known = inference.value();
-        if (known != null) {
+        if (known != null && known.hasInference()) {
             decide(known, verdict, score, ts);
-        } else {
-            pending.add(new PendingFeedback(verdict, score, ts));
-            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, wakeUp(ts));
+            return;
         }
+        JoinedInference waiting = known != null ? known : new JoinedInference();
+        waiting.waiting = append(waiting.waiting, new PendingFeedback(verdict, score, ts));
+        inference.update(waiting);
+        timers.registerEventTimeTimer(VoidNamespace.INSTANCE, wakeUp(ts));
+    }
+
+    private static PendingFeedback[] append(PendingFeedback[] waiting, PendingFeedback f) {
+        if (waiting == null) {
+            return new PendingFeedback[] {f};
+        }
+        PendingFeedback[] more = Arrays.copyOf(waiting, waiting.length + 1);
+        more[waiting.length] = f;
+        return more;
     }
 
     /** Emits a feedback at {@code feedbackTs} as joined to {@code i}, or unmatched if out of bounds. */
@@ -212,22 +212,23 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
     /** A waiting feedback's timer: its inference can no longer arrive (see the class comment). */
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        Iterable<PendingFeedback> waiting = pending.get();
-        if (waiting == null) {
+        JoinedInference known = inference.value();
+        if (known == null || known.waiting == null) {
             return; // cannot happen: a timer exists only while feedback waits
         }
         List<PendingFeedback> stillWaiting = new ArrayList<>();
-        for (PendingFeedback f : waiting) {
+        for (PendingFeedback f : known.waiting) {
             if (wakeUp(f.ts) <= timer.getTimestamp()) {
                 emitUnmatched(f.verdict, f.score, f.ts);
             } else {
                 stillWaiting.add(f);
             }
         }
-        if (stillWaiting.isEmpty()) {
-            pending.clear();
+        if (!stillWaiting.isEmpty()) {
+            known.waiting = stillWaiting.toArray(new PendingFeedback[0]);
+            inference.update(known);
         } else {
-            pending.update(stillWaiting);
+            inference.clear(); // only feedback was here, and it is decided
         }
     }
 

@@ -71,7 +71,7 @@ class PojoSerializationTest {
                 Arguments.of(TrafficRow.class, trafficRow()),
                 Arguments.of(AccuracyObservation.class, new AccuracyObservation("blip2", "blip2-opt-2.7b-2025-09", "partial", 0.75,
                         1_795_325_888_123L)),
-                Arguments.of(JoinedInference.class, new JoinedInference("blip2", "blip2-opt-2.7b-2025-09", 1_795_325_888_123L)),
+                Arguments.of(JoinedInference.class, joinedInference()),
                 Arguments.of(PendingFeedback.class, new PendingFeedback("incorrect", 0.25, 1_795_325_888_123L)),
                 Arguments.of(AccuracyCounts.class, accuracyCounts()),
                 Arguments.of(AccuracyRow.class, accuracyRow()));
@@ -348,6 +348,12 @@ class PojoSerializationTest {
         o.modelMs = Double.NaN; // an absent stage must survive as NaN
         o.llmMs = 1800.125;
         return o;
+    }
+
+    private static JoinedInference joinedInference() {
+        JoinedInference j = new JoinedInference("blip2", "blip2-opt-2.7b-2025-09", 1_795_325_888_123L);
+        j.waiting = new PendingFeedback[] {new PendingFeedback("incorrect", 0.25, 1_795_325_888_123L)};
+        return j;
     }
 
     private static TrafficObservation trafficObservation() {
