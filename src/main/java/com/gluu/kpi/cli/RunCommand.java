@@ -23,7 +23,7 @@ final class RunCommand {
         Args args = Args.parse(argv, Set.of("config", "events", "jdbc-url", "pricing", "rules"));
         JobConfig config = loadConfig(args);
         // Parsed and validated now, so a bad file fails at start, not hours later.
-        PricingTable.load(Path.of(config.get(JobConfig.PRICING_FILE)));
+        PricingTable.forJob(config);
         AlertRules.load(Path.of(config.get(JobConfig.RULES_FILE)));
 
         String events = config.get(JobConfig.SOURCE_EVENTS);

@@ -18,7 +18,6 @@ import com.gluu.kpi.health.EndpointTimeline;
 import com.gluu.kpi.latency.LatencyKpis;
 import com.gluu.kpi.traffic.TrafficKpis;
 import com.gluu.kpi.traffic.TrafficPartial;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -31,14 +30,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The gluu-kpi dataflow, from raw records to KPI rows (the README's diagram, in code):
- *
- * <pre>
- * source ─▶ parse + validate + event-time gate ─▶ watermarks ─▶ dedup (by request_id / event_id)
- *              │ dead letters                                       │
- *              ▼                                                    ├─▶ pre-aggregate ─▶ latency windows (per size) ─▶ kpi.latency
- *          kpi.dead_letters                                         └─▶ pre-aggregate ─▶ traffic windows (per size) ─▶ kpi.traffic
- * </pre>
+ * The gluu-kpi dataflow, from raw records to KPI rows (the README's "Dataflow" diagram, in
+ * code): parse and validate (dead letters aside), event time, one shuffle by request for dedup
+ * and the feedback join, then one builder per KPI family, each ending in its table's sink.
  *
  * <p>It takes its source and sinks as arguments: {@code run} passes the real ones, tests theirs.
  */
@@ -60,7 +54,7 @@ public final class KpiPipeline {
     /** Adds the whole dataflow to {@code env}. */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, KpiSinks sinks, JobConfig config) {
         Duration allowedLateness = config.get(JobConfig.ALLOWED_LATENESS);
-        PricingTable prices = PricingTable.load(Path.of(config.get(JobConfig.PRICING_FILE)));
+        PricingTable prices = PricingTable.forJob(config);
 
         SingleOutputStreamOperator<Event> parsed = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "events")
