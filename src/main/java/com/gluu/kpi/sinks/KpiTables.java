@@ -1,6 +1,7 @@
 package com.gluu.kpi.sinks;
 
 import com.gluu.kpi.accuracy.AccuracyRow;
+import com.gluu.kpi.alerts.AlertEvidence;
 import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
@@ -92,6 +93,30 @@ public final class KpiTables {
             setNullable(s, 5, r.uptimeRatio);
             s.setLong(6, r.restarts);
             s.setLong(7, r.failures);
+        }
+    }
+
+    /** {@code kpi.alert_evidence}, keyed by alert and request. */
+    public static final class AlertEvidenceRows implements UpsertStatement<AlertEvidence> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.alert_evidence (alert_id, request_id, ts, value) VALUES (?, ?, ?, ?)"
+                    + " ON CONFLICT (alert_id, request_id) DO UPDATE SET ts = EXCLUDED.ts, value = EXCLUDED.value";
+        }
+
+        @Override
+        public Object key(AlertEvidence e) {
+            return List.of(e.alertId, e.requestId);
+        }
+
+        @Override
+        public void bind(PreparedStatement s, AlertEvidence e) throws SQLException {
+            s.setString(1, e.alertId);
+            s.setString(2, e.requestId);
+            s.setObject(3, time(e.ts));
+            setNullable(s, 4, e.value);
         }
     }
 
