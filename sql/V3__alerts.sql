@@ -29,9 +29,11 @@ CREATE TABLE IF NOT EXISTS kpi.alerts (
 );
 
 -- Up to 20 requests behind each episode: the slowest for latency rules, the failed ones for
--- error rules, so an engineer can go from the page to the requests.
+-- error rules, so an engineer can go from the page to the requests. No foreign key to
+-- kpi.alerts: the job writes the two tables through independent batched sinks, so an evidence
+-- row may land a moment before its episode row.
 CREATE TABLE IF NOT EXISTS kpi.alert_evidence (
-  alert_id   text             NOT NULL REFERENCES kpi.alerts (alert_id) ON DELETE CASCADE,
+  alert_id   text             NOT NULL,
   request_id text             NOT NULL,
   ts         timestamptz      NOT NULL,
   value      double precision,
