@@ -120,7 +120,14 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (last == null || in.minute > last) {
             lastInputMinute.update(in.minute);
         }
-        if (nextMinute.value() == null) {
+        Long next = nextMinute.value();
+        if (next == null) {
+            nextMinute.update(in.minute);
+            ctx.timerService().registerEventTimeTimer(endOf(in.minute) - 1);
+        } else if (in.minute < next && endOf(in.minute) - 1 > ctx.timerService().currentWatermark()) {
+            // an earlier minute not evaluated yet (inputs of one watermark interval arrive in any order
+            // across channels): the chain starts there
+            ctx.timerService().deleteEventTimeTimer(endOf(next) - 1);
             nextMinute.update(in.minute);
             ctx.timerService().registerEventTimeTimer(endOf(in.minute) - 1);
         }

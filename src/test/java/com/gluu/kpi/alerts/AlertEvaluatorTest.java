@@ -269,6 +269,22 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void anEarlierMinuteArrivingAfterALaterOneIsStillEvaluated() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n  - {name: errs, kpi: traffic, statistic: error_rate, "
+                + "comparison: '>', threshold: 0.2, window: 1m, group_by: [service], severity: critical}\n");
+        RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
+        try (var h = evaluator(rules)) {
+            // both before the watermark passes either: minute 1 (clean) first, then minute 0 (1 of 2 failed)
+            send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(1));
+            send(h, in, traffic("api", "/a", "m", "ep", 2, 1), lastMs(0));
+            h.processWatermark(lastMs(1));
+            // minute 0: 0.5 > 0.2 fires; minute 1 (1-minute window): 0 resolves
+            assertThat(h.extractOutputValues()).extracting(r -> r.state + " " + r.value)
+                    .containsExactly("firing 0.5", "resolved 0.0");
+        }
+    }
+
+    @Test
     void quietGroupsAreDroppedAndTheTimerChainStops() throws Exception {
         AlertRules rules = TestRules.rules("rules:\n  - {name: errs, kpi: traffic, statistic: error_rate, "
                 + "comparison: '>', threshold: 0.5, group_by: [service], severity: critical}\n");
