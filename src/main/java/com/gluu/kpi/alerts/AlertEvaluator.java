@@ -18,6 +18,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Evaluates every alert rule once per minute of event time (SPEC §5). Keyed by rule name; per
@@ -51,6 +52,10 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     private static final long serialVersionUID = 1L;
     static final long MINUTE_MS = RuleInputs.MINUTE_MS;
     static final int SLACK = 2;
+
+    /** Up to 20 requests behind each new episode of a latency or error-rate rule. */
+    public static final OutputTag<AlertEvidence> EVIDENCE =
+            new OutputTag<>("alert-evidence", TypeInformation.of(AlertEvidence.class));
 
     private final AlertRules rules;
 
@@ -109,6 +114,9 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             g.failures[i] += in.failures;
             g.billedMs[i] += in.billedMs;
             g.requests[i] += in.requests;
+            if (in.requestId != null) {
+                g.addEvidence(i, in.requestId, in.requestTs, in.requestValue, machine.rule().kpi() == Kpi.LATENCY);
+            }
         }
         g.lastInputMinute = Math.max(g.lastInputMinute, in.minute);
         if (in.requests > 0) {
@@ -165,6 +173,11 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             GroupMinutes g = e.getValue();
             for (AlertRecord r : evaluate(machine, g, m, at)) {
                 out.collect(r);
+                if (AlertRecord.FIRING.equals(r.state) && r.notifySeq == 1) {
+                    for (AlertEvidence ev : evidence(rule, g, m, r.alertId)) {
+                        ctx.output(EVIDENCE, ev);
+                    }
+                }
             }
             boolean idle = g.lastInputMinute <= m - lookback(rule);
             if (rule.kpi() != Kpi.NO_DATA && g.alert.isInactive() && idle) {
@@ -187,6 +200,37 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             nextMinute.update(m + 1);
             ctx.timerService().registerEventTimeTimer(endOf(m + 1) - 1);
         }
+    }
+
+    /**
+     * The evidence of an episode fired at minute {@code m}: of the candidates in the window, the
+     * {@value GroupMinutes#EVIDENCE} slowest (latency; ties by time, then id) or latest (failed
+     * requests; ties by id). Empty for rules without evidence.
+     */
+    static List<AlertEvidence> evidence(AlertRule rule, GroupMinutes g, long m, String alertId) {
+        List<AlertEvidence> all = new ArrayList<>();
+        if (rule.window() == null) {
+            return all;
+        }
+        long window = rule.window().toMinutes();
+        for (int i = 0; i < g.minute.length; i++) {
+            if (g.minute[i] <= m - window || g.minute[i] > m) {
+                continue;
+            }
+            for (int k = 0; k < g.evidenceId[i].length; k++) {
+                AlertEvidence ev = new AlertEvidence();
+                ev.alertId = alertId;
+                ev.requestId = g.evidenceId[i][k];
+                ev.ts = g.evidenceTs[i][k];
+                ev.value = g.evidenceValue[i][k];
+                all.add(ev);
+            }
+        }
+        java.util.Comparator<AlertEvidence> order = rule.kpi() == Kpi.LATENCY
+                ? java.util.Comparator.comparingDouble((AlertEvidence e) -> -e.value).thenComparingLong(e -> e.ts)
+                : java.util.Comparator.comparingLong((AlertEvidence e) -> -e.ts);
+        all.sort(order.thenComparing(e -> e.requestId));
+        return all.size() > GroupMinutes.EVIDENCE ? new ArrayList<>(all.subList(0, GroupMinutes.EVIDENCE)) : all;
     }
 
     /** Evaluates one group at minute {@code m} (evaluation time {@code at}, the minute's end). */

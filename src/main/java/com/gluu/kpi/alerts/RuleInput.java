@@ -27,6 +27,12 @@ public class RuleInput {
     public long billedMs;
     /** Requests of a traffic partial (idle_endpoint, no_data). */
     public long requests;
+    /** A request that may become evidence (latency and error-rate rules); null for aggregates. */
+    public String requestId;
+    /** The request's event time (ms). */
+    public long requestTs;
+    /** Its total latency in ms (latency rules), NaN for a failed request (error-rate rules). */
+    public double requestValue = Double.NaN;
 
     public RuleInput() {}
 }

@@ -4,6 +4,8 @@ import com.gluu.kpi.accuracy.AccuracyObservation;
 import com.gluu.kpi.config.AlertRule;
 import com.gluu.kpi.config.AlertRule.Kpi;
 import com.gluu.kpi.config.AlertRules;
+import com.gluu.kpi.events.InferenceEvent;
+import com.gluu.kpi.events.InferenceStatus;
 import com.gluu.kpi.health.EndpointSlot;
 import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.latency.LatencySketches;
@@ -24,7 +26,10 @@ import org.apache.flink.util.Collector;
  *   <li>{@link TrafficPartial} → traffic rules (requests, errors), idle_endpoint (requests of the
  *       endpoint) and no_data (requests);
  *   <li>{@link AccuracyObservation} → accuracy rules (one feedback, its score);
- *   <li>{@link EndpointSlot} → endpoint_event rules (failures, restarts) and idle_endpoint (billed ms).
+ *   <li>{@link EndpointSlot} → endpoint_event rules (failures, restarts) and idle_endpoint (billed ms);
+ *   <li>{@link InferenceEvent} → evidence candidates: to latency rules the requests whose total
+ *       latency breaches the threshold (every request for a {@code <} rule), to error-rate rules
+ *       the failed ones (status {@code error}, as counted in {@code errors}).
  * </ul>
  */
 public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
@@ -160,6 +165,47 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
             in.restarts = s.restarts;
             in.failures = s.failures;
             in.billedMs = s.billedMs;
+            return in;
+        }
+    }
+
+    /** Requests into latency and error-rate rules, as evidence candidates. */
+    public static final class Requests extends RuleInputs<InferenceEvent> {
+        private static final long serialVersionUID = 1L;
+
+        public Requests(AlertRules rules) {
+            super(rules);
+        }
+
+        @Override
+        public void processElement(InferenceEvent value, Context ctx, Collector<RuleInput> out) {
+            for (AlertRule rule : rules.rules()) {
+                RuleInput in = toInput(rule, value);
+                if (in != null) {
+                    in.rule = rule.name();
+                    in.minute = Math.floorDiv(ctx.timestamp(), MINUTE_MS);
+                    in.requestTs = ctx.timestamp();
+                    out.collect(in);
+                }
+            }
+        }
+
+        @Override
+        protected RuleInput toInput(AlertRule rule, InferenceEvent e) {
+            RuleInput in;
+            if (rule.kpi() == Kpi.LATENCY) {
+                if (rule.comparison().firesAbove() && !rule.breached(e.totalLatencyMs)) {
+                    return null;
+                }
+                in = input(rule, e.service, e.route, e.model, e.endpoint);
+                in.requestValue = e.totalLatencyMs;
+            } else if (rule.kpi() == Kpi.TRAFFIC && rule.statistic() == AlertRule.Statistic.ERROR_RATE
+                    && e.status == InferenceStatus.ERROR) {
+                in = input(rule, e.service, e.route, e.model, e.endpoint);
+            } else {
+                return null;
+            }
+            in.requestId = e.requestId;
             return in;
         }
     }

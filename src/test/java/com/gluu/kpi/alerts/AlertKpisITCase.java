@@ -6,6 +6,7 @@ import com.gluu.kpi.accuracy.AccuracyObservation;
 import com.gluu.kpi.cli.KpiJob;
 import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.health.EndpointSlot;
 import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.traffic.TrafficCounts;
@@ -71,7 +72,7 @@ class AlertKpisITCase {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void errorRateAndEndpointFailureThroughTheJob() throws Exception {
+    void errorRateEndpointFailureAndEvidenceThroughTheJob() throws Exception {
         AlertRules rules = TestRules.rules("rules:\n"
                 + "  - {name: ecs_error_rate, kpi: traffic, statistic: error_rate, comparison: '>', threshold: 0.01, "
                 + "min_sample: 20, group_by: [service], severity: critical}\n"
@@ -100,14 +101,21 @@ class AlertKpisITCase {
             s.failures = m == 2 ? 1 : 0;
             slots.add(s);
         }
-        CloseableIterator<AlertRecord> out = AlertKpis.records(
+        // two failed requests in minute 0 (evidence of the error-rate episode) and one in minute 4 (none: later)
+        List<InferenceEvent> requests = List.of(failed("e1", T + 1_000), failed("e2", T + 2_000), failed("e3", T + 4 * MIN));
+        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(
                 source(env, List.of(latency()), LatencyPartial.class, (p, previous) -> T + MIN - 1),
                 source(env, traffic, TrafficPartial.class, (p, previous) -> T + (p.counts.llmPicoUsd + 1) * MIN - 1),
                 source(env, List.of(new AccuracyObservation("blip2", "", "correct", 1.0, T + 5)), AccuracyObservation.class,
                         (o, previous) -> o.ts),
                 source(env, slots, EndpointSlot.class, (s, previous) -> s.slotEnd - 1),
-                rules, config).collectAsync();
+                source(env, requests, InferenceEvent.class, (e, previous) -> e.totalLatencyMs > 0 ? (long) e.totalLatencyMs : 0),
+                rules, config);
+        CloseableIterator<AlertRecord> out = alerts.records().collectAsync();
+        CloseableIterator<AlertEvidence> evidenceOut = alerts.evidence().collectAsync();
         env.execute("alerts");
+        List<AlertEvidence> evidence = new ArrayList<>();
+        evidenceOut.forEachRemaining(evidence::add);
 
         List<AlertRecord> records = new ArrayList<>();
         out.forEachRemaining(records::add);
@@ -120,5 +128,20 @@ class AlertKpisITCase {
         assertThat(records.get(0).value).isEqualTo(0.1);
         assertThat(records.get(2).alertId).isEqualTo(records.get(0).alertId)
                 .isEqualTo(AlertStateMachine.alertId("ecs_error_rate", "{\"service\":\"api\"}", T + MIN));
+        evidence.sort(Comparator.comparing(e -> e.requestId));
+        assertThat(evidence).extracting(e -> e.requestId + " " + e.ts).containsExactly("e1 " + (T + 1_000), "e2 " + (T + 2_000));
+        assertThat(evidence).extracting(e -> e.alertId).containsOnly(records.get(0).alertId);
+    }
+
+    /** A failed request; its event time rides in totalLatencyMs (the source's timestamp assigner reads it). */
+    private static InferenceEvent failed(String id, long ts) {
+        InferenceEvent e = new InferenceEvent();
+        e.requestId = id;
+        e.service = "api";
+        e.model = "blip2";
+        e.endpoint = "ep";
+        e.status = com.gluu.kpi.events.InferenceStatus.ERROR;
+        e.totalLatencyMs = ts;
+        return e;
     }
 }

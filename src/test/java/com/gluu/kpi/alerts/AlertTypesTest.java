@@ -36,6 +36,8 @@ class AlertTypesTest {
         g.alert.alertId = "abc";
         g.alert.notifySeq = 2;
         g.lastTrafficMinute = 7;
+        g.addEvidence(i, "r1", 42L, 12_000.0, true);
+        g.addEvidence(i, "r2", 43L, Double.NaN, true);
 
         TypeSerializer<GroupMinutes> s = TypeInformation.of(GroupMinutes.class).createSerializer(new SerializerConfigImpl());
         DataOutputSerializer out = new DataOutputSerializer(256);
@@ -52,6 +54,11 @@ class AlertTypesTest {
         assertThat(back.alert.alertId).isEqualTo("abc");
         assertThat(back.alert.notifySeq).isEqualTo(2);
         assertThat(back.lastTrafficMinute).isEqualTo(7);
+        assertThat(back.evidenceId[1]).containsExactly("r1", "r2");
+        assertThat(back.evidenceTs[1]).containsExactly(42L, 43L);
+        assertThat(back.evidenceValue[1][0]).isEqualTo(12_000.0);
+        assertThat(back.evidenceValue[1][1]).isNaN();
+        assertThat(back.evidenceId[0]).isEmpty();
         assertThat(back.labelsJson).isEqualTo("{\"service\":\"a\"}");
     }
 
