@@ -140,30 +140,77 @@ public final class AlertStateMachine {
         return r;
     }
 
-    /** e.g. {@code latency_p95_critical firing: total p95 12345 > 10000 for {"model":"blip2","service":"analyze-api"}}. */
+    /**
+     * One readable line, e.g. {@code p95 of total latency 12.3 s > 10 s for analyze-api/blip2}, or
+     * {@code error rate back to 0.4 % (fires > 1 %) for analyze-api} when resolved. The group is its
+     * label values in group_by order ({@code all} without group_by).
+     */
     String summary(double value, String labelsJson, String state) {
-        StringBuilder b = new StringBuilder(rule.name()).append(' ').append(state).append(": ");
+        boolean resolved = AlertRecord.RESOLVED.equals(state);
+        String group = group(labelsJson);
         switch (rule.kpi()) {
             case IDLE_ENDPOINT:
-                b.append("billed with no request for ").append(rule.idleFor().toMinutes()).append(" min");
-                break;
+                return (resolved ? "no longer idle: " : "billed for " + rule.idleFor().toMinutes() + " min with no request: ")
+                        + group;
             case NO_DATA:
-                b.append("no requests for ").append(rule.silentFor().toMinutes()).append(" min");
-                break;
+                return (resolved ? "requests again from " : "no requests for " + rule.silentFor().toMinutes() + " min from ")
+                        + group;
             default:
-                if (rule.stage() != null) {
-                    b.append(rule.stage()).append(' ');
-                }
-                b.append(rule.statistic().wireName()).append(' ')
-                        .append(Double.isNaN(value) ? "n/a" : number(value)).append(' ')
-                        .append(rule.comparison().symbol()).append(' ').append(number(rule.threshold()));
+                break;
         }
-        return b.append(" for ").append(labelsJson).toString();
+        String what;
+        switch (rule.statistic()) {
+            case ERROR_RATE: what = "error rate"; break;
+            case REQUESTS: what = "requests"; break;
+            case ACCURACY: what = "accuracy"; break;
+            case FAILED: what = "failures in " + rule.window().toMinutes() + " min"; break;
+            case RESTART: what = "restarts in " + rule.window().toMinutes() + " min"; break;
+            default: what = rule.statistic().wireName() + " of " + rule.stage() + " latency";
+        }
+        String v = Double.isNaN(value) ? "n/a" : format(value);
+        String t = rule.comparison().symbol() + " " + format(rule.threshold());
+        return resolved ? what + " back to " + v + " (fires " + t + ") for " + group
+                : what + " " + v + " " + t + " for " + group;
     }
 
-    private static String number(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format("%.4g", d);
+    /** A value in the statistic's unit: seconds for latency, percent for error rate. */
+    private String format(double d) {
+        switch (rule.kpi()) {
+            case LATENCY: return number(d / 1000) + " s";
+            case TRAFFIC: return rule.statistic() == AlertRule.Statistic.ERROR_RATE ? number(d * 100) + " %" : number(d);
+            default: return number(d);
+        }
     }
+
+    /** Up to 3 significant digits, no trailing zeros: 12.3, 10, 0.625, 2.5. */
+    private static String number(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        return new java.math.BigDecimal(d).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+    }
+
+    private String group(String labelsJson) {
+        if (rule.groupBy().isEmpty()) {
+            return "all";
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode labels = JSON.readTree(labelsJson);
+            StringBuilder b = new StringBuilder();
+            for (String label : rule.groupBy()) {
+                if (b.length() > 0) {
+                    b.append('/');
+                }
+                com.fasterxml.jackson.databind.JsonNode v = labels.get(label);
+                b.append(v == null ? "" : v.asText());
+            }
+            return b.toString();
+        } catch (java.io.IOException e) {
+            return labelsJson;
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** The deterministic episode id (see the class comment). */
     public static String alertId(String rule, String labelsJson, long startedAt) {

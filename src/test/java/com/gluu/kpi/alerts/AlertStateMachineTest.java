@@ -46,7 +46,7 @@ class AlertStateMachineTest {
         assertThat(r.threshold).isEqualTo(10000.0);
         assertThat(r.notifySeq).isEqualTo(1);
         assertThat(r.alertId).isEqualTo(AlertStateMachine.alertId("slow", LABELS, T0 + MIN)).hasSize(32);
-        assertThat(r.summary).isEqualTo("slow firing: total p95 12000 > 10000 for " + LABELS);
+        assertThat(r.summary).isEqualTo("p95 of total latency 12 s > 10 s for analyze-api/blip2");
         assertThat(s.isFiring()).isTrue();
     }
 
@@ -93,6 +93,7 @@ class AlertStateMachineTest {
         assertThat(r.startedAt).isEqualTo(T0);
         assertThat(r.value).isEqualTo(7900.0);
         assertThat(r.notifySeq).isEqualTo(2);
+        assertThat(r.summary).isEqualTo("p95 of total latency back to 7.9 s (fires > 10 s) for analyze-api/blip2");
         assertThat(r.alertId).isEqualTo(AlertStateMachine.alertId("slow", LABELS, T0));
         assertThat(s.isInactive()).isTrue();
     }
@@ -164,6 +165,17 @@ class AlertStateMachineTest {
         List<AlertRecord> out = m.evaluate(s, l, T0 + 4 * MIN, 0.0, 25);
         assertThat(out).extracting(r -> r.state).containsExactly("resolved");
         assertThat(out.get(0).value).isEqualTo(0.0);
+        assertThat(out.get(0).summary).isEqualTo("error rate back to 0 % (fires > 1 %) for a");
+    }
+
+    @Test
+    void summaryOfAFiringErrorRate() {
+        AlertRule rule = TestRules.rule("name: errs, kpi: traffic, statistic: error_rate, comparison: '>', "
+                + "threshold: 0.01, severity: critical, group_by: [service, route]");
+        List<AlertRecord> out = new AlertStateMachine(rule).evaluate(new AlertGroupState(),
+                "{\"route\":\"/v1/analyze\",\"service\":\"api\"}", T0, 5 / 200.0, 200);
+        // 5 / 200 = 0.025 = 2.5 %
+        assertThat(out.get(0).summary).isEqualTo("error rate 2.5 % > 1 % for api//v1/analyze");
     }
 
     @Test
@@ -189,7 +201,7 @@ class AlertStateMachineTest {
         assertThat(fired).hasSize(1);
         assertThat(fired.get(0).value).isNaN();
         assertThat(fired.get(0).threshold).isNaN();
-        assertThat(fired.get(0).summary).isEqualTo("quiet firing: no requests for 10 min for {\"service\":\"a\"}");
+        assertThat(fired.get(0).summary).isEqualTo("no requests for 10 min from a");
         assertThat(m.evaluateCondition(s, l, T0 + 2 * MIN, false)).extracting(r -> r.state).containsExactly("resolved");
     }
 
