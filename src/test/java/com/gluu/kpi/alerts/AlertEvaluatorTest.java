@@ -285,6 +285,36 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void aFiringEpisodeSurvivesASnapshotAndRestore() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n  - {name: errs, kpi: traffic, statistic: error_rate, "
+                + "comparison: '>', threshold: 0.2, window: 2m, group_by: [service], severity: critical}\n");
+        RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        String id;
+        try (var h = evaluator(rules)) {
+            send(h, in, traffic("api", "/a", "m", "ep", 10, 5), lastMs(0)); // 0.5: fires at minute 0
+            h.processWatermark(lastMs(0));
+            id = h.extractOutputValues().get(0).alertId;
+            send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(1));
+            snapshot = h.snapshot(1L, 1L);
+        }
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord>(
+                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new AlertEvaluator(rules)),
+                in2 -> in2.rule, Types.STRING)) {
+            h.initializeState(snapshot);
+            h.open();
+            // minute 1 (from the snapshot): 5 / 20 = 0.25, still firing; minute 2: window (0..2] = minutes 1, 2:
+            // 0 / 20 → resolved, same episode
+            send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(2));
+            h.processWatermark(lastMs(2));
+            List<AlertRecord> out = h.extractOutputValues();
+            assertThat(out).extracting(r -> r.state + " " + r.notifySeq + " " + r.value).containsExactly("resolved 2 0.0");
+            assertThat(out.get(0).alertId).isEqualTo(id);
+            assertThat(out.get(0).transitionAt).isEqualTo(T + 3 * MIN);
+        }
+    }
+
+    @Test
     void quietGroupsAreDroppedAndTheTimerChainStops() throws Exception {
         AlertRules rules = TestRules.rules("rules:\n  - {name: errs, kpi: traffic, statistic: error_rate, "
                 + "comparison: '>', threshold: 0.5, group_by: [service], severity: critical}\n");
