@@ -1,0 +1,86 @@
+package com.gluu.kpi.alerts;
+
+import com.gluu.kpi.accuracy.AccuracyObservation;
+import com.gluu.kpi.config.AlertRules;
+import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.events.InferenceEvent;
+import com.gluu.kpi.health.EndpointSlot;
+import com.gluu.kpi.latency.LatencyPartial;
+import com.gluu.kpi.traffic.TrafficPartial;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The alert evaluation of SPEC §5 as a piece of the job: partials, slots and (for evidence)
+ * requests in; alert transitions and evidence out. One operator evaluates every rule
+ * ({@link AlertEvaluator}, keyed by rule name), fed by one mapping operator per input
+ * ({@link RuleInputs}).
+ */
+public final class AlertKpis {
+    private AlertKpis() {}
+
+    /** The two outputs: transitions ({@code kpi.alerts}) and evidence ({@code kpi.alert_evidence}). */
+    public static final class AlertStreams {
+        private final SingleOutputStreamOperator<AlertRecord> records;
+
+        AlertStreams(SingleOutputStreamOperator<AlertRecord> records) {
+            this.records = records;
+        }
+
+        /** One {@link AlertRecord} per transition, timestamped with the last ms of the evaluated minute. */
+        public DataStream<AlertRecord> records() {
+            return records;
+        }
+
+        /** Up to 20 requests per new episode of a latency or error-rate rule (same timestamp as its firing record). */
+        public DataStream<AlertEvidence> evidence() {
+            return records.getSideOutput(AlertEvaluator.EVIDENCE);
+        }
+    }
+
+    /**
+     * Every rule evaluated once per minute of event time over the job's latency and traffic
+     * partials, accuracy observations and endpoint slots; one {@link AlertRecord} per transition
+     * (fired, repeated, resolved), timestamped with the last millisecond of the evaluated minute.
+     * No evidence (see {@link #evaluate}).
+     */
+    public static DataStream<AlertRecord> records(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
+            DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots, AlertRules rules,
+            JobConfig config) {
+        return build(latency, traffic, accuracy, slots, null, rules).records();
+    }
+
+    /**
+     * As {@link #records}, plus evidence from the deduplicated, event-time-stamped
+     * {@code inferences}: the slowest requests of a latency episode, the failed ones of an
+     * error-rate episode.
+     */
+    public static AlertStreams evaluate(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
+            DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
+            DataStream<InferenceEvent> inferences, AlertRules rules, JobConfig config) {
+        return build(latency, traffic, accuracy, slots, inferences, rules);
+    }
+
+    private static AlertStreams build(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
+            DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
+            DataStream<InferenceEvent> inferences, AlertRules rules) {
+        TypeInformation<RuleInput> type = TypeInformation.of(RuleInput.class);
+        DataStream<RuleInput> inputs = latency.process(new RuleInputs.Latency(rules)).returns(type)
+                .uid("alert-inputs-latency").name("Alert inputs: latency")
+                .union(traffic.process(new RuleInputs.Traffic(rules)).returns(type)
+                                .uid("alert-inputs-traffic").name("Alert inputs: traffic"),
+                        accuracy.process(new RuleInputs.Accuracy(rules)).returns(type)
+                                .uid("alert-inputs-accuracy").name("Alert inputs: accuracy"),
+                        slots.process(new RuleInputs.Endpoints(rules)).returns(type)
+                                .uid("alert-inputs-endpoints").name("Alert inputs: endpoints"));
+        if (inferences != null) {
+            inputs = inputs.union(inferences.process(new RuleInputs.Requests(rules)).returns(type)
+                    .uid("alert-inputs-requests").name("Alert inputs: requests (evidence)"));
+        }
+        SingleOutputStreamOperator<AlertRecord> records = inputs.keyBy(in -> in.rule, TypeInformation.of(String.class))
+                .process(new AlertEvaluator(rules)).returns(TypeInformation.of(AlertRecord.class))
+                .uid("alert-evaluator").name("Alert evaluator");
+        return new AlertStreams(records);
+    }
+}

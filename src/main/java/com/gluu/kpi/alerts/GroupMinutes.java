@@ -1,0 +1,122 @@
+package com.gluu.kpi.alerts;
+
+/**
+ * One group of one rule in {@link AlertEvaluator}: its alert state and a ring of per-minute
+ * aggregates (slot {@code minute mod size}; {@link #minute} says which minute a slot holds,
+ * {@code Long.MIN_VALUE} for none). A Flink POJO: arrays, no collections.
+ */
+public class GroupMinutes {
+    public String labelsJson;
+    public AlertGroupState alert = new AlertGroupState();
+    public long[] minute;
+    public long[] count;
+    public long[] errors;
+    public double[] sum;
+    public double[] max;
+    public byte[][] sketch;
+    public long[] restarts;
+    public long[] failures;
+    public long[] billedMs;
+    public long[] requests;
+    /** Per slot, up to {@link #EVIDENCE} candidate requests: ids, event times, values (parallel arrays). */
+    public String[][] evidenceId;
+    public long[][] evidenceTs;
+    public double[][] evidenceValue;
+    /** Latest minute any input arrived for. */
+    public long lastInputMinute = Long.MIN_VALUE;
+    /** Latest minute with requests (no_data); {@code Long.MIN_VALUE} if it never had any. */
+    public long lastTrafficMinute = Long.MIN_VALUE;
+
+    /** Requests kept per minute and emitted per episode (SPEC §4 {@code kpi.alert_evidence}). */
+    public static final int EVIDENCE = 20;
+
+    public GroupMinutes() {}
+
+    public static GroupMinutes create(String labelsJson, int size) {
+        GroupMinutes g = new GroupMinutes();
+        g.labelsJson = labelsJson;
+        g.minute = new long[size];
+        java.util.Arrays.fill(g.minute, Long.MIN_VALUE);
+        g.count = new long[size];
+        g.errors = new long[size];
+        g.sum = new double[size];
+        g.max = new double[size];
+        g.sketch = new byte[size][];
+        java.util.Arrays.fill(g.sketch, new byte[0]);
+        g.restarts = new long[size];
+        g.failures = new long[size];
+        g.billedMs = new long[size];
+        g.requests = new long[size];
+        g.evidenceId = new String[size][];
+        g.evidenceTs = new long[size][];
+        g.evidenceValue = new double[size][];
+        for (int i = 0; i < size; i++) {
+            g.clearEvidence(i);
+        }
+        return g;
+    }
+
+    /** The slot holding {@code m}, or -1. */
+    int slotOf(long m) {
+        int i = (int) Math.floorMod(m, (long) minute.length);
+        return minute[i] == m ? i : -1;
+    }
+
+    /** The slot for {@code m}, cleared if it held an older minute; -1 if it holds a newer one (too old to keep). */
+    int claim(long m) {
+        int i = (int) Math.floorMod(m, (long) minute.length);
+        if (minute[i] == m) {
+            return i;
+        }
+        if (minute[i] > m) {
+            return -1;
+        }
+        minute[i] = m;
+        count[i] = 0;
+        errors[i] = 0;
+        sum[i] = 0;
+        max[i] = 0;
+        sketch[i] = new byte[0];
+        restarts[i] = 0;
+        failures[i] = 0;
+        billedMs[i] = 0;
+        requests[i] = 0;
+        clearEvidence(i);
+        return i;
+    }
+
+    private void clearEvidence(int i) {
+        evidenceId[i] = new String[0];
+        evidenceTs[i] = new long[0];
+        evidenceValue[i] = new double[0];
+    }
+
+    /**
+     * Adds a candidate request to slot {@code i}. When the slot holds {@link #EVIDENCE} already,
+     * it replaces the least telling one if the new one is more telling: the fastest when
+     * {@code bySlowest} (latency), else the oldest (failed requests: the latest are kept).
+     */
+    void addEvidence(int i, String id, long ts, double value, boolean bySlowest) {
+        int n = evidenceId[i].length;
+        if (n < EVIDENCE) {
+            evidenceId[i] = java.util.Arrays.copyOf(evidenceId[i], n + 1);
+            evidenceTs[i] = java.util.Arrays.copyOf(evidenceTs[i], n + 1);
+            evidenceValue[i] = java.util.Arrays.copyOf(evidenceValue[i], n + 1);
+            evidenceId[i][n] = id;
+            evidenceTs[i][n] = ts;
+            evidenceValue[i][n] = value;
+            return;
+        }
+        int worst = 0;
+        for (int k = 1; k < n; k++) {
+            if (bySlowest ? evidenceValue[i][k] < evidenceValue[i][worst] : evidenceTs[i][k] < evidenceTs[i][worst]) {
+                worst = k;
+            }
+        }
+        if (bySlowest ? value > evidenceValue[i][worst] : ts > evidenceTs[i][worst]) {
+            evidenceId[i][worst] = id;
+            evidenceTs[i][worst] = ts;
+            evidenceValue[i][worst] = value;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package com.gluu.kpi.alerts;
+
+import com.gluu.kpi.accuracy.AccuracyObservation;
+import com.gluu.kpi.config.AlertRule;
+import com.gluu.kpi.config.AlertRule.Kpi;
+import com.gluu.kpi.config.AlertRules;
+import com.gluu.kpi.events.InferenceEvent;
+import com.gluu.kpi.events.InferenceStatus;
+import com.gluu.kpi.health.EndpointSlot;
+import com.gluu.kpi.latency.LatencyPartial;
+import com.gluu.kpi.latency.LatencySketches;
+import com.gluu.kpi.latency.LatencyStage;
+import com.gluu.kpi.latency.StageStats;
+import com.gluu.kpi.traffic.TrafficPartial;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Copies each input record to every rule whose kpi it feeds, as a {@link RuleInput} of the rule's
+ * group (its group_by labels) and of the record's minute of event time:
+ * <ul>
+ *   <li>{@link LatencyPartial} → latency rules (the rule's stage: count, Σ ms, max, sketch);
+ *   <li>{@link TrafficPartial} → traffic rules (requests, errors), idle_endpoint (requests of the
+ *       endpoint) and no_data (requests);
+ *   <li>{@link AccuracyObservation} → accuracy rules (one feedback, its score);
+ *   <li>{@link EndpointSlot} → endpoint_event rules (failures, restarts) and idle_endpoint (billed ms);
+ *   <li>{@link InferenceEvent} → evidence candidates: to latency rules the requests whose total
+ *       latency breaches the threshold (every request for a {@code <} rule), to error-rate rules
+ *       the failed ones (status {@code error}, as counted in {@code errors}).
+ * </ul>
+ */
+public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
+    private static final long serialVersionUID = 1L;
+    static final long MINUTE_MS = 60_000L;
+
+    protected final AlertRules rules;
+
+    protected RuleInputs(AlertRules rules) {
+        this.rules = rules;
+    }
+
+    @Override
+    public void processElement(T value, Context ctx, Collector<RuleInput> out) {
+        long minute = Math.floorDiv(ctx.timestamp(), MINUTE_MS);
+        for (AlertRule rule : rules.rules()) {
+            RuleInput in = toInput(rule, value);
+            if (in != null) {
+                in.rule = rule.name();
+                in.minute = minute;
+                out.collect(in);
+            }
+        }
+    }
+
+    /** The record's contribution to {@code rule}, labels set; null if it does not feed the rule. */
+    protected abstract RuleInput toInput(AlertRule rule, T value);
+
+    static RuleInput input(AlertRule rule, String service, String route, String model, String endpoint) {
+        Map<String, String> labels = new TreeMap<>();
+        for (String label : rule.groupBy()) {
+            String v;
+            switch (label) {
+                case "service": v = service; break;
+                case "route": v = route; break;
+                case "model": v = model; break;
+                default: v = endpoint;
+            }
+            labels.put(label, v == null ? "" : v);
+        }
+        RuleInput in = new RuleInput();
+        in.labelsJson = AlertStateMachine.labelsJson(labels);
+        return in;
+    }
+
+    /** Latency partials into latency rules. */
+    public static final class Latency extends RuleInputs<LatencyPartial> {
+        private static final long serialVersionUID = 1L;
+
+        public Latency(AlertRules rules) {
+            super(rules);
+        }
+
+        @Override
+        protected RuleInput toInput(AlertRule rule, LatencyPartial p) {
+            if (rule.kpi() != Kpi.LATENCY) {
+                return null;
+            }
+            StageStats stats = p.stats.stage(LatencyStage.valueOf(rule.stage().toUpperCase(Locale.ROOT)));
+            if (stats.count() == 0) {
+                return null;
+            }
+            RuleInput in = input(rule, p.service, null, p.model, p.endpoint);
+            in.count = stats.count();
+            in.sum = stats.mean() * stats.count();
+            in.max = stats.max();
+            in.sketch = LatencySketches.toBytes(stats.sketch());
+            return in;
+        }
+    }
+
+    /** Traffic partials into traffic, idle_endpoint and no_data rules. */
+    public static final class Traffic extends RuleInputs<TrafficPartial> {
+        private static final long serialVersionUID = 1L;
+
+        public Traffic(AlertRules rules) {
+            super(rules);
+        }
+
+        @Override
+        protected RuleInput toInput(AlertRule rule, TrafficPartial p) {
+            if (rule.kpi() == Kpi.IDLE_ENDPOINT && (p.endpoint == null || p.endpoint.isEmpty())) {
+                return null;
+            }
+            if (rule.kpi() != Kpi.TRAFFIC && rule.kpi() != Kpi.IDLE_ENDPOINT && rule.kpi() != Kpi.NO_DATA) {
+                return null;
+            }
+            RuleInput in = input(rule, p.service, p.route, p.model, p.endpoint);
+            in.requests = p.counts.requests;
+            if (rule.kpi() == Kpi.TRAFFIC) {
+                in.count = p.counts.requests;
+                in.errors = p.counts.errors;
+            }
+            return in;
+        }
+    }
+
+    /** Feedback into accuracy rules. */
+    public static final class Accuracy extends RuleInputs<AccuracyObservation> {
+        private static final long serialVersionUID = 1L;
+
+        public Accuracy(AlertRules rules) {
+            super(rules);
+        }
+
+        @Override
+        protected RuleInput toInput(AlertRule rule, AccuracyObservation o) {
+            if (rule.kpi() != Kpi.ACCURACY) {
+                return null;
+            }
+            RuleInput in = input(rule, null, null, o.model, null);
+            in.count = 1;
+            in.sum = o.score;
+            return in;
+        }
+    }
+
+    /** Endpoint slots into endpoint_event and idle_endpoint rules. */
+    public static final class Endpoints extends RuleInputs<EndpointSlot> {
+        private static final long serialVersionUID = 1L;
+
+        public Endpoints(AlertRules rules) {
+            super(rules);
+        }
+
+        @Override
+        protected RuleInput toInput(AlertRule rule, EndpointSlot s) {
+            if (rule.kpi() != Kpi.ENDPOINT_EVENT && rule.kpi() != Kpi.IDLE_ENDPOINT) {
+                return null;
+            }
+            RuleInput in = input(rule, null, null, s.model, s.endpoint);
+            in.count = 1;
+            in.restarts = s.restarts;
+            in.failures = s.failures;
+            in.billedMs = s.billedMs;
+            return in;
+        }
+    }
+
+    /** Requests into latency and error-rate rules, as evidence candidates. */
+    public static final class Requests extends RuleInputs<InferenceEvent> {
+        private static final long serialVersionUID = 1L;
+
+        public Requests(AlertRules rules) {
+            super(rules);
+        }
+
+        @Override
+        public void processElement(InferenceEvent value, Context ctx, Collector<RuleInput> out) {
+            for (AlertRule rule : rules.rules()) {
+                RuleInput in = toInput(rule, value);
+                if (in != null) {
+                    in.rule = rule.name();
+                    in.minute = Math.floorDiv(ctx.timestamp(), MINUTE_MS);
+                    in.requestTs = ctx.timestamp();
+                    out.collect(in);
+                }
+            }
+        }
+
+        @Override
+        protected RuleInput toInput(AlertRule rule, InferenceEvent e) {
+            RuleInput in;
+            if (rule.kpi() == Kpi.LATENCY) {
+                if (rule.comparison().firesAbove() && !rule.breached(e.totalLatencyMs)) {
+                    return null;
+                }
+                in = input(rule, e.service, e.route, e.model, e.endpoint);
+                in.requestValue = e.totalLatencyMs;
+            } else if (rule.kpi() == Kpi.TRAFFIC && rule.statistic() == AlertRule.Statistic.ERROR_RATE
+                    && e.status == InferenceStatus.ERROR) {
+                in = input(rule, e.service, e.route, e.model, e.endpoint);
+            } else {
+                return null;
+            }
+            in.requestId = e.requestId;
+            return in;
+        }
+    }
+}

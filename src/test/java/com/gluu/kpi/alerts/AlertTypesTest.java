@@ -1,0 +1,77 @@
+package com.gluu.kpi.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.gluu.kpi.latency.LatencySketches;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.types.PojoTestUtils;
+import org.junit.jupiter.api.Test;
+
+/** The alert records and state are Flink POJOs (generic types are off) and survive a round trip. */
+class AlertTypesTest {
+
+    @Test
+    void recordsAndStateArePojosWithoutKryo() {
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(AlertRecord.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(AlertEvidence.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(RuleInput.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(AlertGroupState.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(GroupMinutes.class);
+    }
+
+    @Test
+    void groupMinutesRoundTrip() throws Exception {
+        GroupMinutes g = GroupMinutes.create("{\"service\":\"a\"}", 3);
+        int i = g.claim(7);
+        var sketch = LatencySketches.create();
+        sketch.accept(1234);
+        g.sketch[i] = LatencySketches.toBytes(sketch);
+        g.count[i] = 1;
+        g.max[i] = 1234;
+        g.alert.phase = AlertGroupState.FIRING;
+        g.alert.alertId = "abc";
+        g.alert.notifySeq = 2;
+        g.lastTrafficMinute = 7;
+        g.addEvidence(i, "r1", 42L, 12_000.0, true);
+        g.addEvidence(i, "r2", 43L, Double.NaN, true);
+
+        TypeSerializer<GroupMinutes> s = TypeInformation.of(GroupMinutes.class).createSerializer(new SerializerConfigImpl());
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        s.serialize(g, out);
+        GroupMinutes back = s.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+
+        assertThat(back.minute).containsExactly(Long.MIN_VALUE, 7, Long.MIN_VALUE); // 7 mod 3 = 1
+        assertThat(back.slotOf(7)).isEqualTo(1);
+        assertThat(back.slotOf(4)).isEqualTo(-1);
+        assertThat(LatencySketches.fromBytes(back.sketch[1]).getCount()).isEqualTo(1.0);
+        assertThat(back.sketch[0]).isEmpty();
+        assertThat(back.max[1]).isEqualTo(1234.0);
+        assertThat(back.alert.phase).isEqualTo(AlertGroupState.FIRING);
+        assertThat(back.alert.alertId).isEqualTo("abc");
+        assertThat(back.alert.notifySeq).isEqualTo(2);
+        assertThat(back.lastTrafficMinute).isEqualTo(7);
+        assertThat(back.evidenceId[1]).containsExactly("r1", "r2");
+        assertThat(back.evidenceTs[1]).containsExactly(42L, 43L);
+        assertThat(back.evidenceValue[1][0]).isEqualTo(12_000.0);
+        assertThat(back.evidenceValue[1][1]).isNaN();
+        assertThat(back.evidenceId[0]).isEmpty();
+        assertThat(back.labelsJson).isEqualTo("{\"service\":\"a\"}");
+    }
+
+    @Test
+    void claimKeepsNewerMinutesAndRecyclesOlderOnes() {
+        GroupMinutes g = GroupMinutes.create("{}", 3);
+        int i = g.claim(4);
+        g.count[i] = 5;
+        assertThat(g.claim(4)).isEqualTo(i);
+        assertThat(g.count[i]).isEqualTo(5);
+        assertThat(g.claim(1)).as("minute 1 would overwrite the newer minute 4").isEqualTo(-1);
+        assertThat(g.claim(7)).isEqualTo(i);
+        assertThat(g.count[i]).as("recycled for minute 7").isZero();
+        assertThat(g.minute[i]).isEqualTo(7);
+    }
+}
