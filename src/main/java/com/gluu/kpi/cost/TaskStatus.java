@@ -13,6 +13,12 @@ public class TaskStatus {
     public long runningMs;
     /** The current slot's Fargate cost. */
     public double usd;
+    /**
+     * RUNNING milliseconds of the slot not yet priced: converted when vcpu or memory change and
+     * when the slot closes, so the cost does not depend on how often accrual was advanced within
+     * the slot (a replay writes bit-identical costs).
+     */
+    public long unpricedMs;
     /** Whether some of the current slot's RUNNING time had no price (see {@link TaskTimeline}). */
     public boolean unpricedInSlot;
 

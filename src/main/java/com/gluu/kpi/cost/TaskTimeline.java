@@ -98,10 +98,8 @@ public final class TaskTimeline extends AccrualTimeline<TaskStatus, ComputeSlot>
         }
         long ms = to - from;
         s.runningMs += ms;
+        s.unpricedMs += ms;
         boolean priced = pricing.fargatePriced() && !Double.isNaN(s.vcpu) && !Double.isNaN(s.memoryGb);
-        double vcpu = Double.isNaN(s.vcpu) ? 0 : s.vcpu;
-        double memoryGb = Double.isNaN(s.memoryGb) ? 0 : s.memoryGb;
-        s.usd += ms / MS_PER_HOUR * (vcpu * pricing.fargateVcpuHourUsd() + memoryGb * pricing.fargateMemoryGbHourUsd());
         if (!priced) {
             s.unpricedInSlot = true;
             if (loggedUnpriced.add(s.service)) {
@@ -118,6 +116,7 @@ public final class TaskTimeline extends AccrualTimeline<TaskStatus, ComputeSlot>
         if (STOPPED.equals(e.state)) {
             return true;
         }
+        convertPending(s); // at the rate in force until now
         s.running = RUNNING.equals(e.state);
         s.service = e.service;
         if (!Double.isNaN(e.vcpu)) {
@@ -129,8 +128,20 @@ public final class TaskTimeline extends AccrualTimeline<TaskStatus, ComputeSlot>
         return false;
     }
 
+    /** Prices the slot's RUNNING time accrued since the last conversion at the task's current size. */
+    private void convertPending(TaskStatus s) {
+        if (s.unpricedMs == 0) {
+            return;
+        }
+        double vcpu = Double.isNaN(s.vcpu) ? 0 : s.vcpu;
+        double memoryGb = Double.isNaN(s.memoryGb) ? 0 : s.memoryGb;
+        s.usd += s.unpricedMs / MS_PER_HOUR * (vcpu * pricing.fargateVcpuHourUsd() + memoryGb * pricing.fargateMemoryGbHourUsd());
+        s.unpricedMs = 0;
+    }
+
     @Override
     protected void closeSlot(TaskStatus s, long slotStart, long slotEnd) {
+        convertPending(s);
         if (s.runningMs > 0) {
             ComputeSlot slot = new ComputeSlot();
             slot.service = s.service;

@@ -19,6 +19,15 @@ public class EndpointStatus {
     public boolean unpricedInSlot;
     /** The current slot's sums, one per model, in the order the models appeared. */
     public EndpointSlot[] parts = new EndpointSlot[0];
+    /**
+     * Billed instance-milliseconds not yet turned into USD, at {@link #pendingPrice} for the part
+     * of {@link #pendingModel}. Kept as an exact integer and converted only when the price or
+     * model changes or the slot closes, so a slot's hosting cost does not depend on how often
+     * accrual happened to be advanced within it (a replay writes bit-identical costs).
+     */
+    public long pendingInstanceMs;
+    public double pendingPrice;
+    public String pendingModel = "";
 
     public EndpointStatus() {}
 }

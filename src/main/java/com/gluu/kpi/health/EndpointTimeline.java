@@ -119,7 +119,12 @@ public final class EndpointTimeline extends AccrualTimeline<EndpointStatus, Endp
                 }
             } else {
                 int count = s.instanceCount < 0 ? 1 : s.instanceCount;
-                part.hostingUsd += count * price * ms / MS_PER_HOUR;
+                if (s.pendingInstanceMs > 0 && (s.pendingPrice != price || !s.pendingModel.equals(s.model))) {
+                    convertPendingHosting(s);
+                }
+                s.pendingPrice = price;
+                s.pendingModel = s.model;
+                s.pendingInstanceMs += count * ms;
             }
         }
     }
@@ -149,8 +154,22 @@ public final class EndpointTimeline extends AccrualTimeline<EndpointStatus, Endp
         return DELETED.equals(e.state);
     }
 
+    /** Adds the pending billed instance-milliseconds, priced, to their part's hosting cost. */
+    private static void convertPendingHosting(EndpointStatus s) {
+        if (s.pendingInstanceMs == 0) {
+            return;
+        }
+        for (EndpointSlot p : s.parts) {
+            if (p.model.equals(s.pendingModel)) {
+                p.hostingUsd += s.pendingInstanceMs * s.pendingPrice / MS_PER_HOUR;
+            }
+        }
+        s.pendingInstanceMs = 0;
+    }
+
     @Override
     protected void closeSlot(EndpointStatus s, long slotStart, long slotEnd) {
+        convertPendingHosting(s);
         for (EndpointSlot part : s.parts) {
             if (part.observedMs > 0 || part.restarts > 0 || part.failures > 0) {
                 part.slotStart = slotStart;

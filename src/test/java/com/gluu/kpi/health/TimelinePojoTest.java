@@ -66,6 +66,9 @@ class TimelinePojoTest {
 
     private static EndpointStatus status() {
         EndpointStatus s = new EndpointStatus();
+        s.pendingInstanceMs = 90_000;
+        s.pendingPrice = 1.408;
+        s.pendingModel = "blip2";
         s.endpoint = "blip2-endpoint";
         s.model = "blip2-v2";
         s.state = "Updating";
@@ -110,6 +113,7 @@ class TimelinePojoTest {
 
     private static TaskStatus taskStatus() {
         TaskStatus t = new TaskStatus();
+        t.unpricedMs = 45_000;
         t.taskId = "arn:aws:ecs:task/1a2b";
         t.service = "analyze-api";
         t.running = true;
