@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The row keeps only its episode's latest transition, so when several transitions are behind
  * (a channel was down through a repeat and the resolve), each is sent with its own seq and
- * deterministic uuid but with the row's current content (state, value, summary …): intermediate
- * repeats carry the current values.
+ * deterministic uuid but with the row's current content (value, threshold, summary, timestamps):
+ * intermediate repeats carry the current values. Only the state is exact for every seq: an
+ * episode resolves once, at its last transition, so every seq below notify_seq is sent as
+ * {@code firing} (without resolved_at).
  */
 public final class AlertOutbox implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertOutbox.class);
@@ -230,8 +232,10 @@ public final class AlertOutbox implements AutoCloseable {
         }
 
         Notification notification(int seq) {
-            return new Notification(alertId, rule, severity, Notification.parseLabels(labels), state, value, threshold,
-                    summary, startedAt, resolvedAt, transitionAt, seq);
+            boolean latest = seq == notifySeq;
+            return new Notification(alertId, rule, severity, Notification.parseLabels(labels),
+                    latest ? state : "firing", value, threshold, summary, startedAt, latest ? resolvedAt : null,
+                    transitionAt, seq);
         }
 
         private static Instant instant(Timestamp t) {
