@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * form-encoded POST with Action=Publish, TopicArn, Subject, Message,
  * MessageAttributes.entry.N.Name / .Value.DataType / .Value.StringValue, MessageGroupId and
  * MessageDeduplicationId; answers the PublishResponse XML with a fresh MessageId. Records the
- * publishes it accepted; can answer 500 (an InternalError ErrorResponse) or hang until switched back.
+ * publishes it accepted; can answer 500 (an InternalError ErrorResponse) or hang until switched back,
+ * or refuse (400) the publishes whose subject contains a given text.
  */
 public final class SnsStandIn implements AutoCloseable {
     public enum Mode { OK, FAIL, HANG }
@@ -44,6 +45,8 @@ public final class SnsStandIn implements AutoCloseable {
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger hung = new AtomicInteger();
     private volatile Mode mode = Mode.OK;
+    private volatile String refuse;
+    private final AtomicInteger refused = new AtomicInteger();
 
     public SnsStandIn() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -62,6 +65,15 @@ public final class SnsStandIn implements AutoCloseable {
 
     public synchronized List<Publish> publishes() {
         return List.copyOf(publishes);
+    }
+
+    /** Answers 400 InvalidParameter to every publish whose subject contains this (null: none). */
+    public void refuseSubjectsContaining(String text) {
+        this.refuse = text;
+    }
+
+    public int refusedRequests() {
+        return refused.get();
     }
 
     public int failedRequests() {
@@ -122,6 +134,12 @@ public final class SnsStandIn implements AutoCloseable {
             }
             if (p.get("TopicArn") == null || p.get("Message") == null) {
                 respond(exchange, 400, error("Sender", "InvalidParameter", "TopicArn and Message are required", requestId));
+                return;
+            }
+            String refusing = refuse;
+            if (refusing != null && p.getOrDefault("Subject", "").contains(refusing)) {
+                refused.incrementAndGet();
+                respond(exchange, 400, error("Sender", "InvalidParameter", "stand-in refuses " + refusing, requestId));
                 return;
             }
             Map<String, String> attributes = new LinkedHashMap<>();

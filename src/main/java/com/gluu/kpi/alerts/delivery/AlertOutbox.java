@@ -9,7 +9,11 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * {@code <channel>_last_error} (kept after a later success, as the record of the latest failure;
  * the row is delivered when its seq equals notify_seq). A failure ends the pass and the channel
  * waits an exponential backoff with jitter (initial × 2^(failures−1), capped, times a random
- * factor in [0.5, 1]) before trying the same transition again: nothing is skipped or dropped, the
- * row stays behind until delivered. A delivered transition is never sent again: the write-back
+ * factor in [0.5, 1]); the failed row also gets such a backoff of its own, and later passes skip
+ * it until then, so one row the receiver keeps refusing does not hold up the others. The same
+ * transition is tried again: nothing is skipped or dropped, the row stays behind until delivered. A delivered transition is never sent again: the write-back
  * only moves the seq forward from the value the pass read.
  *
  * <p>The row keeps only its episode's latest transition, so when several transitions are behind
@@ -41,7 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class AlertOutbox implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertOutbox.class);
     private static final int MAX_ERROR = 1000;
-    private static final int BATCH = 100;
+    private static final int BATCH = 500;
 
     private final JdbcSettings jdbc;
     private final List<NotificationChannel> channels;
@@ -87,10 +92,11 @@ public final class AlertOutbox implements AutoCloseable {
 
     private void loop(NotificationChannel channel) {
         int failures = 0;
+        Map<String, RowBackoff> rowBackoff = new HashMap<>();
         while (running) {
             long waitMs = pollInterval.toMillis();
             try {
-                if (deliverPending(channel)) {
+                if (deliverPending(channel, rowBackoff)) {
                     failures = 0;
                 } else {
                     failures++;
@@ -116,15 +122,24 @@ public final class AlertOutbox implements AutoCloseable {
         return (long) (capped * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
     }
 
+    /** Failures in a row of one alert on one channel, and when it may be tried again. */
+    static final class RowBackoff {
+        int failures;
+        long notBefore;
+    }
+
     /**
-     * One pass for one channel: sends everything it is behind on until done or a send fails.
-     * Returns false when a send failed (the caller backs off).
+     * One pass for one channel: sends everything it is behind on, skipping rows still in their
+     * backoff, until done or a send fails. Returns false when a send failed (the caller backs off
+     * the channel; the failed row also gets its own backoff, so a row the receiver keeps refusing
+     * does not hold up the other rows).
      */
-    boolean deliverPending(NotificationChannel channel) throws SQLException {
+    boolean deliverPending(NotificationChannel channel, Map<String, RowBackoff> rowBackoff) throws SQLException {
         String c = channel.name();
         String select = "SELECT alert_id, rule, severity, labels::text AS labels, state, started_at, resolved_at, value,"
                 + " threshold, summary, notify_seq, last_transition_at, " + c + "_seq AS channel_seq"
                 + " FROM kpi.alerts WHERE " + c + "_seq < notify_seq ORDER BY last_transition_at, alert_id LIMIT " + BATCH;
+        // (rows in backoff are skipped after the LIMIT: more than BATCH refused rows at once would starve the rest)
         String delivered = "UPDATE kpi.alerts SET " + c + "_seq = ?, " + c + "_delivered_at = now(), "
                 + c + "_attempts = " + c + "_attempts + 1 WHERE alert_id = ? AND " + c + "_seq = ?";
         String failed = "UPDATE kpi.alerts SET " + c + "_attempts = " + c + "_attempts + 1, " + c + "_last_error = ?"
@@ -137,13 +152,26 @@ public final class AlertOutbox implements AutoCloseable {
                     pending.add(new Pending(rs));
                 }
             }
+            Set<String> behind = new HashSet<>();
+            pending.forEach(p -> behind.add(p.alertId));
+            rowBackoff.keySet().retainAll(behind);
             for (Pending p : pending) {
+                RowBackoff backoff = rowBackoff.get(p.alertId);
+                if (backoff != null && backoff.notBefore > System.currentTimeMillis()) {
+                    continue;
+                }
                 for (int seq = p.channelSeq + 1; seq <= p.notifySeq && running; seq++) {
                     Notification n = p.notification(seq);
                     try {
                         channel.send(n);
                     } catch (Exception e) {
+                        if (!running) {
+                            return false; // interrupted by close(): not a failure of the receiver
+                        }
                         String error = describe(e);
+                        RowBackoff b = rowBackoff.computeIfAbsent(p.alertId, k -> new RowBackoff());
+                        b.failures++;
+                        b.notBefore = System.currentTimeMillis() + backoffMillis(b.failures);
                         try (PreparedStatement u = conn.prepareStatement(failed)) {
                             u.setString(1, error);
                             u.setString(2, p.alertId);
@@ -156,6 +184,7 @@ public final class AlertOutbox implements AutoCloseable {
                         u.setInt(1, seq);
                         u.setString(2, p.alertId);
                         u.setInt(3, seq - 1);
+                        rowBackoff.remove(p.alertId);
                         if (u.executeUpdate() != 1) {
                             // Someone else moved this row's seq (a second outbox): leave the row to the next pass.
                             break;

@@ -1,7 +1,6 @@
 package com.gluu.kpi.alerts.delivery;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -107,9 +106,5 @@ public final class SnsChannel implements NotificationChannel {
     @Override
     public String toString() {
         return "SNS(" + topicArn + ")";
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

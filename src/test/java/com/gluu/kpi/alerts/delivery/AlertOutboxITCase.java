@@ -234,4 +234,36 @@ class AlertOutboxITCase {
         assertThat((String) d.get("sns_last_error")).as("kept as the record of the latest failure")
                 .matches("(?is).*(timeout|was hanging).*");
     }
+
+    @Test
+    void aRowTheReceiverKeepsRefusingDoesNotHoldUpTheOthers() throws Exception {
+        sns.refuseSubjectsContaining("bad-service");
+        AlertRecord refused = transition(1, 0.05);
+        refused.alertId = "ecs_error_rate:bad-service:1767225600000";
+        refused.labelsJson = "{\"service\":\"bad-service\"}";
+        upsert(refused); // the older transition: first in the channel's order
+        AlertRecord good = transition(1, 0.05);
+        good.transitionAt = T0 + 60_000L;
+        upsert(good);
+        outbox.start();
+
+        await("the good alert on SNS", () -> sns.publishes().size() == 1);
+        assertThat(sns.publishes().get(0).subject()).isEqualTo("[CRITICAL] ecs_error_rate analyze-api firing");
+        await("both on PostHog", () -> posthog.events().size() == 2);
+        List<Map<String, Object>> rows = db.rows(
+                "SELECT alert_id, sns_seq, sns_attempts > 0 AS tried, sns_last_error FROM kpi.alerts ORDER BY alert_id");
+        assertThat(rows.get(0).get("alert_id")).isEqualTo("ecs_error_rate:analyze-api:1767225600000");
+        assertThat(rows.get(0).get("sns_seq")).isEqualTo(1);
+        assertThat(rows.get(1).get("sns_seq")).isEqualTo(0);
+        assertThat(rows.get(1).get("tried")).isEqualTo(true);
+        assertThat((String) rows.get(1).get("sns_last_error")).contains("stand-in refuses bad-service");
+
+        sns.refuseSubjectsContaining(null);
+        await("the refused alert once accepted", () -> sns.publishes().size() == 2);
+        Thread.sleep(500);
+        assertThat(sns.publishes()).extracting(SnsStandIn.Publish::subject).containsExactly(
+                "[CRITICAL] ecs_error_rate analyze-api firing", "[CRITICAL] ecs_error_rate bad-service firing");
+        assertThat(db.rows("SELECT sns_seq, sns_attempts FROM kpi.alerts WHERE alert_id LIKE '%bad-service%'").get(0))
+                .isEqualTo(Map.of("sns_seq", 1, "sns_attempts", sns.refusedRequests() + 1));
+    }
 }
