@@ -2,6 +2,7 @@ package com.gluu.kpi.sinks;
 
 import com.gluu.kpi.accuracy.AccuracyRow;
 import com.gluu.kpi.alerts.AlertEvidence;
+import com.gluu.kpi.alerts.AlertRecord;
 import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
@@ -29,6 +30,55 @@ public final class KpiTables {
             s.setNull(index, Types.DOUBLE);
         } else {
             s.setDouble(index, value);
+        }
+    }
+
+    /**
+     * {@code kpi.alerts}, keyed by alert_id: the episode's latest transition. The row is also the
+     * notification outbox, so the upsert never touches the delivery columns ({@code posthog_*},
+     * {@code sns_*}): a replay does not re-deliver and a delivery written back meanwhile is kept.
+     * A transition older than the stored one (a replay behind the row) changes nothing; the
+     * {@code GREATEST} keeps notify_seq from going back even so.
+     */
+    public static final class Alerts implements UpsertStatement<AlertRecord> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.alerts (alert_id, rule, severity, labels, state, started_at, resolved_at, value,"
+                    + " threshold, summary, notify_seq, last_transition_at, updated_at)"
+                    + " VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                    + " ON CONFLICT (alert_id) DO UPDATE SET"
+                    + " state = EXCLUDED.state, resolved_at = EXCLUDED.resolved_at, value = EXCLUDED.value,"
+                    + " threshold = EXCLUDED.threshold, summary = EXCLUDED.summary,"
+                    + " notify_seq = GREATEST(kpi.alerts.notify_seq, EXCLUDED.notify_seq),"
+                    + " last_transition_at = EXCLUDED.last_transition_at, updated_at = now()"
+                    + " WHERE EXCLUDED.notify_seq >= kpi.alerts.notify_seq";
+        }
+
+        @Override
+        public Object key(AlertRecord r) {
+            return r.alertId;
+        }
+
+        @Override
+        public void bind(PreparedStatement s, AlertRecord r) throws SQLException {
+            s.setString(1, r.alertId);
+            s.setString(2, r.rule);
+            s.setString(3, r.severity);
+            s.setString(4, r.labelsJson == null || r.labelsJson.isEmpty() ? "{}" : r.labelsJson);
+            s.setString(5, r.state);
+            s.setObject(6, time(r.startedAt));
+            if (r.resolvedAt == Long.MIN_VALUE) {
+                s.setNull(7, Types.TIMESTAMP_WITH_TIMEZONE);
+            } else {
+                s.setObject(7, time(r.resolvedAt));
+            }
+            setNullable(s, 8, r.value);
+            setNullable(s, 9, r.threshold);
+            s.setString(10, r.summary == null ? "" : r.summary);
+            s.setInt(11, r.notifySeq);
+            s.setObject(12, time(r.transitionAt));
         }
     }
 

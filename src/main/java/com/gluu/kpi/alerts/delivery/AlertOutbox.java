@@ -1,0 +1,274 @@
+package com.gluu.kpi.alerts.delivery;
+
+import com.gluu.kpi.sinks.JdbcSettings;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers what {@code kpi.alerts} says must still be delivered (SPEC §5): the table is the
+ * outbox. Each row counts the transitions of its episode to notify ({@code notify_seq}) and,
+ * per channel, those delivered ({@code posthog_seq}, {@code sns_seq}).
+ *
+ * <p>One thread per channel (so a channel that is down never delays the other; the caller never
+ * waits on either) polls every {@code pollInterval} for rows the channel is behind on, oldest
+ * transition first, and sends seq = channel_seq + 1 … notify_seq in order. After each accepted
+ * send it writes back {@code <channel>_seq = seq}, {@code <channel>_delivered_at = now()} and
+ * {@code <channel>_attempts + 1}; after a failed one {@code <channel>_attempts + 1} and
+ * {@code <channel>_last_error} (kept after a later success, as the record of the latest failure;
+ * the row is delivered when its seq equals notify_seq). A failure ends the pass and the channel
+ * waits an exponential backoff with jitter (initial × 2^(failures−1), capped, times a random
+ * factor in [0.5, 1]); the failed row also gets such a backoff of its own, and later passes skip
+ * it until then, so one row the receiver keeps refusing does not hold up the others. The same
+ * transition is tried again: nothing is skipped or dropped, the row stays behind until delivered. A delivered transition is never sent again: the write-back
+ * only moves the seq forward from the value the pass read.
+ *
+ * <p>The row keeps only its episode's latest transition, so when several transitions are behind
+ * (a channel was down through a repeat and the resolve), each is sent with its own seq and
+ * deterministic uuid but with the row's current content (value, threshold, summary, timestamps):
+ * intermediate repeats carry the current values. Only the state is exact for every seq: an
+ * episode resolves once, at its last transition, so every seq below notify_seq is sent as
+ * {@code firing} (without resolved_at).
+ */
+public final class AlertOutbox implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertOutbox.class);
+    private static final int MAX_ERROR = 1000;
+    private static final int BATCH = 500;
+
+    private final JdbcSettings jdbc;
+    private final List<NotificationChannel> channels;
+    private final Duration pollInterval;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+
+    public AlertOutbox(JdbcSettings jdbc, List<NotificationChannel> channels, Duration pollInterval,
+            Duration initialBackoff, Duration maxBackoff) {
+        this.jdbc = jdbc;
+        this.channels = List.copyOf(channels);
+        for (NotificationChannel c : this.channels) {
+            if (!c.name().equals("posthog") && !c.name().equals("sns")) {
+                throw new IllegalArgumentException("kpi.alerts has no delivery columns for channel " + c.name());
+            }
+        }
+        this.pollInterval = pollInterval;
+        this.initialBackoff = initialBackoff;
+        this.maxBackoff = maxBackoff;
+    }
+
+    /** Defaults: poll every second, back off from 1 s up to 5 min. */
+    public static AlertOutbox withDefaults(JdbcSettings jdbc, List<NotificationChannel> channels) {
+        return new AlertOutbox(jdbc, channels, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(5));
+    }
+
+    /** Starts one daemon thread per channel and returns at once. */
+    public synchronized AlertOutbox start() {
+        if (running) {
+            return this;
+        }
+        running = true;
+        for (NotificationChannel channel : channels) {
+            Thread t = new Thread(() -> loop(channel), "alert-outbox-" + channel.name());
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        return this;
+    }
+
+    private void loop(NotificationChannel channel) {
+        int failures = 0;
+        Map<String, RowBackoff> rowBackoff = new HashMap<>();
+        while (running) {
+            long waitMs = pollInterval.toMillis();
+            try {
+                if (deliverPending(channel, rowBackoff)) {
+                    failures = 0;
+                } else {
+                    failures++;
+                    waitMs = backoffMillis(failures);
+                }
+            } catch (SQLException e) {
+                // The database is down: nothing is lost (the rows stay behind); try again later.
+                failures++;
+                waitMs = backoffMillis(failures);
+                LOG.warn("alert outbox ({}): cannot read kpi.alerts, next try in {} ms: {}", channel.name(), waitMs, e.toString());
+            }
+            try {
+                Thread.sleep(waitMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    long backoffMillis(int failures) {
+        long base = initialBackoff.toMillis() << Math.min(Math.max(failures - 1, 0), 20);
+        long capped = Math.min(base, maxBackoff.toMillis());
+        return (long) (capped * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+    }
+
+    /** Failures in a row of one alert on one channel, and when it may be tried again. */
+    static final class RowBackoff {
+        int failures;
+        long notBefore;
+    }
+
+    /**
+     * One pass for one channel: sends everything it is behind on, skipping rows still in their
+     * backoff, until done or a send fails. Returns false when a send failed (the caller backs off
+     * the channel; the failed row also gets its own backoff, so a row the receiver keeps refusing
+     * does not hold up the other rows).
+     */
+    boolean deliverPending(NotificationChannel channel, Map<String, RowBackoff> rowBackoff) throws SQLException {
+        String c = channel.name();
+        String select = "SELECT alert_id, rule, severity, labels::text AS labels, state, started_at, resolved_at, value,"
+                + " threshold, summary, notify_seq, last_transition_at, " + c + "_seq AS channel_seq"
+                + " FROM kpi.alerts WHERE " + c + "_seq < notify_seq ORDER BY last_transition_at, alert_id LIMIT " + BATCH;
+        // (rows in backoff are skipped after the LIMIT: more than BATCH refused rows at once would starve the rest)
+        String delivered = "UPDATE kpi.alerts SET " + c + "_seq = ?, " + c + "_delivered_at = now(), "
+                + c + "_attempts = " + c + "_attempts + 1 WHERE alert_id = ? AND " + c + "_seq = ?";
+        String failed = "UPDATE kpi.alerts SET " + c + "_attempts = " + c + "_attempts + 1, " + c + "_last_error = ?"
+                + " WHERE alert_id = ?";
+        try (Connection conn = jdbc.connect()) {
+            conn.setAutoCommit(true);
+            List<Pending> pending = new ArrayList<>();
+            try (PreparedStatement s = conn.prepareStatement(select); ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    pending.add(new Pending(rs));
+                }
+            }
+            Set<String> behind = new HashSet<>();
+            pending.forEach(p -> behind.add(p.alertId));
+            rowBackoff.keySet().retainAll(behind);
+            for (Pending p : pending) {
+                RowBackoff backoff = rowBackoff.get(p.alertId);
+                if (backoff != null && backoff.notBefore > System.currentTimeMillis()) {
+                    continue;
+                }
+                for (int seq = p.channelSeq + 1; seq <= p.notifySeq && running; seq++) {
+                    Notification n = p.notification(seq);
+                    try {
+                        channel.send(n);
+                    } catch (Exception e) {
+                        if (!running) {
+                            return false; // interrupted by close(): not a failure of the receiver
+                        }
+                        String error = describe(e);
+                        RowBackoff b = rowBackoff.computeIfAbsent(p.alertId, k -> new RowBackoff());
+                        b.failures++;
+                        b.notBefore = System.currentTimeMillis() + backoffMillis(b.failures);
+                        try (PreparedStatement u = conn.prepareStatement(failed)) {
+                            u.setString(1, error);
+                            u.setString(2, p.alertId);
+                            u.executeUpdate();
+                        }
+                        LOG.warn("alert outbox ({}): {} not delivered: {}", c, n, error);
+                        return false;
+                    }
+                    try (PreparedStatement u = conn.prepareStatement(delivered)) {
+                        u.setInt(1, seq);
+                        u.setString(2, p.alertId);
+                        u.setInt(3, seq - 1);
+                        rowBackoff.remove(p.alertId);
+                        if (u.executeUpdate() != 1) {
+                            // Someone else moved this row's seq (a second outbox): leave the row to the next pass.
+                            break;
+                        }
+                    }
+                    LOG.info("alert outbox ({}): delivered {}", c, n);
+                }
+            }
+            return true;
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String s = e.getClass().getSimpleName() + ": " + e.getMessage();
+        return s.length() <= MAX_ERROR ? s : s.substring(0, MAX_ERROR);
+    }
+
+    /** Stops the threads (an interrupted send is retried by the next outbox) and closes the channels. */
+    @Override
+    public synchronized void close() {
+        running = false;
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        threads.clear();
+        for (NotificationChannel ch : channels) {
+            try {
+                ch.close();
+            } catch (Exception e) {
+                LOG.warn("closing alert channel {}: {}", ch.name(), e.toString());
+            }
+        }
+    }
+
+    private static final class Pending {
+        final String alertId;
+        final String rule;
+        final String severity;
+        final String labels;
+        final String state;
+        final Instant startedAt;
+        final Instant resolvedAt;
+        final Double value;
+        final Double threshold;
+        final String summary;
+        final int notifySeq;
+        final Instant transitionAt;
+        final int channelSeq;
+
+        Pending(ResultSet rs) throws SQLException {
+            alertId = rs.getString("alert_id");
+            rule = rs.getString("rule");
+            severity = rs.getString("severity");
+            labels = rs.getString("labels");
+            state = rs.getString("state");
+            startedAt = instant(rs.getTimestamp("started_at"));
+            resolvedAt = instant(rs.getTimestamp("resolved_at"));
+            double v = rs.getDouble("value");
+            value = rs.wasNull() ? null : v;
+            double t = rs.getDouble("threshold");
+            threshold = rs.wasNull() ? null : t;
+            summary = rs.getString("summary");
+            notifySeq = rs.getInt("notify_seq");
+            transitionAt = instant(rs.getTimestamp("last_transition_at"));
+            channelSeq = rs.getInt("channel_seq");
+        }
+
+        Notification notification(int seq) {
+            boolean latest = seq == notifySeq;
+            return new Notification(alertId, rule, severity, Notification.parseLabels(labels),
+                    latest ? state : "firing", value, threshold, summary, startedAt, latest ? resolvedAt : null,
+                    transitionAt, seq);
+        }
+
+        private static Instant instant(Timestamp t) {
+            return t == null ? null : t.toInstant();
+        }
+    }
+}
