@@ -1,5 +1,7 @@
 package com.gluu.kpi.cli;
 
+import com.gluu.kpi.alerts.delivery.AlertOutbox;
+import com.gluu.kpi.alerts.delivery.Channels;
 import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.config.ConfigException;
 import com.gluu.kpi.config.JobConfig;
@@ -9,6 +11,7 @@ import com.gluu.kpi.pipeline.JobCounts;
 import com.gluu.kpi.sinks.JdbcSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +27,7 @@ final class RunCommand {
         JobConfig config = loadConfig(args);
         // Parsed and validated now, so a bad file fails at start, not hours later.
         PricingTable.forJob(config);
-        AlertRules.load(Path.of(config.get(JobConfig.RULES_FILE)));
+        AlertRules.forJob(config);
 
         String events = config.get(JobConfig.SOURCE_EVENTS);
         if (events.isEmpty()) {
@@ -36,8 +39,17 @@ final class RunCommand {
         }
         JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
         Migrations.apply(jdbc);
-        JobExecutionResult result = KpiJob.replayFile(config, eventsPath, jdbc);
-        System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
+        // Notifications go out from kpi.alerts (the outbox) while the job runs, and a replay
+        // waits for the last of them before it exits; a channel without settings is off.
+        try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv())).start()) {
+            JobExecutionResult result = KpiJob.replayFile(config, eventsPath, jdbc);
+            System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
+            long behind = outbox.awaitDelivered(Duration.ofSeconds(60));
+            if (behind != 0) {
+                System.out.println("alerts: " + (behind < 0 ? "some" : behind) + " notification(s) not yet delivered;"
+                        + " they stay in kpi.alerts and go out with the next run");
+            }
+        }
         return 0;
     }
 

@@ -59,6 +59,19 @@ public final class AlertRules implements Serializable {
         return parse(file.toString(), root);
     }
 
+    /** The default rules file, also packaged in the jar. */
+    static final String BUNDLED = "jobs/alert-rules.yaml";
+
+    /**
+     * The job's rules: the file {@code alerts.rules_file} names; if that is the default and no
+     * such file is in the working folder, the copy packaged in the jar.
+     */
+    public static AlertRules forJob(JobConfig config) {
+        YamlFiles.Document d = YamlFiles.readJobFile(Path.of(config.get(JobConfig.RULES_FILE)), BUNDLED,
+                JobConfig.RULES_FILE.key());
+        return parse(d.source(), d.root());
+    }
+
     /** No rules: alerting off. */
     public static AlertRules none() {
         return new AlertRules(List.of());

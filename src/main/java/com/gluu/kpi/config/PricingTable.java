@@ -1,11 +1,7 @@
 package com.gluu.kpi.config;
 
 import java.io.Serializable;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -124,24 +120,9 @@ public final class PricingTable implements Serializable {
      * ships in the jar (so {@code java -jar} works from any folder). Any other missing file fails.
      */
     public static PricingTable forJob(JobConfig config) {
-        Path file = Path.of(config.get(JobConfig.PRICING_FILE));
-        if (Files.exists(file) || !file.equals(Path.of(BUNDLED))) {
-            return load(file);
-        }
-        try (InputStream in = PricingTable.class.getResourceAsStream("/" + BUNDLED)) {
-            if (in == null) {
-                return load(file); // not packaged (e.g. tests run from another folder): fail naming the key
-            }
-            Path copy = Files.createTempFile("gluu-kpi-pricing", ".yaml");
-            try {
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-                return parse("jar:" + BUNDLED, YamlFiles.read(copy, JobConfig.PRICING_FILE.key()));
-            } finally {
-                Files.deleteIfExists(copy);
-            }
-        } catch (IOException e) {
-            throw new ConfigException(JobConfig.PRICING_FILE.key() + ": cannot read the bundled " + BUNDLED + ": " + e.getMessage(), e);
-        }
+        YamlFiles.Document d = YamlFiles.readJobFile(Path.of(config.get(JobConfig.PRICING_FILE)), BUNDLED,
+                JobConfig.PRICING_FILE.key());
+        return parse(d.source(), d.root());
     }
 
     /** Validates an already parsed document; {@code source} starts every message. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,6 +22,27 @@ final class YamlFiles {
      * Parses {@code file}; a file that cannot be read fails naming {@code key} (the config key that
      * points at it), a duplicate mapping key or a syntax error fails naming the file.
      */
+    /** A job file's parsed YAML, and the name its messages start with. */
+    record Document(String source, Object root) {}
+
+    /**
+     * Reads the file {@code key} names. If it is missing but is the project's default
+     * ({@code bundled}, e.g. {@code jobs/pricing.yaml}), the copy packaged in the jar is read
+     * instead, so {@code java -jar} works from any folder; a file in the working folder wins.
+     */
+    static Document readJobFile(Path file, String bundled, String key) {
+        if (file != null && !Files.exists(file) && file.equals(Path.of(bundled))) {
+            try (InputStream in = YamlFiles.class.getResourceAsStream("/" + bundled)) {
+                if (in != null) {
+                    return new Document("jar:" + bundled, parse(in.readAllBytes(), "jar:" + bundled, key));
+                }
+            } catch (IOException e) {
+                throw new ConfigException(key + ": cannot read the bundled " + bundled + ": " + e, e);
+            }
+        }
+        return new Document(String.valueOf(file), read(file, key));
+    }
+
     static Object read(Path file, String key) {
         if (file == null) {
             throw new ConfigException(key + ": no file given");
@@ -33,6 +55,10 @@ final class YamlFiles {
         } catch (IOException e) {
             throw new ConfigException(key + ": cannot read " + file + ": " + e, e);
         }
+        return parse(bytes, file.toString(), key);
+    }
+
+    private static Object parse(byte[] bytes, String file, String key) {
         try {
             ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
             mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

@@ -206,6 +206,7 @@ public final class DemoSummary {
     private final List<Cost> cost = new ArrayList<>();
     private CostTotals costTotals;
     private final List<Health> health = new ArrayList<>();
+    private final List<String> alerts = new ArrayList<>();
 
     private DemoSummary() {}
 
@@ -224,9 +225,37 @@ public final class DemoSummary {
             s.readCost(c);
             s.readCostTotals(c);
             s.readEndpointHealth(c);
+            s.readAlerts(c);
             s.readDeadLetters(c);
         }
         return s;
+    }
+
+    /** Every alert episode, in the order it started: what an on-call engineer would have been paged with. */
+    private void readAlerts(Connection c) throws SQLException {
+        String sql = "SELECT started_at, resolved_at, severity, rule, state, notify_seq, summary FROM kpi.alerts"
+                + " ORDER BY started_at, rule, alert_id";
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                java.sql.Timestamp resolved = rs.getTimestamp(2);
+                alerts.add(String.format(Locale.ROOT, "  %-17s %-6s %-9s %-22s %-9s %3d  %s",
+                        MINUTE.format(rs.getTimestamp(1).toInstant()),
+                        resolved == null ? "" : HH_MM.format(resolved.toInstant()),
+                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6), rs.getString(7)));
+            }
+        }
+    }
+
+    private void renderAlerts(StringBuilder out) {
+        line(out, "");
+        line(out, "Alert episodes (kpi.alerts; PostHog/SNS get one notification per transition when configured)");
+        line(out, "  %-17s %-6s %-9s %-22s %-9s %3s  %s", "started (UTC)", "ended", "severity", "rule", "state", "#", "summary");
+        if (alerts.isEmpty()) {
+            line(out, "  none");
+        }
+        for (String a : alerts) {
+            out.append(a.stripTrailing()).append('\n');
+        }
     }
 
     private void readTraffic(Connection c) throws SQLException {
@@ -475,6 +504,7 @@ public final class DemoSummary {
         renderAccuracy(out);
         renderCost(out);
         renderHealth(out);
+        renderAlerts(out);
         line(out, "");
         line(out, "Dead letters by reason (kpi.dead_letters)");
         if (deadLetters.isEmpty()) {

@@ -23,16 +23,21 @@ public final class LatencyKpis {
 
     private LatencyKpis() {}
 
-    public static DataStream<LatencyRow> rows(DataStream<InferenceEvent> inferences, JobConfig config) {
-        DataStream<LatencyObservation> observations = inferences
-                .map(LatencyObservation::of).name("latency observations");
-        // Folded once per accrual slot (the gcd of the window sizes): a slot's partial lies inside
-        // one window of every size, so every size merges the same partials.
+    /**
+     * The inferences' latencies folded once per accrual slot (the gcd of the window sizes) per
+     * (service, model, endpoint): a slot's partial lies inside one window of every size, so every
+     * size merges the same partials. The alert rules read them too.
+     */
+    public static DataStream<LatencyPartial> partials(DataStream<InferenceEvent> inferences, JobConfig config) {
         long slotMs = AccrualSlots.size(config.get(JobConfig.WINDOWS));
-        DataStream<LatencyPartial> partials = observations
+        return inferences
+                .map(LatencyObservation::of).name("latency observations")
                 .transform("latency partials", TypeInformation.of(LatencyPartial.class),
                         new WindowPreAggregator<>(slotMs, new LatencyPartial.Aggregation(), MAX_OPEN_PARTIALS))
                 .name("latency partials");
+    }
+
+    public static DataStream<LatencyRow> rows(DataStream<LatencyPartial> partials, JobConfig config) {
         DataStream<LatencyRow> rows = null;
         for (Duration size : config.get(JobConfig.WINDOWS)) {
             String label = Durations.format(size);

@@ -1,6 +1,9 @@
 package com.gluu.kpi.pipeline;
 
 import com.gluu.kpi.accuracy.AccuracyKpis;
+import com.gluu.kpi.accuracy.AccuracyObservation;
+import com.gluu.kpi.alerts.AlertKpis;
+import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.config.PricingTable;
 import com.gluu.kpi.cost.ComputeSlot;
@@ -16,6 +19,7 @@ import com.gluu.kpi.health.EndpointHealthRows;
 import com.gluu.kpi.health.EndpointSlot;
 import com.gluu.kpi.health.EndpointTimeline;
 import com.gluu.kpi.latency.LatencyKpis;
+import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.traffic.TrafficKpis;
 import com.gluu.kpi.traffic.TrafficPartial;
 import java.time.Duration;
@@ -89,18 +93,26 @@ public final class KpiPipeline {
         DataStream<EndpointSlot> endpointSlots = EndpointTimeline.slots(events, inputEnds, prices, config);
         DataStream<ComputeSlot> computeSlots = TaskTimeline.slots(events, inputEnds, prices, config);
 
-        LatencyKpis.rows(inferences, config)
+        DataStream<LatencyPartial> latency = LatencyKpis.partials(inferences, config);
+        LatencyKpis.rows(latency, config)
                 .sinkTo(sinks.latency()).uid("sink-latency").name("kpi.latency");
         DataStream<TrafficPartial> requests = TrafficKpis.partials(
                 inferences.map(new RequestCosts(prices)).name("price tokens"), config);
         TrafficKpis.rows(requests, config)
                 .sinkTo(sinks.traffic()).uid("sink-traffic").name("kpi.traffic");
-        AccuracyKpis.rows(AccuracyKpis.join(inferencesAndFeedback, config), config)
+        DataStream<AccuracyObservation> feedback = AccuracyKpis.join(inferencesAndFeedback, config);
+        AccuracyKpis.rows(feedback, config)
                 .sinkTo(sinks.accuracy()).uid("sink-accuracy").name("kpi.accuracy");
         CostKpis.rows(requests, endpointSlots, computeSlots, config)
                 .sinkTo(sinks.cost()).uid("sink-cost").name("kpi.cost");
         EndpointHealthRows.rows(endpointSlots, config)
                 .sinkTo(sinks.endpointHealth()).uid("sink-endpoint-health").name("kpi.endpoint_health");
+
+        // Alert rules read the same per-minute partials as the KPI windows: nothing re-reads events.
+        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(latency, requests, feedback, endpointSlots, inferences,
+                AlertRules.forJob(config), config);
+        alerts.records().sinkTo(sinks.alerts()).uid("sink-alerts").name("kpi.alerts");
+        alerts.evidence().sinkTo(sinks.alertEvidence()).uid("sink-alert-evidence").name("kpi.alert_evidence");
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("kpi.dead_letters");
     }
 }

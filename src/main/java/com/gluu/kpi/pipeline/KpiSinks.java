@@ -1,6 +1,8 @@
 package com.gluu.kpi.pipeline;
 
 import com.gluu.kpi.accuracy.AccuracyRow;
+import com.gluu.kpi.alerts.AlertEvidence;
+import com.gluu.kpi.alerts.AlertRecord;
 import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
@@ -19,6 +21,10 @@ public interface KpiSinks {
     Sink<CostRow> cost();
 
     Sink<EndpointHealthRow> endpointHealth();
+
+    Sink<AlertRecord> alerts();
+
+    Sink<AlertEvidence> alertEvidence();
 
     Sink<DeadLetter> deadLetters();
 }

@@ -1,6 +1,8 @@
 package com.gluu.kpi.sinks;
 
 import com.gluu.kpi.accuracy.AccuracyRow;
+import com.gluu.kpi.alerts.AlertEvidence;
+import com.gluu.kpi.alerts.AlertRecord;
 import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
@@ -42,6 +44,16 @@ public final class PostgresSinks implements KpiSinks {
     @Override
     public Sink<EndpointHealthRow> endpointHealth() {
         return new PostgresUpsertSink<>("kpi.endpoint_health", jdbc, new KpiTables.EndpointHealth(), options);
+    }
+
+    @Override
+    public Sink<AlertRecord> alerts() {
+        return new PostgresUpsertSink<>("kpi.alerts", jdbc, new KpiTables.Alerts(), options);
+    }
+
+    @Override
+    public Sink<AlertEvidence> alertEvidence() {
+        return new PostgresUpsertSink<>("kpi.alert_evidence", jdbc, new KpiTables.AlertEvidenceRows(), options);
     }
 
     @Override

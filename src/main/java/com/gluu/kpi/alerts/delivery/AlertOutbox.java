@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -200,6 +201,33 @@ public final class AlertOutbox implements AutoCloseable {
     private static String describe(Throwable e) {
         String s = e.getClass().getSimpleName() + ": " + e.getMessage();
         return s.length() <= MAX_ERROR ? s : s.substring(0, MAX_ERROR);
+    }
+
+    /**
+     * Waits until no configured channel is behind on any alert, or the timeout passes (a bounded
+     * replay uses this before it exits). Returns the transitions still undelivered, over all
+     * channels; they stay in {@code kpi.alerts} for the next outbox to send.
+     */
+    public long awaitDelivered(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long behind = 0;
+            try (Connection connection = jdbc.connect(); Statement statement = connection.createStatement()) {
+                for (NotificationChannel channel : channels) {
+                    try (ResultSet rs = statement.executeQuery("SELECT coalesce(sum(notify_seq - " + channel.name()
+                            + "_seq), 0) FROM kpi.alerts WHERE " + channel.name() + "_seq < notify_seq")) {
+                        rs.next();
+                        behind += rs.getLong(1);
+                    }
+                }
+            } catch (SQLException e) {
+                behind = -1; // unknown: keep waiting until the deadline
+            }
+            if (behind == 0 || System.nanoTime() > deadline) {
+                return behind;
+            }
+            Thread.sleep(Math.min(200, pollInterval.toMillis()));
+        }
     }
 
     /** Stops the threads (an interrupted send is retried by the next outbox) and closes the channels. */
