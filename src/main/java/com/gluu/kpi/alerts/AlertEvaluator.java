@@ -101,7 +101,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (g == null) {
             g = GroupMinutes.create(in.labelsJson, lookback(machine.rule()) + SLACK);
         }
-        int i = g.claim(in.minute);
+        int i = g.claim(in.minute, keepFrom(machine.rule(), ctx.timerService().currentWatermark()));
         if (i >= 0) {
             if (in.count > 0) {
                 g.max[i] = g.count[i] == 0 ? in.max : Math.max(g.max[i], in.max);
@@ -139,6 +139,23 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             nextMinute.update(in.minute);
             ctx.timerService().registerEventTimeTimer(endOf(in.minute) - 1);
         }
+    }
+
+    /**
+     * The oldest minute an evaluation still to come can look at: the first minute not evaluated yet
+     * (its timer, at its last millisecond, has not fired at {@code watermark}) minus the lookback
+     * (the window for evidence too).
+     */
+    static long keepFrom(AlertRule rule, long watermark) {
+        if (watermark == Long.MAX_VALUE) {
+            return Long.MAX_VALUE; // every timer has fired: nothing is evaluated any more
+        }
+        long firstUnevaluated = Math.floorDiv(watermark + 1, MINUTE_MS);
+        int back = lookback(rule);
+        if (rule.window() != null) {
+            back = Math.max(back, (int) rule.window().toMinutes());
+        }
+        return firstUnevaluated - back + 1;
     }
 
     private static byte[] mergeSketches(byte[] a, byte[] b) {
