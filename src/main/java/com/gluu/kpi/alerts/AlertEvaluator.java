@@ -101,7 +101,8 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (g == null) {
             g = GroupMinutes.create(in.labelsJson, lookback(machine.rule()) + SLACK);
         }
-        int i = g.claim(in.minute, keepFrom(machine.rule(), ctx.timerService().currentWatermark()));
+        long keepFrom = keepFrom(machine.rule(), ctx.timerService().currentWatermark());
+        int i = g.claim(in.minute, keepFrom);
         if (i >= 0) {
             if (in.count > 0) {
                 g.max[i] = g.count[i] == 0 ? in.max : Math.max(g.max[i], in.max);
@@ -119,7 +120,9 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             }
         }
         g.lastInputMinute = Math.max(g.lastInputMinute, in.minute);
-        if (in.requests > 0) {
+        if (in.requests > 0 && in.minute < keepFrom) {
+            // a minute already evaluated; the others are folded in when their minute is (evaluate):
+            // traffic of a later minute must not hide the silence of the minute being evaluated
             g.lastTrafficMinute = Math.max(g.lastTrafficMinute, in.minute);
         }
         groups.put(in.labelsJson, g);
@@ -250,7 +253,10 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         return all.size() > GroupMinutes.EVIDENCE ? new ArrayList<>(all.subList(0, GroupMinutes.EVIDENCE)) : all;
     }
 
-    /** Evaluates one group at minute {@code m} (evaluation time {@code at}, the minute's end). */
+    /**
+     * Evaluates one group at minute {@code m} (evaluation time {@code at}, the minute's end); for
+     * no_data it first folds the ring's traffic of minutes up to {@code m} into {@code lastTrafficMinute}.
+     */
     static List<AlertRecord> evaluate(AlertStateMachine machine, GroupMinutes g, long m, long at) {
         AlertRule rule = machine.rule();
         switch (rule.kpi()) {
@@ -264,6 +270,11 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                 return machine.evaluateCondition(g.alert, g.labelsJson, at, idle);
             }
             case NO_DATA: {
+                for (int i = 0; i < g.minute.length; i++) {
+                    if (g.minute[i] != Long.MIN_VALUE && g.minute[i] <= m && g.requests[i] > 0) {
+                        g.lastTrafficMinute = Math.max(g.lastTrafficMinute, g.minute[i]);
+                    }
+                }
                 boolean silent = g.lastTrafficMinute != Long.MIN_VALUE
                         && m - g.lastTrafficMinute >= rule.silentFor().toMinutes();
                 return machine.evaluateCondition(g.alert, g.labelsJson, at, silent);

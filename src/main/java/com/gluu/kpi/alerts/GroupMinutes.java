@@ -24,7 +24,10 @@ public class GroupMinutes {
     public double[][] evidenceValue;
     /** Latest minute any input arrived for. */
     public long lastInputMinute = Long.MIN_VALUE;
-    /** Latest minute with requests (no_data); {@code Long.MIN_VALUE} if it never had any. */
+    /**
+     * Latest minute evaluated so far with requests (no_data); {@code Long.MIN_VALUE} if none. Traffic
+     * of minutes not evaluated yet stays in the ring until their evaluation.
+     */
     public long lastTrafficMinute = Long.MIN_VALUE;
 
     /** Requests kept per minute and emitted per episode (SPEC §4 {@code kpi.alert_evidence}). */

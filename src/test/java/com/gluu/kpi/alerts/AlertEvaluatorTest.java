@@ -405,4 +405,24 @@ class AlertEvaluatorTest {
                     .containsExactly("firing " + (T + 3 * MIN), "resolved " + (T + 8 * MIN));
         }
     }
+    /** Traffic that resumes is known before the silence is evaluated (inputs 10 minutes ahead): it still fires. */
+    @Test
+    void noDataSeesTheSilenceWhenTheReturningTrafficArrivesEarly() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
+                + "group_by: [service], severity: warning}\n");
+        RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
+        try (var h = evaluator(rules)) {
+            for (int m = 0; m <= 30; m++) {
+                // traffic in minutes 0 and 16..30, none in 1..15
+                send(h, in, traffic("api", "/a", "m", "ep", m == 0 || m >= 16 ? 5 : 0, 0), lastMs(m));
+                if (m >= 10) {
+                    h.processWatermark(lastMs(m - 10));
+                }
+            }
+            h.processWatermark(lastMs(30));
+            // minute 10 is the 10th silent minute: fires at T + 11 min; traffic in minute 16 resolves at T + 17 min
+            assertThat(h.extractOutputValues()).extracting(r -> r.state + " " + r.transitionAt)
+                    .containsExactly("firing " + (T + 11 * MIN), "resolved " + (T + 17 * MIN));
+        }
+    }
 }
