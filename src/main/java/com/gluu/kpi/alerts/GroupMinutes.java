@@ -30,6 +30,12 @@ public class GroupMinutes {
      */
     public long lastTrafficMinute = Long.MIN_VALUE;
 
+    /**
+     * Most minutes the ring grows to span (about 2.8 days): beyond it, a far-off minute (a stray
+     * timestamp while the watermark is held back) cannot blow the state up; it recycles as a fixed ring.
+     */
+    static final int MAX_SLOTS = 4096;
+
     /** Requests kept per minute and emitted per episode (SPEC §4 {@code kpi.alert_evidence}). */
     public static final int EVIDENCE = 20;
 
@@ -81,18 +87,25 @@ public class GroupMinutes {
             return i;
         }
         if (minute[i] != Long.MIN_VALUE && minute[i] >= keepFrom) {
-            grow(m, keepFrom);
-            i = (int) Math.floorMod(m, (long) minute.length);
-            if (minute[i] == m) {
-                return i;
+            if (grow(m, keepFrom)) {
+                i = (int) Math.floorMod(m, (long) minute.length);
+                if (minute[i] == m) {
+                    return i;
+                }
+            } else if (minute[i] > m) {
+                return -1; // a span beyond MAX_SLOTS (a stray far-off minute): a fixed ring, the newer minute wins
             }
         }
         clear(i, m);
         return i;
     }
 
-    /** Rehashes the ring into one large enough for every kept minute and {@code m}; drops minutes older than {@code keepFrom}. */
-    private void grow(long m, long keepFrom) {
+    /**
+     * Rehashes the ring into one large enough for every kept minute and {@code m}, dropping minutes
+     * older than {@code keepFrom}; false (nothing changed) if that would take more than
+     * {@link #MAX_SLOTS} slots.
+     */
+    private boolean grow(long m, long keepFrom) {
         long lo = m;
         long hi = m;
         for (long x : minute) {
@@ -100,6 +113,9 @@ public class GroupMinutes {
                 lo = Math.min(lo, x);
                 hi = Math.max(hi, x);
             }
+        }
+        if (hi - lo + 1 > MAX_SLOTS) {
+            return false;
         }
         int size = minute.length;
         while (size < hi - lo + 1) {
@@ -138,6 +154,7 @@ public class GroupMinutes {
         evidenceId = bigger.evidenceId;
         evidenceTs = bigger.evidenceTs;
         evidenceValue = bigger.evidenceValue;
+        return true;
     }
 
     private void clear(int i, long m) {

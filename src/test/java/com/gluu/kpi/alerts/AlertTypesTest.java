@@ -84,4 +84,17 @@ class AlertTypesTest {
         assertThat(g.slotOf(4)).isEqualTo(-1);
         assertThat(g.slotOf(7)).isEqualTo(j);
     }
+    @Test
+    void aFarOffMinuteDoesNotGrowTheRingBeyondMaxSlots() {
+        GroupMinutes g = GroupMinutes.create("{}", 3);
+        int i = g.claim(4, 2);
+        g.count[i] = 5;
+        // 4 + 3 × 10 000 shares slot 1 with the still-needed minute 4, but spans more than MAX_SLOTS
+        long far = 4 + 3L * 10_000;
+        int j = g.claim(far, 2);
+        assertThat(g.minute.length).isEqualTo(3);
+        assertThat(j).isEqualTo(i);
+        assertThat(g.minute[j]).isEqualTo(far);
+        assertThat(g.claim(4, 2)).as("older than the minute now in its slot").isEqualTo(-1);
+    }
 }
