@@ -43,9 +43,11 @@ import org.apache.flink.util.OutputTag;
  *   <li>no_data: breached when the group had requests and none in the last silent_for.
  * </ul>
  *
- * <p>The ring holds the window plus {@value #SLACK} minutes, so an input a little ahead of the
- * minute being evaluated does not overwrite a minute still in its window; an input older than the
- * ring is ignored. A group that is not pending or firing and has had no input for the whole
+ * <p>The ring starts at the window plus {@value #SLACK} minutes and grows whenever an input would
+ * overwrite a minute an evaluation still needs ({@link #keepFrom}): inputs run up to ~10 minutes
+ * ahead of the evaluator's watermark, which is that of its slowest input (feedback waits 10
+ * minutes). An input older than every evaluation still to come is ignored. no_data takes traffic
+ * into account only when its minute is evaluated. A group that is not pending or firing and has had no input for the whole
  * window (idle_for) is dropped; no_data groups are kept (their silence is what they watch).
  */
 public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, AlertRecord> {
