@@ -43,9 +43,11 @@ import org.apache.flink.util.OutputTag;
  *   <li>no_data: breached when the group had requests and none in the last silent_for.
  * </ul>
  *
- * <p>The ring holds the window plus {@value #SLACK} minutes, so an input a little ahead of the
- * minute being evaluated does not overwrite a minute still in its window; an input older than the
- * ring is ignored. A group that is not pending or firing and has had no input for the whole
+ * <p>The ring starts at the window plus {@value #SLACK} minutes and grows whenever an input would
+ * overwrite a minute an evaluation still needs ({@link #keepFrom}): inputs run up to ~10 minutes
+ * ahead of the evaluator's watermark, which is that of its slowest input (feedback waits 10
+ * minutes). An input older than every evaluation still to come is ignored. no_data takes traffic
+ * into account only when its minute is evaluated. A group that is not pending or firing and has had no input for the whole
  * window (idle_for) is dropped; no_data groups are kept (their silence is what they watch).
  */
 public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, AlertRecord> {
@@ -101,7 +103,8 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (g == null) {
             g = GroupMinutes.create(in.labelsJson, lookback(machine.rule()) + SLACK);
         }
-        int i = g.claim(in.minute);
+        long keepFrom = keepFrom(machine.rule(), ctx.timerService().currentWatermark());
+        int i = g.claim(in.minute, keepFrom);
         if (i >= 0) {
             if (in.count > 0) {
                 g.max[i] = g.count[i] == 0 ? in.max : Math.max(g.max[i], in.max);
@@ -119,7 +122,9 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             }
         }
         g.lastInputMinute = Math.max(g.lastInputMinute, in.minute);
-        if (in.requests > 0) {
+        if (in.requests > 0 && in.minute < keepFrom) {
+            // a minute already evaluated; the others are folded in when their minute is (evaluate):
+            // traffic of a later minute must not hide the silence of the minute being evaluated
             g.lastTrafficMinute = Math.max(g.lastTrafficMinute, in.minute);
         }
         groups.put(in.labelsJson, g);
@@ -139,6 +144,23 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             nextMinute.update(in.minute);
             ctx.timerService().registerEventTimeTimer(endOf(in.minute) - 1);
         }
+    }
+
+    /**
+     * The oldest minute an evaluation still to come can look at: the first minute not evaluated yet
+     * (its timer, at its last millisecond, has not fired at {@code watermark}) minus the lookback
+     * (the window for evidence too).
+     */
+    static long keepFrom(AlertRule rule, long watermark) {
+        if (watermark == Long.MAX_VALUE) {
+            return Long.MAX_VALUE; // every timer has fired: nothing is evaluated any more
+        }
+        long firstUnevaluated = Math.floorDiv(watermark + 1, MINUTE_MS);
+        int back = lookback(rule);
+        if (rule.window() != null) {
+            back = Math.max(back, (int) rule.window().toMinutes());
+        }
+        return firstUnevaluated - back + 1;
     }
 
     private static byte[] mergeSketches(byte[] a, byte[] b) {
@@ -233,7 +255,10 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         return all.size() > GroupMinutes.EVIDENCE ? new ArrayList<>(all.subList(0, GroupMinutes.EVIDENCE)) : all;
     }
 
-    /** Evaluates one group at minute {@code m} (evaluation time {@code at}, the minute's end). */
+    /**
+     * Evaluates one group at minute {@code m} (evaluation time {@code at}, the minute's end); for
+     * no_data it first folds the ring's traffic of minutes up to {@code m} into {@code lastTrafficMinute}.
+     */
     static List<AlertRecord> evaluate(AlertStateMachine machine, GroupMinutes g, long m, long at) {
         AlertRule rule = machine.rule();
         switch (rule.kpi()) {
@@ -247,6 +272,11 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                 return machine.evaluateCondition(g.alert, g.labelsJson, at, idle);
             }
             case NO_DATA: {
+                for (int i = 0; i < g.minute.length; i++) {
+                    if (g.minute[i] != Long.MIN_VALUE && g.minute[i] <= m && g.requests[i] > 0) {
+                        g.lastTrafficMinute = Math.max(g.lastTrafficMinute, g.minute[i]);
+                    }
+                }
                 boolean silent = g.lastTrafficMinute != Long.MIN_VALUE
                         && m - g.lastTrafficMinute >= rule.silentFor().toMinutes();
                 return machine.evaluateCondition(g.alert, g.labelsJson, at, silent);

@@ -24,8 +24,17 @@ public class GroupMinutes {
     public double[][] evidenceValue;
     /** Latest minute any input arrived for. */
     public long lastInputMinute = Long.MIN_VALUE;
-    /** Latest minute with requests (no_data); {@code Long.MIN_VALUE} if it never had any. */
+    /**
+     * Latest minute evaluated so far with requests (no_data); {@code Long.MIN_VALUE} if none. Traffic
+     * of minutes not evaluated yet stays in the ring until their evaluation.
+     */
     public long lastTrafficMinute = Long.MIN_VALUE;
+
+    /**
+     * Most minutes the ring grows to span (about 2.8 days): beyond it, a far-off minute (a stray
+     * timestamp while the watermark is held back) cannot blow the state up; it recycles as a fixed ring.
+     */
+    static final int MAX_SLOTS = 4096;
 
     /** Requests kept per minute and emitted per episode (SPEC §4 {@code kpi.alert_evidence}). */
     public static final int EVIDENCE = 20;
@@ -62,15 +71,93 @@ public class GroupMinutes {
         return minute[i] == m ? i : -1;
     }
 
-    /** The slot for {@code m}, cleared if it held an older minute; -1 if it holds a newer one (too old to keep). */
-    int claim(long m) {
+    /**
+     * The slot for {@code m}; -1 if {@code m} is older than {@code keepFrom} (no evaluation still to
+     * come needs it). A slot holding another minute is cleared for {@code m} only if that minute is
+     * older than {@code keepFrom}; otherwise the ring grows (inputs may run many minutes ahead of
+     * the minute being evaluated: the evaluator's watermark is its slowest input's), so no minute an
+     * evaluation still needs is ever overwritten.
+     */
+    int claim(long m, long keepFrom) {
+        if (m < keepFrom) {
+            return -1;
+        }
         int i = (int) Math.floorMod(m, (long) minute.length);
         if (minute[i] == m) {
             return i;
         }
-        if (minute[i] > m) {
-            return -1;
+        if (minute[i] != Long.MIN_VALUE && minute[i] >= keepFrom) {
+            if (grow(m, keepFrom)) {
+                i = (int) Math.floorMod(m, (long) minute.length);
+                if (minute[i] == m) {
+                    return i;
+                }
+            } else if (minute[i] > m) {
+                return -1; // a span beyond MAX_SLOTS (a stray far-off minute): a fixed ring, the newer minute wins
+            }
         }
+        clear(i, m);
+        return i;
+    }
+
+    /**
+     * Rehashes the ring into one large enough for every kept minute and {@code m}, dropping minutes
+     * older than {@code keepFrom}; false (nothing changed) if that would take more than
+     * {@link #MAX_SLOTS} slots.
+     */
+    private boolean grow(long m, long keepFrom) {
+        long lo = m;
+        long hi = m;
+        for (long x : minute) {
+            if (x != Long.MIN_VALUE && x >= keepFrom) {
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
+            }
+        }
+        if (hi - lo + 1 > MAX_SLOTS) {
+            return false;
+        }
+        int size = minute.length;
+        while (size < hi - lo + 1) {
+            size *= 2;
+        }
+        GroupMinutes bigger = create(labelsJson, size);
+        for (int j = 0; j < minute.length; j++) {
+            if (minute[j] == Long.MIN_VALUE || minute[j] < keepFrom) {
+                continue;
+            }
+            int k = (int) Math.floorMod(minute[j], (long) size);
+            bigger.minute[k] = minute[j];
+            bigger.count[k] = count[j];
+            bigger.errors[k] = errors[j];
+            bigger.sum[k] = sum[j];
+            bigger.max[k] = max[j];
+            bigger.sketch[k] = sketch[j];
+            bigger.restarts[k] = restarts[j];
+            bigger.failures[k] = failures[j];
+            bigger.billedMs[k] = billedMs[j];
+            bigger.requests[k] = requests[j];
+            bigger.evidenceId[k] = evidenceId[j];
+            bigger.evidenceTs[k] = evidenceTs[j];
+            bigger.evidenceValue[k] = evidenceValue[j];
+        }
+        minute = bigger.minute;
+        count = bigger.count;
+        errors = bigger.errors;
+        sum = bigger.sum;
+        max = bigger.max;
+        sketch = bigger.sketch;
+        restarts = bigger.restarts;
+        failures = bigger.failures;
+        billedMs = bigger.billedMs;
+        requests = bigger.requests;
+        evidenceId = bigger.evidenceId;
+        evidenceTs = bigger.evidenceTs;
+        evidenceValue = bigger.evidenceValue;
+        return true;
+    }
+
+    private void clear(int i, long m) {
         minute[i] = m;
         count[i] = 0;
         errors[i] = 0;
@@ -82,7 +169,6 @@ public class GroupMinutes {
         billedMs[i] = 0;
         requests[i] = 0;
         clearEvidence(i);
-        return i;
     }
 
     private void clearEvidence(int i) {

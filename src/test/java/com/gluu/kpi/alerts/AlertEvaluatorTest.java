@@ -329,4 +329,100 @@ class AlertEvaluatorTest {
             assertThat(h.extractOutputValues()).isEmpty();
         }
     }
+    /**
+     * The evaluator's watermark is the slowest of its inputs (feedback waits 10 minutes), so slots
+     * and partials arrive up to ~10 minutes before their minute is evaluated. The demo trace: a
+     * failure at minute 3, the restart at minute 6, every slot sent 10 minutes ahead of the watermark.
+     */
+    @Test
+    void endpointEventsArrivingTenMinutesAheadOfTheWatermarkAreKept() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n"
+                + "  - {name: endpoint_failed, kpi: endpoint_event, statistic: failed, group_by: [endpoint, model], severity: critical}\n"
+                + "  - {name: endpoint_restart, kpi: endpoint_event, statistic: restart, group_by: [endpoint, model], severity: warning}\n");
+        RuleInputs.Endpoints in = new RuleInputs.Endpoints(rules);
+        try (var h = evaluator(rules)) {
+            for (int m = 0; m <= 30; m++) {
+                send(h, in, slot("ep-a", "blip2", m, m >= 3 && m < 6 ? 0 : MIN, m == 6 ? 1 : 0, m == 3 ? 1 : 0), lastMs(m));
+                if (m >= 10) {
+                    h.processWatermark(lastMs(m - 10));
+                }
+            }
+            h.processWatermark(lastMs(30));
+            List<AlertRecord> out = h.extractOutputValues();
+            // failed: minute 3 is in the 5-minute windows of minutes 3..7 → fires at the end of minute 3
+            // (T + 4 min), resolves at minute 8 (window (3..8]), the end of minute 8 (T + 9 min).
+            assertThat(out).filteredOn(r -> r.rule.equals("endpoint_failed"))
+                    .extracting(r -> r.state + " " + r.transitionAt + " " + r.value)
+                    .containsExactly("firing " + (T + 4 * MIN) + " 1.0", "resolved " + (T + 9 * MIN) + " 0.0");
+            // restart at minute 6: fires at T + 7 min, resolves at minute 11 (T + 12 min)
+            assertThat(out).filteredOn(r -> r.rule.equals("endpoint_restart"))
+                    .extracting(r -> r.state + " " + r.transitionAt + " " + r.value)
+                    .containsExactly("firing " + (T + 7 * MIN) + " 1.0", "resolved " + (T + 12 * MIN) + " 0.0");
+        }
+    }
+
+    /** llava-endpoint of the demo: billed every minute, never called, slots 10 minutes ahead of the watermark. */
+    @Test
+    void idleEndpointWithSlotsAheadOfTheWatermarkFiresOnceAndStaysFiring() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n  - {name: idle_endpoint, kpi: idle_endpoint, idle_for: 30m, "
+                + "group_by: [endpoint, model], severity: info}\n");
+        RuleInputs.Endpoints slots = new RuleInputs.Endpoints(rules);
+        RuleInputs.Traffic requests = new RuleInputs.Traffic(rules);
+        try (var h = evaluator(rules)) {
+            for (int m = 0; m <= 120; m++) {
+                send(h, slots, slot("llava-ep", "llava", m, MIN, 0, 0), lastMs(m));
+                // another endpoint, busy: feeds the same rule from the traffic stream
+                send(h, slots, slot("blip2-ep", "blip2", m, MIN, 0, 0), lastMs(m));
+                send(h, requests, traffic("api", "/a", "blip2", "blip2-ep", 2, 0), lastMs(m));
+                if (m >= 10) {
+                    h.processWatermark(lastMs(m - 10));
+                }
+            }
+            h.processWatermark(lastMs(110));
+            // minutes 0..29 are 30 billed minutes without a request: fires at the end of minute 29
+            // (T + 30 min), repeats after 1 h (T + 90 min) and never resolves; the busy endpoint never fires.
+            List<AlertRecord> out = h.extractOutputValues();
+            String llava = "{\"endpoint\":\"llava-ep\",\"model\":\"llava\"}";
+            assertThat(out).extracting(r -> r.state + " " + r.notifySeq + " " + r.labelsJson + " " + r.transitionAt)
+                    .containsExactly("firing 1 " + llava + " " + (T + 30 * MIN), "firing 2 " + llava + " " + (T + 90 * MIN));
+        }
+    }
+
+    /** Latency partials far ahead of the watermark: the 12 s minute stays in the window until it leaves it. */
+    @Test
+    void latencyPartialsAheadOfTheWatermarkStayInTheWindow() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n  - {name: p95_critical, kpi: latency, statistic: p95, comparison: '>', "
+                + "threshold: 10000, group_by: [service, model], severity: critical}\n");
+        RuleInputs.Latency in = new RuleInputs.Latency(rules);
+        try (var h = evaluator(rules)) {
+            for (int m = 0; m <= 20; m++) {
+                send(h, in, latency("analyze-api", "blip2", "ep-a", m == 2 ? 20 : 1, m == 2 ? 12_000 : 2_000), lastMs(m));
+            }
+            h.processWatermark(lastMs(20));
+            // minute 2: 20 × 12 s in every window (m-5..m] for m = 2..6 (≥ 20 of ≤ 24 values): fires at
+            // T + 3 min, resolves at minute 7 (T + 8 min)
+            assertThat(h.extractOutputValues()).extracting(r -> r.state + " " + r.transitionAt)
+                    .containsExactly("firing " + (T + 3 * MIN), "resolved " + (T + 8 * MIN));
+        }
+    }
+    /** Traffic that resumes is known before the silence is evaluated (inputs 10 minutes ahead): it still fires. */
+    @Test
+    void noDataSeesTheSilenceWhenTheReturningTrafficArrivesEarly() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
+                + "group_by: [service], severity: warning}\n");
+        RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
+        try (var h = evaluator(rules)) {
+            for (int m = 0; m <= 30; m++) {
+                // traffic in minutes 0 and 16..30, none in 1..15
+                send(h, in, traffic("api", "/a", "m", "ep", m == 0 || m >= 16 ? 5 : 0, 0), lastMs(m));
+                if (m >= 10) {
+                    h.processWatermark(lastMs(m - 10));
+                }
+            }
+            h.processWatermark(lastMs(30));
+            // minute 10 is the 10th silent minute: fires at T + 11 min; traffic in minute 16 resolves at T + 17 min
+            assertThat(h.extractOutputValues()).extracting(r -> r.state + " " + r.transitionAt)
+                    .containsExactly("firing " + (T + 11 * MIN), "resolved " + (T + 17 * MIN));
+        }
+    }
 }

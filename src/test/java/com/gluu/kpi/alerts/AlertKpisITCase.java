@@ -133,6 +133,53 @@ class AlertKpisITCase {
         assertThat(evidence).extracting(e -> e.alertId).containsOnly(records.get(0).alertId);
     }
 
+    /**
+     * The demo's failure and restart as a job: 21 minutes of slots, all read before the evaluator's
+     * watermark (the slowest of its five inputs) passes their minutes, so the per-group ring must keep
+     * every minute until it is evaluated. Failure in minute 3: in the windows of minutes 3..7; restart
+     * in minute 6: in the windows of minutes 6..10.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void failureAndRestartFarAheadOfTheWatermarkThroughTheJob() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n"
+                + "  - {name: endpoint_failed, kpi: endpoint_event, statistic: failed, group_by: [endpoint, model], "
+                + "severity: critical}\n"
+                + "  - {name: endpoint_restart, kpi: endpoint_event, statistic: restart, group_by: [endpoint, model], "
+                + "severity: warning}\n");
+        JobConfig config = JobConfig.defaults().with(Map.of("job.checkpoint_interval", "0s", "job.parallelism", 2));
+        StreamExecutionEnvironment env = KpiJob.environment(config);
+        List<EndpointSlot> slots = new ArrayList<>();
+        for (int m = 0; m <= 20; m++) {
+            EndpointSlot s = new EndpointSlot();
+            s.endpoint = "ep";
+            s.model = "blip2";
+            s.slotStart = T + m * MIN;
+            s.slotEnd = s.slotStart + MIN;
+            s.billedMs = m >= 3 && m < 6 ? 0 : MIN;
+            s.failures = m == 3 ? 1 : 0;
+            s.restarts = m == 6 ? 1 : 0;
+            slots.add(s);
+        }
+        DataStream<AlertRecord> alerts = AlertKpis.records(
+                source(env, List.of(latency()), LatencyPartial.class, (p, previous) -> T + MIN - 1),
+                source(env, List.of(traffic(0, 1, 0)), TrafficPartial.class, (p, previous) -> T + MIN - 1),
+                source(env, List.of(new AccuracyObservation("blip2", "", "correct", 1.0, T + 5)), AccuracyObservation.class,
+                        (o, previous) -> o.ts),
+                source(env, slots, EndpointSlot.class, (s, previous) -> s.slotEnd - 1),
+                rules, config);
+        CloseableIterator<AlertRecord> out = alerts.collectAsync();
+        env.execute("alerts-ahead");
+        List<AlertRecord> records = new ArrayList<>();
+        out.forEachRemaining(records::add);
+        records.sort(Comparator.comparingLong((AlertRecord r) -> r.transitionAt).thenComparing(r -> r.rule));
+        assertThat(records).extracting(r -> r.rule + " " + r.state + " @" + (r.transitionAt - T) / MIN).containsExactly(
+                "endpoint_failed firing @4",
+                "endpoint_restart firing @7",
+                "endpoint_failed resolved @9",
+                "endpoint_restart resolved @12");
+    }
+
     /** A failed request; its event time rides in totalLatencyMs (the source's timestamp assigner reads it). */
     private static InferenceEvent failed(String id, long ts) {
         InferenceEvent e = new InferenceEvent();

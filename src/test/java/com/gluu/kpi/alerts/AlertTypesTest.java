@@ -26,7 +26,7 @@ class AlertTypesTest {
     @Test
     void groupMinutesRoundTrip() throws Exception {
         GroupMinutes g = GroupMinutes.create("{\"service\":\"a\"}", 3);
-        int i = g.claim(7);
+        int i = g.claim(7, 5);
         var sketch = LatencySketches.create();
         sketch.accept(1234);
         g.sketch[i] = LatencySketches.toBytes(sketch);
@@ -63,15 +63,38 @@ class AlertTypesTest {
     }
 
     @Test
-    void claimKeepsNewerMinutesAndRecyclesOlderOnes() {
+    void claimRecyclesOnlyMinutesNoEvaluationNeedsAndGrowsOtherwise() {
         GroupMinutes g = GroupMinutes.create("{}", 3);
-        int i = g.claim(4);
+        int i = g.claim(4, 2);
         g.count[i] = 5;
-        assertThat(g.claim(4)).isEqualTo(i);
+        assertThat(g.claim(4, 2)).isEqualTo(i);
         assertThat(g.count[i]).isEqualTo(5);
-        assertThat(g.claim(1)).as("minute 1 would overwrite the newer minute 4").isEqualTo(-1);
-        assertThat(g.claim(7)).isEqualTo(i);
-        assertThat(g.count[i]).as("recycled for minute 7").isZero();
-        assertThat(g.minute[i]).isEqualTo(7);
+        assertThat(g.claim(1, 2)).as("minute 1 is older than any evaluation to come").isEqualTo(-1);
+        // minutes 4 and 7 share slot 1 of 3; minute 4 is still needed (keepFrom 2): the ring grows
+        int j = g.claim(7, 2);
+        assertThat(g.minute.length).isGreaterThanOrEqualTo(6);
+        assertThat(g.minute[j]).isEqualTo(7);
+        assertThat(g.count[j]).isZero();
+        assertThat(g.count[g.slotOf(4)]).as("minute 4 kept").isEqualTo(5);
+        // once minute 4 is no longer needed (keepFrom 5) its slot is recycled in place
+        int size = g.minute.length;
+        int k = g.claim(4 + size, 5);
+        assertThat(g.minute.length).isEqualTo(size);
+        assertThat(g.count[k]).as("recycled").isZero();
+        assertThat(g.slotOf(4)).isEqualTo(-1);
+        assertThat(g.slotOf(7)).isEqualTo(j);
+    }
+    @Test
+    void aFarOffMinuteDoesNotGrowTheRingBeyondMaxSlots() {
+        GroupMinutes g = GroupMinutes.create("{}", 3);
+        int i = g.claim(4, 2);
+        g.count[i] = 5;
+        // 4 + 3 × 10 000 shares slot 1 with the still-needed minute 4, but spans more than MAX_SLOTS
+        long far = 4 + 3L * 10_000;
+        int j = g.claim(far, 2);
+        assertThat(g.minute.length).isEqualTo(3);
+        assertThat(j).isEqualTo(i);
+        assertThat(g.minute[j]).isEqualTo(far);
+        assertThat(g.claim(4, 2)).as("older than the minute now in its slot").isEqualTo(-1);
     }
 }
