@@ -4,6 +4,8 @@ import com.gluu.kpi.accuracy.AccuracyKpis;
 import com.gluu.kpi.accuracy.AccuracyObservation;
 import com.gluu.kpi.alerts.AlertKpis;
 import com.gluu.kpi.config.AlertRules;
+import com.gluu.kpi.config.ConfigException;
+import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.config.PricingTable;
 import com.gluu.kpi.cost.ComputeSlot;
@@ -109,8 +111,17 @@ public final class KpiPipeline {
                 .sinkTo(sinks.endpointHealth()).uid("sink-endpoint-health").name("kpi.endpoint_health");
 
         // Alert rules read the same per-minute partials as the KPI windows: nothing re-reads events.
+        AlertRules rules = AlertRules.forJob(config);
+        if (!rules.rules().isEmpty() && AccrualSlots.size(config.get(JobConfig.WINDOWS)) != AlertRules.EVALUATION_INTERVAL.toMillis()) {
+            // Rules are evaluated every minute on per-minute inputs; coarser slots would feed them
+            // a whole slot in its last minute.
+            throw new ConfigException("windows: with alert rules, the window sizes must have 1 minute as their"
+                    + " greatest common divisor (e.g. [1m, 1h]); got "
+                    + config.get(JobConfig.WINDOWS).stream().map(Durations::format).toList()
+                    + " (or turn alerting off with 'rules: []' in " + config.get(JobConfig.RULES_FILE) + ")");
+        }
         AlertKpis.AlertStreams alerts = AlertKpis.evaluate(latency, requests, feedback, endpointSlots, inferences,
-                AlertRules.forJob(config), config);
+                rules, config);
         alerts.records().sinkTo(sinks.alerts()).uid("sink-alerts").name("kpi.alerts");
         alerts.evidence().sinkTo(sinks.alertEvidence()).uid("sink-alert-evidence").name("kpi.alert_evidence");
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("kpi.dead_letters");
