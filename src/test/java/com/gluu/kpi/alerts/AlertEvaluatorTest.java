@@ -25,22 +25,7 @@ class AlertEvaluatorTest {
     private static final long T = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a whole minute
 
     /** A harness over the evaluator for these rules. */
-    private static KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> evaluator(AlertRules rules)
-            throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new AlertEvaluator(rules), in -> in.rule, Types.STRING);
-    }
-
     /** Runs {@code value} (timestamp {@code ts}) through {@code f} and into the evaluator. */
-    private static <T> void send(KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> h,
-            ProcessFunction<T, RuleInput> f, T value, long ts) throws Exception {
-        try (OneInputStreamOperatorTestHarness<T, RuleInput> map = ProcessFunctionTestHarnesses.forProcessFunction(f)) {
-            map.processElement(value, ts);
-            for (RuleInput in : map.extractOutputValues()) {
-                h.processElement(in, ts);
-            }
-        }
-    }
-
     /** Last millisecond of minute {@code m} after T: the timestamp partials and slots carry. */
     private static long lastMs(int m) {
         return T + (m + 1) * MIN - 1;
@@ -96,11 +81,11 @@ class AlertEvaluatorTest {
         AlertRules rules = TestRules.rules("rules:\n  - {name: p95_critical, kpi: latency, statistic: p95, comparison: '>', "
                 + "threshold: 10000, group_by: [service, model], severity: critical}\n");
         RuleInputs.Latency in = new RuleInputs.Latency(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             // minute 0: ep-a 10 × 12 s and ep-b 10 × 2 s, one group (service, model).
             // 20 values sorted: p95 is at rank 0.95 × 19 = 18.05, among the 12 s ones → 12 000 (±1 %).
-            send(h, in, latency("analyze-api", "blip2", "ep-a", 10, 12_000), lastMs(0));
-            send(h, in, latency("analyze-api", "blip2", "ep-b", 10, 2_000), lastMs(0));
+            AlertHarness.send(h, in, latency("analyze-api", "blip2", "ep-a", 10, 12_000), lastMs(0));
+            AlertHarness.send(h, in, latency("analyze-api", "blip2", "ep-b", 10, 2_000), lastMs(0));
             h.processWatermark(lastMs(0));
             List<AlertRecord> out = h.extractOutputValues();
             assertThat(out).hasSize(1);
@@ -120,7 +105,7 @@ class AlertEvaluatorTest {
             // rank 0.95 × 99 = 94.05 falls in the top 10 → still 12 s, still firing. At minute 5 the
             // window (1..5] is all 2 s → resolves with p95 ≈ 2000.
             for (int m = 1; m <= 5; m++) {
-                send(h, in, latency("analyze-api", "blip2", "ep-a", 20, 2_000), lastMs(m));
+                AlertHarness.send(h, in, latency("analyze-api", "blip2", "ep-a", 20, 2_000), lastMs(m));
                 h.processWatermark(lastMs(m));
                 assertThat(h.extractOutputValues()).as("minute %d", m).hasSize(m < 5 ? 1 : 2);
             }
@@ -138,20 +123,20 @@ class AlertEvaluatorTest {
         AlertRules rules = TestRules.rules("rules:\n  - {name: ecs_error_rate, kpi: traffic, statistic: error_rate, "
                 + "comparison: '>', threshold: 0.01, min_sample: 20, group_by: [service], severity: critical}\n");
         RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             // minute 0: 10 requests, 5 errors (two routes, one service): 0.5 but only 10 requests → nothing
-            send(h, in, traffic("api", "/a", "m", "ep", 6, 5), lastMs(0));
-            send(h, in, traffic("api", "/b", "m", "ep", 4, 0), lastMs(0));
+            AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", 6, 5), lastMs(0));
+            AlertHarness.send(h, in, traffic("api", "/b", "m", "ep", 4, 0), lastMs(0));
             h.processWatermark(lastMs(0));
             assertThat(h.extractOutputValues()).isEmpty();
             // minute 1: 10 requests, 0 errors: window 20 requests, 5 errors = 0.25 → fires
-            send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(1));
+            AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(1));
             h.processWatermark(lastMs(1));
             assertThat(h.extractOutputValues()).extracting(r -> r.value).containsExactly(0.25);
             // minutes 2..5: 100 requests, 0 errors each. minute 4: (0..4] 320 requests, 5 errors = 0.0156 > 0.01;
             // minute 5: (1..5] 410 requests, 0 errors → resolved with 0.
             for (int m = 2; m <= 5; m++) {
-                send(h, in, traffic("api", "/a", "m", "ep", 100, 0), lastMs(m));
+                AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", 100, 0), lastMs(m));
                 h.processWatermark(lastMs(m));
             }
             List<AlertRecord> out = h.extractOutputValues();
@@ -167,9 +152,9 @@ class AlertEvaluatorTest {
         AlertRules rules = TestRules.rules("rules:\n  - {name: endpoint_failed, kpi: endpoint_event, statistic: failed, "
                 + "group_by: [endpoint, model], severity: critical}\n");
         RuleInputs.Endpoints in = new RuleInputs.Endpoints(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             for (int m = 0; m <= 9; m++) {
-                send(h, in, slot("ep-a", "blip2", m, MIN, 0, m == 3 ? 1 : 0), lastMs(m));
+                AlertHarness.send(h, in, slot("ep-a", "blip2", m, MIN, 0, m == 3 ? 1 : 0), lastMs(m));
                 h.processWatermark(lastMs(m));
             }
             List<AlertRecord> out = h.extractOutputValues();
@@ -189,8 +174,8 @@ class AlertEvaluatorTest {
         AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
                 + "group_by: [service], severity: warning}\n");
         RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
-        try (var h = evaluator(rules)) {
-            send(h, in, traffic("api", "/a", "m", "ep", 5, 0), lastMs(0));
+        try (var h = AlertHarness.evaluator(rules)) {
+            AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", 5, 0), lastMs(0));
             // minutes 1..9 silent: 9 minutes, not yet 10
             h.processWatermark(lastMs(9));
             assertThat(h.extractOutputValues()).isEmpty();
@@ -201,7 +186,7 @@ class AlertEvaluatorTest {
             assertThat(out.get(0).state).isEqualTo("firing");
             assertThat(out.get(0).transitionAt).isEqualTo(T + 11 * MIN);
             assertThat(out.get(0).labelsJson).isEqualTo("{\"service\":\"api\"}");
-            send(h, in, traffic("api", "/a", "m", "ep", 1, 0), lastMs(12));
+            AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", 1, 0), lastMs(12));
             h.processWatermark(lastMs(12));
             assertThat(h.extractOutputValues()).extracting(r -> r.state).containsExactly("firing", "resolved");
         }
@@ -211,8 +196,8 @@ class AlertEvaluatorTest {
     void endOfInputIsNotSilence() throws Exception {
         AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
                 + "group_by: [service], severity: warning}\n");
-        try (var h = evaluator(rules)) {
-            send(h, new RuleInputs.Traffic(rules), traffic("api", "/a", "m", "ep", 5, 0), lastMs(0));
+        try (var h = AlertHarness.evaluator(rules)) {
+            AlertHarness.send(h, new RuleInputs.Traffic(rules), traffic("api", "/a", "m", "ep", 5, 0), lastMs(0));
             h.processWatermark(Long.MAX_VALUE);
             assertThat(h.extractOutputValues()).isEmpty();
             assertThat(h.numEventTimeTimers()).isZero();
@@ -225,15 +210,15 @@ class AlertEvaluatorTest {
                 + "group_by: [endpoint, model], severity: info}\n");
         RuleInputs.Endpoints slots = new RuleInputs.Endpoints(rules);
         RuleInputs.Traffic requests = new RuleInputs.Traffic(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             for (int m = 0; m <= 36; m++) {
-                send(h, slots, slot("ep-a", "blip2", m, MIN, 0, 0), lastMs(m));
+                AlertHarness.send(h, slots, slot("ep-a", "blip2", m, MIN, 0, 0), lastMs(m));
                 if (m == 0 || m == 36) {
-                    send(h, requests, traffic("api", "/a", "blip2", "ep-a", 3, 0), lastMs(m));
+                    AlertHarness.send(h, requests, traffic("api", "/a", "blip2", "ep-a", 3, 0), lastMs(m));
                 }
                 // another endpoint of the same model, busy every minute: never idle
-                send(h, slots, slot("ep-b", "blip2", m, MIN, 0, 0), lastMs(m));
-                send(h, requests, traffic("api", "/a", "blip2", "ep-b", 1, 0), lastMs(m));
+                AlertHarness.send(h, slots, slot("ep-b", "blip2", m, MIN, 0, 0), lastMs(m));
+                AlertHarness.send(h, requests, traffic("api", "/a", "blip2", "ep-b", 1, 0), lastMs(m));
                 h.processWatermark(lastMs(m));
                 if (m == 29) {
                     assertThat(h.extractOutputValues()).as("minutes 1..29 are only 29 idle minutes").isEmpty();
@@ -255,14 +240,14 @@ class AlertEvaluatorTest {
         AlertRules rules = TestRules.rules("rules:\n  - {name: accuracy_low, kpi: accuracy, comparison: '<', "
                 + "threshold: 0.8, min_sample: 4, window: 1h, group_by: [model], severity: warning}\n");
         RuleInputs.Accuracy in = new RuleInputs.Accuracy(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             // scores 1, 0, 1 in minute 0 (3 < 4 feedback: nothing), 0.5 in minute 2: mean 2.5 / 4 = 0.625 < 0.8
-            send(h, in, new AccuracyObservation("blip2", "", "correct", 1.0, T + 1_000), T + 1_000);
-            send(h, in, new AccuracyObservation("blip2", "", "incorrect", 0.0, T + 2_000), T + 2_000);
-            send(h, in, new AccuracyObservation("blip2", "", "correct", 1.0, T + 3_000), T + 3_000);
+            AlertHarness.send(h, in, new AccuracyObservation("blip2", "", "correct", 1.0, T + 1_000), T + 1_000);
+            AlertHarness.send(h, in, new AccuracyObservation("blip2", "", "incorrect", 0.0, T + 2_000), T + 2_000);
+            AlertHarness.send(h, in, new AccuracyObservation("blip2", "", "correct", 1.0, T + 3_000), T + 3_000);
             h.processWatermark(lastMs(1));
             assertThat(h.extractOutputValues()).isEmpty();
-            send(h, in, new AccuracyObservation("blip2", "", "partial", 0.5, T + 2 * MIN + 5), T + 2 * MIN + 5);
+            AlertHarness.send(h, in, new AccuracyObservation("blip2", "", "partial", 0.5, T + 2 * MIN + 5), T + 2 * MIN + 5);
             h.processWatermark(lastMs(2));
             assertThat(h.extractOutputValues()).extracting(r -> r.value).containsExactly(0.625);
         }
@@ -273,10 +258,10 @@ class AlertEvaluatorTest {
         AlertRules rules = TestRules.rules("rules:\n  - {name: errs, kpi: traffic, statistic: error_rate, "
                 + "comparison: '>', threshold: 0.2, window: 1m, group_by: [service], severity: critical}\n");
         RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             // both before the watermark passes either: minute 1 (clean) first, then minute 0 (1 of 2 failed)
-            send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(1));
-            send(h, in, traffic("api", "/a", "m", "ep", 2, 1), lastMs(0));
+            AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(1));
+            AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", 2, 1), lastMs(0));
             h.processWatermark(lastMs(1));
             // minute 0: 0.5 > 0.2 fires; minute 1 (1-minute window): 0 resolves
             assertThat(h.extractOutputValues()).extracting(r -> r.state + " " + r.value)
@@ -291,11 +276,11 @@ class AlertEvaluatorTest {
         RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
         String id;
-        try (var h = evaluator(rules)) {
-            send(h, in, traffic("api", "/a", "m", "ep", 10, 5), lastMs(0)); // 0.5: fires at minute 0
+        try (var h = AlertHarness.evaluator(rules)) {
+            AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", 10, 5), lastMs(0)); // 0.5: fires at minute 0
             h.processWatermark(lastMs(0));
             id = h.extractOutputValues().get(0).alertId;
-            send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(1));
+            AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(1));
             snapshot = h.snapshot(1L, 1L);
         }
         try (var h = new KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord>(
@@ -305,7 +290,7 @@ class AlertEvaluatorTest {
             h.open();
             // minute 1 (from the snapshot): 5 / 20 = 0.25, still firing; minute 2: window (0..2] = minutes 1, 2:
             // 0 / 20 → resolved, same episode
-            send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(2));
+            AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", 10, 0), lastMs(2));
             h.processWatermark(lastMs(2));
             List<AlertRecord> out = h.extractOutputValues();
             assertThat(out).extracting(r -> r.state + " " + r.notifySeq + " " + r.value).containsExactly("resolved 2 0.0");
@@ -318,8 +303,8 @@ class AlertEvaluatorTest {
     void quietGroupsAreDroppedAndTheTimerChainStops() throws Exception {
         AlertRules rules = TestRules.rules("rules:\n  - {name: errs, kpi: traffic, statistic: error_rate, "
                 + "comparison: '>', threshold: 0.5, group_by: [service], severity: critical}\n");
-        try (var h = evaluator(rules)) {
-            send(h, new RuleInputs.Traffic(rules), traffic("api", "/a", "m", "ep", 10, 0), lastMs(0));
+        try (var h = AlertHarness.evaluator(rules)) {
+            AlertHarness.send(h, new RuleInputs.Traffic(rules), traffic("api", "/a", "m", "ep", 10, 0), lastMs(0));
             h.processWatermark(lastMs(4));
             assertThat(h.numKeyedStateEntries()).isGreaterThan(0);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
@@ -340,9 +325,9 @@ class AlertEvaluatorTest {
                 + "  - {name: endpoint_failed, kpi: endpoint_event, statistic: failed, group_by: [endpoint, model], severity: critical}\n"
                 + "  - {name: endpoint_restart, kpi: endpoint_event, statistic: restart, group_by: [endpoint, model], severity: warning}\n");
         RuleInputs.Endpoints in = new RuleInputs.Endpoints(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             for (int m = 0; m <= 30; m++) {
-                send(h, in, slot("ep-a", "blip2", m, m >= 3 && m < 6 ? 0 : MIN, m == 6 ? 1 : 0, m == 3 ? 1 : 0), lastMs(m));
+                AlertHarness.send(h, in, slot("ep-a", "blip2", m, m >= 3 && m < 6 ? 0 : MIN, m == 6 ? 1 : 0, m == 3 ? 1 : 0), lastMs(m));
                 if (m >= 10) {
                     h.processWatermark(lastMs(m - 10));
                 }
@@ -368,12 +353,12 @@ class AlertEvaluatorTest {
                 + "group_by: [endpoint, model], severity: info}\n");
         RuleInputs.Endpoints slots = new RuleInputs.Endpoints(rules);
         RuleInputs.Traffic requests = new RuleInputs.Traffic(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             for (int m = 0; m <= 120; m++) {
-                send(h, slots, slot("llava-ep", "llava", m, MIN, 0, 0), lastMs(m));
+                AlertHarness.send(h, slots, slot("llava-ep", "llava", m, MIN, 0, 0), lastMs(m));
                 // another endpoint, busy: feeds the same rule from the traffic stream
-                send(h, slots, slot("blip2-ep", "blip2", m, MIN, 0, 0), lastMs(m));
-                send(h, requests, traffic("api", "/a", "blip2", "blip2-ep", 2, 0), lastMs(m));
+                AlertHarness.send(h, slots, slot("blip2-ep", "blip2", m, MIN, 0, 0), lastMs(m));
+                AlertHarness.send(h, requests, traffic("api", "/a", "blip2", "blip2-ep", 2, 0), lastMs(m));
                 if (m >= 10) {
                     h.processWatermark(lastMs(m - 10));
                 }
@@ -394,9 +379,9 @@ class AlertEvaluatorTest {
         AlertRules rules = TestRules.rules("rules:\n  - {name: p95_critical, kpi: latency, statistic: p95, comparison: '>', "
                 + "threshold: 10000, group_by: [service, model], severity: critical}\n");
         RuleInputs.Latency in = new RuleInputs.Latency(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             for (int m = 0; m <= 20; m++) {
-                send(h, in, latency("analyze-api", "blip2", "ep-a", m == 2 ? 20 : 1, m == 2 ? 12_000 : 2_000), lastMs(m));
+                AlertHarness.send(h, in, latency("analyze-api", "blip2", "ep-a", m == 2 ? 20 : 1, m == 2 ? 12_000 : 2_000), lastMs(m));
             }
             h.processWatermark(lastMs(20));
             // minute 2: 20 × 12 s in every window (m-5..m] for m = 2..6 (≥ 20 of ≤ 24 values): fires at
@@ -411,10 +396,10 @@ class AlertEvaluatorTest {
         AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
                 + "group_by: [service], severity: warning}\n");
         RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             for (int m = 0; m <= 30; m++) {
                 // traffic in minutes 0 and 16..30, none in 1..15
-                send(h, in, traffic("api", "/a", "m", "ep", m == 0 || m >= 16 ? 5 : 0, 0), lastMs(m));
+                AlertHarness.send(h, in, traffic("api", "/a", "m", "ep", m == 0 || m >= 16 ? 5 : 0, 0), lastMs(m));
                 if (m >= 10) {
                     h.processWatermark(lastMs(m - 10));
                 }

@@ -25,21 +25,6 @@ class AlertEvidenceTest {
     private static final long MIN = 60_000L;
     private static final long T = 1_767_225_600_000L;
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> evaluator(AlertRules rules)
-            throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new AlertEvaluator(rules), in -> in.rule, Types.STRING);
-    }
-
-    private static <T> void send(KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> h,
-            ProcessFunction<T, RuleInput> f, T value, long ts) throws Exception {
-        try (OneInputStreamOperatorTestHarness<T, RuleInput> map = ProcessFunctionTestHarnesses.forProcessFunction(f)) {
-            map.processElement(value, ts);
-            for (RuleInput in : map.extractOutputValues()) {
-                h.processElement(in, ts);
-            }
-        }
-    }
-
     private static InferenceEvent request(String id, InferenceStatus status, double totalMs) {
         InferenceEvent e = new InferenceEvent();
         e.requestId = id;
@@ -85,20 +70,20 @@ class AlertEvidenceTest {
                 + "threshold: 10000, group_by: [service], severity: critical}\n");
         RuleInputs.Requests requests = new RuleInputs.Requests(rules);
         RuleInputs.Latency partials = new RuleInputs.Latency(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             // minute 0: s01..s25 at 10 100..12 500 ms (a minute keeps its 20 slowest: s06..s25), one fast request
             for (int i = 1; i <= 25; i++) {
-                send(h, requests, request(String.format("s%02d", i), InferenceStatus.OK, 10_000 + 100 * i), T + i * 1000);
+                AlertHarness.send(h, requests, request(String.format("s%02d", i), InferenceStatus.OK, 10_000 + 100 * i), T + i * 1000);
             }
-            send(h, requests, request("fast", InferenceStatus.OK, 2_000), T + 30_000);
-            send(h, partials, latency(100, 2_000), T + MIN - 1);
+            AlertHarness.send(h, requests, request("fast", InferenceStatus.OK, 2_000), T + 30_000);
+            AlertHarness.send(h, partials, latency(100, 2_000), T + MIN - 1);
             h.processWatermark(T + MIN - 1);
             assertThat(h.extractOutputValues()).as("p95 2 s: no episode").isEmpty();
             assertThat(evidence(h)).isEmpty();
             // minute 1: t1 at 13 000 ms and t2 at 9 000 ms (under the threshold: not evidence); 100 × 20 s → p95 20 s fires
-            send(h, requests, request("t1", InferenceStatus.OK, 13_000), T + MIN + 5_000);
-            send(h, requests, request("t2", InferenceStatus.OK, 9_000), T + MIN + 6_000);
-            send(h, partials, latency(100, 20_000), T + 2 * MIN - 1);
+            AlertHarness.send(h, requests, request("t1", InferenceStatus.OK, 13_000), T + MIN + 5_000);
+            AlertHarness.send(h, requests, request("t2", InferenceStatus.OK, 9_000), T + MIN + 6_000);
+            AlertHarness.send(h, partials, latency(100, 20_000), T + 2 * MIN - 1);
             h.processWatermark(T + 2 * MIN - 1);
 
             List<AlertRecord> fired = h.extractOutputValues();
@@ -117,7 +102,7 @@ class AlertEvidenceTest {
             assertThat(ev.get(19).ts).isEqualTo(T + 7_000);
 
             // still firing at minute 2: no new evidence (one set per episode)
-            send(h, partials, latency(100, 20_000), T + 3 * MIN - 1);
+            AlertHarness.send(h, partials, latency(100, 20_000), T + 3 * MIN - 1);
             h.processWatermark(T + 3 * MIN - 1);
             assertThat(evidence(h)).hasSize(20);
         }
@@ -128,14 +113,14 @@ class AlertEvidenceTest {
         AlertRules rules = TestRules.rules("rules:\n  - {name: errs, kpi: traffic, statistic: error_rate, comparison: '>', "
                 + "threshold: 0.01, group_by: [service], severity: critical}\n");
         RuleInputs.Requests requests = new RuleInputs.Requests(rules);
-        try (var h = evaluator(rules)) {
+        try (var h = AlertHarness.evaluator(rules)) {
             // f01..f25 failed at T + 1..25 s (the minute keeps the latest 20: f06..f25); a client error and an ok
             // request are not failures
             for (int i = 1; i <= 25; i++) {
-                send(h, requests, request(String.format("f%02d", i), InferenceStatus.ERROR, 100), T + i * 1000);
+                AlertHarness.send(h, requests, request(String.format("f%02d", i), InferenceStatus.ERROR, 100), T + i * 1000);
             }
-            send(h, requests, request("c1", InferenceStatus.CLIENT_ERROR, 100), T + 40_000);
-            send(h, requests, request("ok", InferenceStatus.OK, 100), T + 41_000);
+            AlertHarness.send(h, requests, request("c1", InferenceStatus.CLIENT_ERROR, 100), T + 40_000);
+            AlertHarness.send(h, requests, request("ok", InferenceStatus.OK, 100), T + 41_000);
             TrafficPartial p = new TrafficPartial();
             p.service = "api";
             p.route = "/a";
@@ -144,7 +129,7 @@ class AlertEvidenceTest {
             p.counts = new TrafficCounts();
             p.counts.requests = 1000;
             p.counts.errors = 25;
-            send(h, new RuleInputs.Traffic(rules), p, T + MIN - 1);
+            AlertHarness.send(h, new RuleInputs.Traffic(rules), p, T + MIN - 1);
             h.processWatermark(T + MIN - 1);
 
             List<AlertRecord> fired = h.extractOutputValues();

@@ -1,0 +1,29 @@
+package com.gluu.kpi.alerts;
+
+import com.gluu.kpi.config.AlertRules;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+
+/** The alert evaluator in a keyed harness, and a way to feed it through the job's input mappers. */
+final class AlertHarness {
+    private AlertHarness() {}
+
+    static KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> evaluator(AlertRules rules)
+            throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new AlertEvaluator(rules), in -> in.rule, Types.STRING);
+    }
+
+    /** Maps {@code value} with the job's {@code f} (one of {@link RuleInputs}) and feeds the result to {@code h}. */
+    static <T> void send(KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> h,
+            ProcessFunction<T, RuleInput> f, T value, long ts) throws Exception {
+        try (OneInputStreamOperatorTestHarness<T, RuleInput> map = ProcessFunctionTestHarnesses.forProcessFunction(f)) {
+            map.processElement(value, ts);
+            for (RuleInput in : map.extractOutputValues()) {
+                h.processElement(in, ts);
+            }
+        }
+    }
+}
