@@ -1,0 +1,236 @@
+package com.gluu.kpi.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.gluu.kpi.alerts.delivery.AlertOutbox;
+import com.gluu.kpi.alerts.delivery.NotificationChannel;
+import com.gluu.kpi.alerts.delivery.PostHogChannel;
+import com.gluu.kpi.alerts.delivery.SnsChannel;
+import com.gluu.kpi.cli.KpiJob;
+import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.testing.PostHogStandIn;
+import com.gluu.kpi.testing.SnsStandIn;
+import com.gluu.kpi.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Alerting end to end through {@code run}'s code path ({@link KpiJob#replayFile}) with the bundled
+ * rules (jobs/alert-rules.yaml), a real PostgreSQL, and the outbox delivering to local stand-ins
+ * of PostHog and SNS through the real clients.
+ *
+ * <p>Scenario, T = 2026-11-23T10:00:00Z, minutes m = 0..39 (minute m is [T+m, T+m+1)):
+ * <ul>
+ *   <li>analyze-api / blip2 / blip2-endpoint: 60 requests per minute, one per second (second s of
+ *       minute m at T + m min + s s), total latency 1000 ms, all ok except in minutes 10..14, where
+ *       the 30 requests at even seconds have status error;
+ *   <li>blip2-endpoint: InService at T (ml.g5.xlarge ×1), Failed at T+20m30s (minute 20),
+ *       InService at T+23m10s (minute 23, a restart after Failed).
+ * </ul>
+ *
+ * <p>Expected by hand (evaluation of minute m at its end T+(m+1) min, over minutes m-4..m):
+ * <ul>
+ *   <li>ecs_error_rate {service: analyze-api} (critical, > 1 %, min 20 requests): every window
+ *       has ≥ 60 requests; windows containing an error minute 10..14 are m = 10..18 (rate 30/300 =
+ *       10 % at m = 10, up to 50 % at m = 14). First breach m = 10 → started_at T+11m; first
+ *       window without errors m = 19 (15..19) → resolved_at T+20m. notify_seq 2 (fired +
+ *       resolved; 9 min is far below the 1 h repeat interval).
+ *   <li>endpoint_failed {endpoint: blip2-endpoint, model: blip2} (critical, failures ≥ 1): the
+ *       failure in minute 20 is in the windows m = 20..24 → started_at T+21m, resolved at m = 25 →
+ *       resolved_at T+26m, notify_seq 2.
+ *   <li>endpoint_restart {endpoint: blip2-endpoint, model: blip2} (warning, restarts ≥ 1): the
+ *       restart in minute 23 (Failed → InService; the initial InService is no restart) is in the
+ *       windows m = 23..27 → started_at T+24m, resolved at m = 28 → resolved_at T+29m, notify_seq 2.
+ *   <li>Nothing else: p95 latency is ~1 s (< 5 s, < 10 s); no feedback, so accuracy_low has no
+ *       group; requests every minute until the end of input, so idle_endpoint (30 min billed
+ *       without requests) and no_data (10 min silent) never hold.
+ * </ul>
+ * The evidence of the error-rate episode (fired at m = 10, window 6..10) is the 20 latest failed
+ * requests of the window: minute 10, seconds 20, 22, .., 58.
+ *
+ * <p>Alert ids (first 32 hex of SHA-256 of {@code rule\nlabels\nstart ms}) and notification uuids
+ * (MD5 name-based of {@code alertId#seq}) were computed independently with Python hashlib/uuid.
+ */
+class AlertsReplayITCase {
+    private static final long MIN = 60_000L;
+    private static final Instant T = Instant.parse("2026-11-23T10:00:00Z");
+    private static final long T_MS = T.toEpochMilli(); // 1795428000000
+    private static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:gluu-alerts";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final String ERROR_ID = "b10a0285b0dddfc0096519871f1d3ace";
+    private static final String FAILED_ID = "ef5e5af149969347db011b440dda3b12";
+    private static final String RESTART_ID = "f243f33ee3fc2c67809a08dc1dd2530f";
+
+    static TestDatabase db;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void startDatabase() {
+        db = TestDatabase.startMigrated();
+    }
+
+    @AfterAll
+    static void stopDatabase() {
+        db.close();
+    }
+
+    private static String ts(long ms) {
+        return Instant.ofEpochMilli(ms).toString();
+    }
+
+    private static String endpointEvent(int n, long ms, String state) {
+        return "{\"event_id\":\"ep-" + n + "\",\"type\":\"endpoint\",\"ts\":\"" + ts(ms) + "\",\"endpoint\":\"blip2-endpoint\","
+                + "\"model\":\"blip2\",\"state\":\"" + state + "\",\"instance_type\":\"ml.g5.xlarge\",\"instance_count\":1}";
+    }
+
+    private static boolean isError(int m, int s) {
+        return m >= 10 && m <= 14 && s % 2 == 0;
+    }
+
+    private static String requestId(int m, int s) {
+        return String.format("r-%02d-%02d", m, s);
+    }
+
+    private static Path writeEvents() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int m = 0; m < 40; m++) {
+            for (int s = 0; s < 60; s++) {
+                long at = T_MS + m * MIN + s * 1000L;
+                if (m == 0 && s == 0) {
+                    lines.add(endpointEvent(1, T_MS, "InService"));
+                }
+                if (m == 20 && s == 30) {
+                    lines.add(endpointEvent(2, at, "Failed"));
+                }
+                if (m == 23 && s == 10) {
+                    lines.add(endpointEvent(3, at, "InService"));
+                }
+                boolean error = isError(m, s);
+                lines.add("{\"event_id\":\"e-" + requestId(m, s) + "\",\"type\":\"inference\",\"ts\":\"" + ts(at) + "\","
+                        + "\"request_id\":\"" + requestId(m, s) + "\",\"service\":\"analyze-api\",\"route\":\"/analyze\","
+                        + "\"model\":\"blip2\",\"endpoint\":\"blip2-endpoint\",\"mode\":\"sync\","
+                        + (error ? "\"status\":\"error\",\"http_status\":500,\"error_type\":\"model_error\","
+                                : "\"status\":\"ok\",\"http_status\":200,")
+                        + "\"latency_ms\":{\"total\":1000,\"model\":800}}");
+            }
+        }
+        Path events = tmp.resolve("alerts.jsonl");
+        Files.write(events, lines);
+        return events;
+    }
+
+    @Test
+    void theErrorBurstTheFailureAndTheRestartAreEachOneEpisodeDeliveredOncePerTransition() throws Exception {
+        db.truncateKpiTables();
+        Path events = writeEvents();
+
+        KpiJob.replayFile(JobConfig.defaults(), events, db.jdbc());
+
+        // The episodes, exactly.
+        List<String> alerts = new ArrayList<>();
+        for (Map<String, Object> r : db.rows("SELECT alert_id, rule, severity, labels::text AS labels, state,"
+                + " (extract(epoch FROM started_at) * 1000)::bigint AS started,"
+                + " (extract(epoch FROM resolved_at) * 1000)::bigint AS resolved, notify_seq FROM kpi.alerts"
+                + " ORDER BY started_at, rule")) {
+            alerts.add(r.get("alert_id") + " " + r.get("rule") + " " + r.get("severity") + " "
+                    + sortedLabels((String) r.get("labels")) + " " + r.get("state") + " "
+                    + minutesAfterT(r.get("started")) + " " + minutesAfterT(r.get("resolved")) + " " + r.get("notify_seq"));
+        }
+        assertThat(alerts).containsExactly(
+                ERROR_ID + " ecs_error_rate critical {\"service\":\"analyze-api\"} resolved T+11m T+20m 2",
+                FAILED_ID + " endpoint_failed critical {\"endpoint\":\"blip2-endpoint\",\"model\":\"blip2\"} resolved T+21m T+26m 2",
+                RESTART_ID + " endpoint_restart warning {\"endpoint\":\"blip2-endpoint\",\"model\":\"blip2\"} resolved T+24m T+29m 2");
+
+        // The evidence: the 20 latest failed requests of the firing window (minute 10, seconds 20..58).
+        List<String> expectedEvidence = new ArrayList<>();
+        for (int s = 20; s < 60; s += 2) {
+            expectedEvidence.add(requestId(10, s) + " " + ts(T_MS + 10 * MIN + s * 1000L) + " null");
+        }
+        List<String> evidence = new ArrayList<>();
+        for (Map<String, Object> r : db.rows("SELECT alert_id, request_id, (extract(epoch FROM ts) * 1000)::bigint AS t,"
+                + " value FROM kpi.alert_evidence ORDER BY ts")) {
+            assertThat(r.get("alert_id")).isEqualTo(ERROR_ID);
+            evidence.add(r.get("request_id") + " " + ts(((Number) r.get("t")).longValue()) + " " + r.get("value"));
+        }
+        assertThat(evidence).containsExactlyElementsOf(expectedEvidence);
+
+        // Delivery: each transition once on each channel.
+        try (PostHogStandIn posthog = new PostHogStandIn(); SnsStandIn sns = new SnsStandIn()) {
+            List<NotificationChannel> channels = List.of(
+                    new PostHogChannel("phc_test_key", posthog.url(), Duration.ofSeconds(2)),
+                    new SnsChannel(TOPIC, Region.US_EAST_1, sns.endpoint(),
+                            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
+                            Duration.ofSeconds(2)));
+            try (AlertOutbox outbox = new AlertOutbox(db.jdbc(), channels, Duration.ofMillis(100), Duration.ofMillis(200),
+                    Duration.ofSeconds(1))) {
+                outbox.start();
+                assertThat(outbox.awaitDelivered(Duration.ofSeconds(60))).as("transitions still behind").isZero();
+                Thread.sleep(500); // five more polls: nothing is sent again
+            }
+
+            List<String> expected = List.of(
+                    "ee9704f5-d659-366a-9402-854c13111634 " + ERROR_ID + " 1 firing critical ecs_error_rate",
+                    "eeb12590-bc14-36fd-9eac-699ce5bb53dd " + ERROR_ID + " 2 resolved critical ecs_error_rate",
+                    "51043482-27a1-31fe-b6dd-74964b9cc188 " + FAILED_ID + " 1 firing critical endpoint_failed",
+                    "cc8f4460-6ebd-3e7c-8c08-48a6e455ae5f " + FAILED_ID + " 2 resolved critical endpoint_failed",
+                    "5b75c51c-1820-3409-9144-7e57ba10e803 " + RESTART_ID + " 1 firing warning endpoint_restart",
+                    "b12964f9-8a8b-3513-9ad6-7ab173c7c734 " + RESTART_ID + " 2 resolved warning endpoint_restart");
+
+            List<String> posthogSeen = new ArrayList<>();
+            for (PostHogStandIn.Event e : posthog.events()) {
+                JsonNode p = e.properties();
+                posthogSeen.add(e.uuid() + " " + p.get("alert_id").asText() + " " + p.get("seq").asInt() + " "
+                        + p.get("state").asText() + " " + p.get("severity").asText() + " " + p.get("rule").asText());
+            }
+            assertThat(posthogSeen).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(posthog.events()).extracting(PostHogStandIn.Event::distinctId)
+                    .containsExactlyInAnyOrder("analyze-api", "analyze-api", "gluu-kpi", "gluu-kpi", "gluu-kpi", "gluu-kpi");
+
+            List<String> snsSeen = new ArrayList<>();
+            for (SnsStandIn.Publish p : sns.publishes()) {
+                JsonNode m = JSON.readTree(p.message());
+                snsSeen.add(m.get("uuid").asText() + " " + m.get("alert_id").asText() + " " + m.get("seq").asInt() + " "
+                        + m.get("state").asText() + " " + m.get("severity").asText() + " " + m.get("rule").asText());
+            }
+            assertThat(snsSeen).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(sns.publishes()).extracting(SnsStandIn.Publish::subject).containsExactlyInAnyOrder(
+                    "[CRITICAL] ecs_error_rate analyze-api firing", "[CRITICAL] ecs_error_rate analyze-api resolved",
+                    "[CRITICAL] endpoint_failed blip2/blip2-endpoint firing",
+                    "[CRITICAL] endpoint_failed blip2/blip2-endpoint resolved",
+                    "[WARNING] endpoint_restart blip2/blip2-endpoint firing",
+                    "[WARNING] endpoint_restart blip2/blip2-endpoint resolved");
+        }
+        assertThat(db.rows("SELECT count(*) AS behind FROM kpi.alerts WHERE posthog_seq <> notify_seq OR sns_seq <> notify_seq"))
+                .containsExactly(Map.of("behind", 0L));
+    }
+
+    /** The labels JSON with its keys sorted (jsonb's text output puts shorter keys first). */
+    private static String sortedLabels(String labels) throws Exception {
+        return JSON.writeValueAsString(JSON.readValue(labels, java.util.TreeMap.class));
+    }
+
+    private static String minutesAfterT(Object epochMs) {
+        if (epochMs == null) {
+            return "null";
+        }
+        long d = ((Number) epochMs).longValue() - T_MS;
+        return d % MIN == 0 ? "T+" + d / MIN + "m" : "T+" + d + "ms";
+    }
+}
