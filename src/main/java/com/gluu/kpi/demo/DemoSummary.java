@@ -231,25 +231,36 @@ public final class DemoSummary {
         return s;
     }
 
-    /** Every alert episode, in the order it started: what an on-call engineer would have been paged with. */
+    /**
+     * Every alert transition, in event-time order: what an on-call engineer would have been paged
+     * with. {@code kpi.alerts} keeps one row per episode; its start, its resolve and the repeats
+     * counted by notify_seq in between are the transitions.
+     */
     private void readAlerts(Connection c) throws SQLException {
-        String sql = "SELECT started_at, resolved_at, severity, rule, state, notify_seq, summary FROM kpi.alerts"
+        String sql = "SELECT started_at, resolved_at, severity, rule, labels::text, notify_seq, summary FROM kpi.alerts"
                 + " ORDER BY started_at, rule, alert_id";
+        List<Object[]> transitions = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
+                Instant started = rs.getTimestamp(1).toInstant();
                 java.sql.Timestamp resolved = rs.getTimestamp(2);
-                alerts.add(String.format(Locale.ROOT, "  %-17s %-6s %-9s %-22s %-9s %3d  %s",
-                        MINUTE.format(rs.getTimestamp(1).toInstant()),
-                        resolved == null ? "" : HH_MM.format(resolved.toInstant()),
-                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6), rs.getString(7)));
+                String who = String.format(Locale.ROOT, "%-8s %-22s %s", rs.getString(3), rs.getString(4), rs.getString(5));
+                int repeats = rs.getInt(6) - 1 - (resolved == null ? 0 : 1);
+                transitions.add(new Object[] {started, "FIRING  ", who + (repeats > 0 ? "  (repeated " + repeats + "×)" : "")});
+                if (resolved != null) {
+                    transitions.add(new Object[] {resolved.toInstant(), "RESOLVED", who + "  " + rs.getString(7)});
+                }
             }
+        }
+        transitions.sort(Comparator.comparing(t -> (Instant) t[0]));
+        for (Object[] t : transitions) {
+            alerts.add(String.format(Locale.ROOT, "  %-17s %s %s", MINUTE.format((Instant) t[0]), t[1], t[2]));
         }
     }
 
     private void renderAlerts(StringBuilder out) {
         line(out, "");
-        line(out, "Alert episodes (kpi.alerts; PostHog/SNS get one notification per transition when configured)");
-        line(out, "  %-17s %-6s %-9s %-22s %-9s %3s  %s", "started (UTC)", "ended", "severity", "rule", "state", "#", "summary");
+        line(out, "Alert transitions (kpi.alerts; each is one PostHog event and one SNS message when those are configured)");
         if (alerts.isEmpty()) {
             line(out, "  none");
         }
