@@ -143,6 +143,106 @@ class AlertsReplayITCase {
 
         KpiJob.replayFile(JobConfig.defaults(), events, db.jdbc());
 
+        assertEpisodesAndEvidence();
+
+        // Delivery: each transition once on each channel.
+        try (PostHogStandIn posthog = new PostHogStandIn(); SnsStandIn sns = new SnsStandIn()) {
+            try (AlertOutbox outbox = outbox(posthog, sns)) {
+                outbox.start();
+                assertThat(outbox.awaitDelivered(Duration.ofSeconds(60))).as("transitions still behind").isZero();
+                Thread.sleep(500); // five more polls: nothing is sent again
+            }
+            assertEachTransitionArrivedOnce(posthog, sns);
+        }
+        assertEveryChannelCaughtUp();
+    }
+
+    /**
+     * The same replay with the outbox running from the start and both channels down: PostHog answers
+     * 500, SNS holds every request past the client timeout. The pipeline does not notice (every KPI
+     * table, and kpi.alerts apart from its delivery columns, is exactly what a replay without any
+     * outbox writes); nothing is marked delivered while the channels are down, the failures are
+     * recorded; once both are back every transition arrives exactly once on each.
+     */
+    @Test
+    void aChannelOutageDuringTheReplayChangesNoKpiAndEveryTransitionArrivesOnceWhenTheChannelsAreBack() throws Exception {
+        Path events = writeEvents();
+        db.truncateKpiTables();
+        KpiJob.replayFile(JobConfig.defaults(), events, db.jdbc());
+        Map<String, List<String>> clean = kpiSnapshot();
+        db.truncateKpiTables();
+
+        try (PostHogStandIn posthog = new PostHogStandIn(); SnsStandIn sns = new SnsStandIn()) {
+            posthog.mode(PostHogStandIn.Mode.FAIL);
+            sns.mode(SnsStandIn.Mode.HANG);
+            try (AlertOutbox outbox = outbox(posthog, sns)) {
+                outbox.start();
+
+                // (1) The job finishes, and the outage changes nothing it writes.
+                KpiJob.replayFile(JobConfig.defaults(), events, db.jdbc());
+                assertThat(kpiSnapshot()).isEqualTo(clean);
+                assertEpisodesAndEvidence();
+
+                // (2) Down: both channels have tried and failed, nothing is marked delivered.
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (attempts("posthog") == 0 || attempts("sns") == 0) {
+                    assertThat(System.nanoTime()).as("both channels tried within 20 s").isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+                for (Map<String, Object> r : db.rows("SELECT alert_id, notify_seq, posthog_seq, sns_seq,"
+                        + " posthog_delivered_at, sns_delivered_at, posthog_attempts, sns_attempts,"
+                        + " posthog_last_error, sns_last_error FROM kpi.alerts")) {
+                    assertThat(r.get("notify_seq")).as("notify_seq of %s", r.get("alert_id")).isEqualTo(2);
+                    assertThat(r.get("posthog_seq")).as("posthog_seq of %s", r.get("alert_id")).isEqualTo(0);
+                    assertThat(r.get("sns_seq")).as("sns_seq of %s", r.get("alert_id")).isEqualTo(0);
+                    assertThat(r.get("posthog_delivered_at")).isNull();
+                    assertThat(r.get("sns_delivered_at")).isNull();
+                    // A row tried has its failure recorded (which rows a pass reaches first is up to the backoff).
+                    if (((Number) r.get("posthog_attempts")).intValue() > 0) {
+                        assertThat((String) r.get("posthog_last_error")).contains("500");
+                    } else {
+                        assertThat(r.get("posthog_last_error")).isNull();
+                    }
+                    if (((Number) r.get("sns_attempts")).intValue() > 0) {
+                        assertThat((String) r.get("sns_last_error")).contains("Timeout"); // held past the 2 s client timeout
+                    } else {
+                        assertThat(r.get("sns_last_error")).isNull();
+                    }
+                }
+                assertThat(posthog.events()).isEmpty();
+                assertThat(sns.publishes()).isEmpty();
+                assertThat(posthog.failedRequests()).isPositive();
+                assertThat(sns.hungRequests()).isPositive();
+
+                // (3) Back: every transition arrives, once.
+                posthog.mode(PostHogStandIn.Mode.OK);
+                sns.mode(SnsStandIn.Mode.OK);
+                assertThat(outbox.awaitDelivered(Duration.ofSeconds(60))).as("transitions still behind").isZero();
+                Thread.sleep(500); // five more polls: nothing is sent again
+            }
+            assertEachTransitionArrivedOnce(posthog, sns);
+        }
+        assertEveryChannelCaughtUp();
+        assertThat(kpiSnapshot()).as("delivery writes only the delivery columns").isEqualTo(clean);
+    }
+
+    /** Both real clients against the stand-ins, with a 2 s client timeout. */
+    private static List<NotificationChannel> channels(PostHogStandIn posthog, SnsStandIn sns) {
+        return List.of(
+                new PostHogChannel("phc_test_key", posthog.url(), Duration.ofSeconds(2)),
+                new SnsChannel(TOPIC, Region.US_EAST_1, sns.endpoint(),
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
+                        Duration.ofSeconds(2)));
+    }
+
+    /** An outbox (not started) polling every 100 ms, backing off from 200 ms up to 1 s. */
+    private static AlertOutbox outbox(PostHogStandIn posthog, SnsStandIn sns) {
+        return new AlertOutbox(db.jdbc(), channels(posthog, sns), Duration.ofMillis(100), Duration.ofMillis(200),
+                Duration.ofSeconds(1));
+    }
+
+    /** kpi.alerts and kpi.alert_evidence are exactly the three episodes and the error-rate evidence. */
+    private static void assertEpisodesAndEvidence() throws Exception {
         // The episodes, exactly.
         List<String> alerts = new ArrayList<>();
         for (Map<String, Object> r : db.rows("SELECT alert_id, rule, severity, labels::text AS labels, state,"
@@ -170,55 +270,81 @@ class AlertsReplayITCase {
             evidence.add(r.get("request_id") + " " + ts(((Number) r.get("t")).longValue()) + " " + r.get("value"));
         }
         assertThat(evidence).containsExactlyElementsOf(expectedEvidence);
+    }
 
-        // Delivery: each transition once on each channel.
-        try (PostHogStandIn posthog = new PostHogStandIn(); SnsStandIn sns = new SnsStandIn()) {
-            List<NotificationChannel> channels = List.of(
-                    new PostHogChannel("phc_test_key", posthog.url(), Duration.ofSeconds(2)),
-                    new SnsChannel(TOPIC, Region.US_EAST_1, sns.endpoint(),
-                            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
-                            Duration.ofSeconds(2)));
-            try (AlertOutbox outbox = new AlertOutbox(db.jdbc(), channels, Duration.ofMillis(100), Duration.ofMillis(200),
-                    Duration.ofSeconds(1))) {
-                outbox.start();
-                assertThat(outbox.awaitDelivered(Duration.ofSeconds(60))).as("transitions still behind").isZero();
-                Thread.sleep(500); // five more polls: nothing is sent again
-            }
+    /** Each of the six transitions arrived once on each channel, with its deterministic uuid. */
+    private static void assertEachTransitionArrivedOnce(PostHogStandIn posthog, SnsStandIn sns) throws Exception {
+        List<String> expected = List.of(
+                "ee9704f5-d659-366a-9402-854c13111634 " + ERROR_ID + " 1 firing critical ecs_error_rate",
+                "eeb12590-bc14-36fd-9eac-699ce5bb53dd " + ERROR_ID + " 2 resolved critical ecs_error_rate",
+                "51043482-27a1-31fe-b6dd-74964b9cc188 " + FAILED_ID + " 1 firing critical endpoint_failed",
+                "cc8f4460-6ebd-3e7c-8c08-48a6e455ae5f " + FAILED_ID + " 2 resolved critical endpoint_failed",
+                "5b75c51c-1820-3409-9144-7e57ba10e803 " + RESTART_ID + " 1 firing warning endpoint_restart",
+                "b12964f9-8a8b-3513-9ad6-7ab173c7c734 " + RESTART_ID + " 2 resolved warning endpoint_restart");
 
-            List<String> expected = List.of(
-                    "ee9704f5-d659-366a-9402-854c13111634 " + ERROR_ID + " 1 firing critical ecs_error_rate",
-                    "eeb12590-bc14-36fd-9eac-699ce5bb53dd " + ERROR_ID + " 2 resolved critical ecs_error_rate",
-                    "51043482-27a1-31fe-b6dd-74964b9cc188 " + FAILED_ID + " 1 firing critical endpoint_failed",
-                    "cc8f4460-6ebd-3e7c-8c08-48a6e455ae5f " + FAILED_ID + " 2 resolved critical endpoint_failed",
-                    "5b75c51c-1820-3409-9144-7e57ba10e803 " + RESTART_ID + " 1 firing warning endpoint_restart",
-                    "b12964f9-8a8b-3513-9ad6-7ab173c7c734 " + RESTART_ID + " 2 resolved warning endpoint_restart");
-
-            List<String> posthogSeen = new ArrayList<>();
-            for (PostHogStandIn.Event e : posthog.events()) {
-                JsonNode p = e.properties();
-                posthogSeen.add(e.uuid() + " " + p.get("alert_id").asText() + " " + p.get("seq").asInt() + " "
-                        + p.get("state").asText() + " " + p.get("severity").asText() + " " + p.get("rule").asText());
-            }
-            assertThat(posthogSeen).containsExactlyInAnyOrderElementsOf(expected);
-            assertThat(posthog.events()).extracting(PostHogStandIn.Event::distinctId)
-                    .containsExactlyInAnyOrder("analyze-api", "analyze-api", "gluu-kpi", "gluu-kpi", "gluu-kpi", "gluu-kpi");
-
-            List<String> snsSeen = new ArrayList<>();
-            for (SnsStandIn.Publish p : sns.publishes()) {
-                JsonNode m = JSON.readTree(p.message());
-                snsSeen.add(m.get("uuid").asText() + " " + m.get("alert_id").asText() + " " + m.get("seq").asInt() + " "
-                        + m.get("state").asText() + " " + m.get("severity").asText() + " " + m.get("rule").asText());
-            }
-            assertThat(snsSeen).containsExactlyInAnyOrderElementsOf(expected);
-            assertThat(sns.publishes()).extracting(SnsStandIn.Publish::subject).containsExactlyInAnyOrder(
-                    "[CRITICAL] ecs_error_rate analyze-api firing", "[CRITICAL] ecs_error_rate analyze-api resolved",
-                    "[CRITICAL] endpoint_failed blip2/blip2-endpoint firing",
-                    "[CRITICAL] endpoint_failed blip2/blip2-endpoint resolved",
-                    "[WARNING] endpoint_restart blip2/blip2-endpoint firing",
-                    "[WARNING] endpoint_restart blip2/blip2-endpoint resolved");
+        List<String> posthogSeen = new ArrayList<>();
+        for (PostHogStandIn.Event e : posthog.events()) {
+            JsonNode p = e.properties();
+            posthogSeen.add(e.uuid() + " " + p.get("alert_id").asText() + " " + p.get("seq").asInt() + " "
+                    + p.get("state").asText() + " " + p.get("severity").asText() + " " + p.get("rule").asText());
         }
+        assertThat(posthogSeen).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(posthog.events()).extracting(PostHogStandIn.Event::distinctId)
+                .containsExactlyInAnyOrder("analyze-api", "analyze-api", "gluu-kpi", "gluu-kpi", "gluu-kpi", "gluu-kpi");
+
+        List<String> snsSeen = new ArrayList<>();
+        for (SnsStandIn.Publish p : sns.publishes()) {
+            JsonNode m = JSON.readTree(p.message());
+            snsSeen.add(m.get("uuid").asText() + " " + m.get("alert_id").asText() + " " + m.get("seq").asInt() + " "
+                    + m.get("state").asText() + " " + m.get("severity").asText() + " " + m.get("rule").asText());
+        }
+        assertThat(snsSeen).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(sns.publishes()).extracting(SnsStandIn.Publish::subject).containsExactlyInAnyOrder(
+                "[CRITICAL] ecs_error_rate analyze-api firing", "[CRITICAL] ecs_error_rate analyze-api resolved",
+                "[CRITICAL] endpoint_failed blip2/blip2-endpoint firing",
+                "[CRITICAL] endpoint_failed blip2/blip2-endpoint resolved",
+                "[WARNING] endpoint_restart blip2/blip2-endpoint firing",
+                "[WARNING] endpoint_restart blip2/blip2-endpoint resolved");
+    }
+
+    private static void assertEveryChannelCaughtUp() throws Exception {
         assertThat(db.rows("SELECT count(*) AS behind FROM kpi.alerts WHERE posthog_seq <> notify_seq OR sns_seq <> notify_seq"))
                 .containsExactly(Map.of("behind", 0L));
+    }
+
+    private static long attempts(String channel) throws Exception {
+        return ((Number) db.rows("SELECT coalesce(sum(" + channel + "_attempts), 0) AS n FROM kpi.alerts").get(0).get("n"))
+                .longValue();
+    }
+
+    /**
+     * What the pipeline wrote: every row of kpi.traffic, kpi.latency, kpi.endpoint_health,
+     * kpi.alerts and kpi.alert_evidence, all columns but the write times (updated_at) and, in
+     * kpi.alerts, the delivery columns the outbox owns.
+     */
+    private static Map<String, List<String>> kpiSnapshot() throws Exception {
+        Map<String, List<String>> snapshot = new java.util.LinkedHashMap<>();
+        for (String table : List.of("traffic", "latency", "endpoint_health", "alerts", "alert_evidence")) {
+            List<String> columns = new ArrayList<>();
+            for (Map<String, Object> c : db.rows("SELECT column_name FROM information_schema.columns WHERE table_schema = 'kpi'"
+                    + " AND table_name = '" + table + "' ORDER BY ordinal_position")) {
+                String name = (String) c.get("column_name");
+                if (!name.equals("updated_at") && !name.startsWith("posthog_") && !name.startsWith("sns_")) {
+                    columns.add(name);
+                }
+            }
+            String list = String.join(", ", columns);
+            List<String> rows = new ArrayList<>();
+            for (Map<String, Object> r : db.rows("SELECT " + list + " FROM kpi." + table + " ORDER BY " + list)) {
+                StringBuilder row = new StringBuilder();
+                r.forEach((column, value) -> row.append(column).append('=')
+                        .append(value instanceof byte[] bytes ? java.util.HexFormat.of().formatHex(bytes) : value).append(' '));
+                rows.add(row.toString().trim());
+            }
+            assertThat(rows).as("kpi.%s is empty", table).isNotEmpty();
+            snapshot.put(table, rows);
+        }
+        return snapshot;
     }
 
     /** The labels JSON with its keys sorted (jsonb's text output puts shorter keys first). */
