@@ -31,22 +31,6 @@ class AlertEvaluatorTest {
         return T + (m + 1) * MIN - 1;
     }
 
-    private static LatencyPartial latency(String service, String model, String endpoint, int n, double ms) {
-        LatencyPartial p = new LatencyPartial();
-        p.service = service;
-        p.model = model;
-        p.endpoint = endpoint;
-        p.stats = new LatencyAccumulator();
-        for (int i = 0; i < n; i++) {
-            LatencyObservation o = new LatencyObservation();
-            o.totalMs = ms;
-            o.modelMs = Double.NaN;
-            o.llmMs = Double.NaN;
-            p.stats.add(o);
-        }
-        return p;
-    }
-
     private static TrafficPartial traffic(String service, String route, String model, String endpoint, long requests,
             long errors) {
         TrafficPartial p = new TrafficPartial();
@@ -84,8 +68,8 @@ class AlertEvaluatorTest {
         try (var h = AlertHarness.evaluator(rules)) {
             // minute 0: ep-a 10 × 12 s and ep-b 10 × 2 s, one group (service, model).
             // 20 values sorted: p95 is at rank 0.95 × 19 = 18.05, among the 12 s ones → 12 000 (±1 %).
-            AlertHarness.send(h, in, latency("analyze-api", "blip2", "ep-a", 10, 12_000), lastMs(0));
-            AlertHarness.send(h, in, latency("analyze-api", "blip2", "ep-b", 10, 2_000), lastMs(0));
+            AlertHarness.send(h, in, AlertHarness.latency("analyze-api", "blip2", "ep-a", 10, 12_000), lastMs(0));
+            AlertHarness.send(h, in, AlertHarness.latency("analyze-api", "blip2", "ep-b", 10, 2_000), lastMs(0));
             h.processWatermark(lastMs(0));
             List<AlertRecord> out = h.extractOutputValues();
             assertThat(out).hasSize(1);
@@ -105,7 +89,7 @@ class AlertEvaluatorTest {
             // rank 0.95 × 99 = 94.05 falls in the top 10 → still 12 s, still firing. At minute 5 the
             // window (1..5] is all 2 s → resolves with p95 ≈ 2000.
             for (int m = 1; m <= 5; m++) {
-                AlertHarness.send(h, in, latency("analyze-api", "blip2", "ep-a", 20, 2_000), lastMs(m));
+                AlertHarness.send(h, in, AlertHarness.latency("analyze-api", "blip2", "ep-a", 20, 2_000), lastMs(m));
                 h.processWatermark(lastMs(m));
                 assertThat(h.extractOutputValues()).as("minute %d", m).hasSize(m < 5 ? 1 : 2);
             }
@@ -381,7 +365,7 @@ class AlertEvaluatorTest {
         RuleInputs.Latency in = new RuleInputs.Latency(rules);
         try (var h = AlertHarness.evaluator(rules)) {
             for (int m = 0; m <= 20; m++) {
-                AlertHarness.send(h, in, latency("analyze-api", "blip2", "ep-a", m == 2 ? 20 : 1, m == 2 ? 12_000 : 2_000), lastMs(m));
+                AlertHarness.send(h, in, AlertHarness.latency("analyze-api", "blip2", "ep-a", m == 2 ? 20 : 1, m == 2 ? 12_000 : 2_000), lastMs(m));
             }
             h.processWatermark(lastMs(20));
             // minute 2: 20 × 12 s in every window (m-5..m] for m = 2..6 (≥ 20 of ≤ 24 values): fires at

@@ -49,19 +49,7 @@ class AlertEvidenceTest {
     }
 
     private static LatencyPartial latency(int n, double ms) {
-        LatencyPartial p = new LatencyPartial();
-        p.service = "api";
-        p.model = "blip2";
-        p.endpoint = "ep";
-        p.stats = new LatencyAccumulator();
-        for (int i = 0; i < n; i++) {
-            LatencyObservation o = new LatencyObservation();
-            o.totalMs = ms;
-            o.modelMs = Double.NaN;
-            o.llmMs = Double.NaN;
-            p.stats.add(o);
-        }
-        return p;
+        return AlertHarness.latency("api", "blip2", "ep", n, ms);
     }
 
     @Test

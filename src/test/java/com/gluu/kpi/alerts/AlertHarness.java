@@ -1,6 +1,9 @@
 package com.gluu.kpi.alerts;
 
 import com.gluu.kpi.config.AlertRules;
+import com.gluu.kpi.latency.LatencyAccumulator;
+import com.gluu.kpi.latency.LatencyObservation;
+import com.gluu.kpi.latency.LatencyPartial;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -25,5 +28,22 @@ final class AlertHarness {
                 h.processElement(in, ts);
             }
         }
+    }
+
+    /** A latency partial of {@code n} requests of {@code ms} total latency (no model or LLM stage). */
+    static LatencyPartial latency(String service, String model, String endpoint, int n, double ms) {
+        LatencyPartial p = new LatencyPartial();
+        p.service = service;
+        p.model = model;
+        p.endpoint = endpoint;
+        p.stats = new LatencyAccumulator();
+        for (int i = 0; i < n; i++) {
+            LatencyObservation o = new LatencyObservation();
+            o.totalMs = ms;
+            o.modelMs = Double.NaN;
+            o.llmMs = Double.NaN;
+            p.stats.add(o);
+        }
+        return p;
     }
 }
