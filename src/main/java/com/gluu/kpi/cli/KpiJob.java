@@ -28,8 +28,19 @@ public final class KpiJob {
 
     /** Replays a JSON Lines file into Postgres; returns when every window has been written. */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc) throws Exception {
+        return replayFile(config, events, jdbc, false);
+    }
+
+    /**
+     * As above; with {@code deliverAlerts} the job itself runs the alert outbox (one writer of the
+     * kpi.alerts sink, {@code InJobAlertDelivery}) — on a cluster, where no client process stays
+     * behind to do it.
+     */
+    public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, boolean deliverAlerts)
+            throws Exception {
         StreamExecutionEnvironment env = environment(config);
-        KpiPipeline.build(env, fileSource(events), new PostgresSinks(jdbc, SinkOptions.from(config)), config);
+        PostgresSinks sinks = new PostgresSinks(jdbc, SinkOptions.from(config));
+        KpiPipeline.build(env, fileSource(events), deliverAlerts ? sinks.withAlertDelivery() : sinks, config);
         return env.execute(config.get(JobConfig.JOB_NAME));
     }
 
@@ -46,9 +57,14 @@ public final class KpiJob {
         Configuration flink = new Configuration();
         // Any type that would fall back to Kryo fails at job build time instead of running slowly.
         flink.set(PipelineOptions.GENERIC_TYPES, false);
-        // Checkpoints go to a file system (the JobManager's memory holds only 5 MB of state).
-        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory(config));
+        // Checkpoints go to a file system (the JobManager's memory holds only 5 MB of state). On a
+        // cluster, an empty job.checkpoint_dir leaves it to the cluster's own state.checkpoints.dir
+        // (docker/flink-deployment.yaml: s3://…), instead of a temp folder of one machine.
+        String checkpointDir = config.get(JobConfig.CHECKPOINT_DIR);
+        if (!checkpointDir.isEmpty() || !Main.insideFlink()) {
+            flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory(config));
+        }
         flink.set(StateBackendOptions.STATE_BACKEND, config.get(JobConfig.STATE_BACKEND));
         // RocksDB uploads only the files that changed since the last checkpoint.
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.get(JobConfig.STATE_BACKEND).equals("rocksdb"));

@@ -7,6 +7,8 @@ import com.gluu.kpi.config.Setting;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** Entry point of {@code target/gluu-kpi.jar}: {@code demo}, {@code run}, {@code migrate}, {@code bench}. */
 public final class Main {
@@ -26,7 +28,26 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] argv) throws Exception {
+        if (insideFlink()) {
+            // REST /jars/{id}/run and application mode call this main inside the JobManager, where
+            // System.exit would stop the JobManager itself: return, or fail the submission.
+            int code = run(argv);
+            if (code != 0) {
+                throw new IllegalArgumentException("gluu-kpi " + String.join(" ", argv)
+                        + " failed with exit code " + code + " (the reason is printed just before)");
+            }
+            return;
+        }
         System.exit(run(argv));
+    }
+
+    /**
+     * True when Flink started this main (a {@code flink run} client, the REST API or application
+     * mode): the execution environment Flink hands out is then not a local one, and
+     * {@code execute()} submits to that cluster instead of starting one in this JVM.
+     */
+    static boolean insideFlink() {
+        return !(StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment);
     }
 
     /** Runs one command and returns the process exit code. */

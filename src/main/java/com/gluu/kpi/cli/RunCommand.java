@@ -39,6 +39,9 @@ final class RunCommand {
         }
         JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
         Migrations.apply(jdbc);
+        if (Main.insideFlink()) {
+            return submit(config, eventsPath, jdbc);
+        }
         // Notifications go out from kpi.alerts (the outbox) while the job runs, and a replay
         // waits for the last of them before it exits; a channel without settings is off.
         try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv())).start()) {
@@ -50,6 +53,20 @@ final class RunCommand {
                         + " they stay in kpi.alerts and go out with the next run");
             }
         }
+        return 0;
+    }
+
+    /**
+     * Submitted to a Flink cluster: the job delivers its alerts itself (no client process stays
+     * behind to run the outbox), and a detached submission returns at once, without counts.
+     */
+    private static int submit(JobConfig config, Path eventsPath, JdbcSettings jdbc) throws Exception {
+        JobExecutionResult result = KpiJob.replayFile(config, eventsPath, jdbc, true);
+        if (!result.isJobExecutionResult()) {
+            System.out.println("submitted job " + result.getJobID() + " (detached); alerts are delivered by the job");
+            return 0;
+        }
+        System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
         return 0;
     }
 
@@ -66,7 +83,8 @@ final class RunCommand {
     /** The config file (default jobs/local.yaml) with the command line's overrides on top. */
     static JobConfig loadConfig(Args args) {
         Path file = Path.of(args.get("config", "jobs/local.yaml"));
-        if (!Files.isReadable(file)) {
+        // jobs/local.yaml and jobs/production.yaml also ship in the jar (JobConfig.load reads that copy).
+        if (!Files.isReadable(file) && !JobConfig.isBundled(file)) {
             throw new ConfigException("--config: cannot read " + file);
         }
         Map<String, Object> overrides = new LinkedHashMap<>();

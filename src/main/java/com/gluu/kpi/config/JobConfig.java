@@ -33,7 +33,7 @@ public final class JobConfig {
             "Interval between checkpoints; the Postgres sink flushes at each one. 0s turns checkpoints off.",
             (k, v) -> duration(k, v, Duration.ZERO));
     public static final Setting<String> CHECKPOINT_DIR = new Setting<>("job.checkpoint_dir", "",
-            "Where checkpoints are stored (file:// or s3:// URI); empty means a folder under the system temp dir.",
+            "Where checkpoints are stored (file:// or s3:// URI); empty: the cluster's state.checkpoints.dir when submitted to one, else a folder under the system temp dir.",
             JobConfig::text);
     public static final Setting<String> STATE_BACKEND = new Setting<>("job.state_backend", "hashmap",
             "Where keyed state lives: 'hashmap' (JVM heap; demo, tests) or 'rocksdb' (disk, incremental checkpoints; production).",
@@ -111,7 +111,7 @@ public final class JobConfig {
             try {
                 ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
                 mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-                try (JsonParser parser = mapper.createParser(Files.readAllBytes(file))) {
+                try (JsonParser parser = mapper.createParser(readConfigFile(file))) {
                     // An empty file (or only comments) means all defaults.
                     root = parser.nextToken() == null ? null : mapper.readValue(parser, Object.class);
                 }
@@ -127,6 +127,31 @@ public final class JobConfig {
         }
         flat.putAll(overrides);
         return of(flat);
+    }
+
+    /** The job configs packaged in the jar, read when the working folder has no {@code jobs/}. */
+    private static final List<String> BUNDLED = List.of("jobs/local.yaml", "jobs/production.yaml");
+
+    /**
+     * True if {@code file} is missing but the jar carries a copy: a JobManager or an image runs
+     * the job from a working folder that is not this repository. A file on disk always wins.
+     */
+    public static boolean isBundled(Path file) {
+        return !Files.exists(file) && BUNDLED.contains(resourceName(file))
+                && JobConfig.class.getResource("/" + resourceName(file)) != null;
+    }
+
+    private static String resourceName(Path file) {
+        return file.normalize().toString().replace('\\', '/');
+    }
+
+    private static byte[] readConfigFile(Path file) throws IOException {
+        if (!isBundled(file)) {
+            return Files.readAllBytes(file);
+        }
+        try (var in = JobConfig.class.getResourceAsStream("/" + resourceName(file))) {
+            return in.readAllBytes();
+        }
     }
 
     /** Builds a config from dotted keys; unknown keys and bad values fail with the key's name. */

@@ -3,22 +3,35 @@ package com.gluu.kpi.sinks;
 import com.gluu.kpi.accuracy.AccuracyRow;
 import com.gluu.kpi.alerts.AlertEvidence;
 import com.gluu.kpi.alerts.AlertRecord;
+import com.gluu.kpi.alerts.delivery.InJobAlertDelivery;
 import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
 import com.gluu.kpi.pipeline.KpiSinks;
 import com.gluu.kpi.traffic.TrafficRow;
+import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
 
 /** Every output of the pipeline as upserts into its {@code kpi.*} table. */
 public final class PostgresSinks implements KpiSinks {
     private final JdbcSettings jdbc;
     private final SinkOptions options;
+    private final boolean deliverAlerts;
 
     public PostgresSinks(JdbcSettings jdbc, SinkOptions options) {
+        this(jdbc, options, false);
+    }
+
+    private PostgresSinks(JdbcSettings jdbc, SinkOptions options, boolean deliverAlerts) {
         this.jdbc = jdbc;
         this.options = options;
+        this.deliverAlerts = deliverAlerts;
+    }
+
+    /** The same sinks, with the alert outbox running inside the job ({@link InJobAlertDelivery}). */
+    public PostgresSinks withAlertDelivery() {
+        return new PostgresSinks(jdbc, options, true);
     }
 
     @Override
@@ -48,7 +61,9 @@ public final class PostgresSinks implements KpiSinks {
 
     @Override
     public Sink<AlertRecord> alerts() {
-        return new PostgresUpsertSink<>("kpi.alerts", jdbc, new KpiTables.Alerts(), options);
+        Sink<AlertRecord> table = new PostgresUpsertSink<>("kpi.alerts", jdbc, new KpiTables.Alerts(), options);
+        // A bounded replay waits for delivery as long as `run` does in its own process.
+        return deliverAlerts ? new InJobAlertDelivery(table, jdbc, Duration.ofSeconds(60)) : table;
     }
 
     @Override

@@ -1,5 +1,12 @@
 package com.gluu.kpi.alerts;
 
+import static com.gluu.kpi.testing.AlertScenario.ERROR_ID;
+import static com.gluu.kpi.testing.AlertScenario.FAILED_ID;
+import static com.gluu.kpi.testing.AlertScenario.MIN;
+import static com.gluu.kpi.testing.AlertScenario.RESTART_ID;
+import static com.gluu.kpi.testing.AlertScenario.T_MS;
+import static com.gluu.kpi.testing.AlertScenario.requestId;
+import static com.gluu.kpi.testing.AlertScenario.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,13 +17,13 @@ import com.gluu.kpi.alerts.delivery.PostHogChannel;
 import com.gluu.kpi.alerts.delivery.SnsChannel;
 import com.gluu.kpi.cli.KpiJob;
 import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.testing.AlertScenario;
 import com.gluu.kpi.testing.PostHogStandIn;
 import com.gluu.kpi.testing.SnsStandIn;
 import com.gluu.kpi.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +40,7 @@ import software.amazon.awssdk.regions.Region;
  * rules (jobs/alert-rules.yaml), a real PostgreSQL, and the outbox delivering to local stand-ins
  * of PostHog and SNS through the real clients.
  *
- * <p>Scenario, T = 2026-11-23T10:00:00Z, minutes m = 0..39 (minute m is [T+m, T+m+1)):
+ * <p>Scenario ({@link AlertScenario}), T = 2026-11-23T10:00:00Z, minutes m = 0..39 (minute m is [T+m, T+m+1)):
  * <ul>
  *   <li>analyze-api / blip2 / blip2-endpoint: 60 requests per minute, one per second (second s of
  *       minute m at T + m min + s s), total latency 1000 ms, all ok except in minutes 10..14, where
@@ -66,15 +73,9 @@ import software.amazon.awssdk.regions.Region;
  * (MD5 name-based of {@code alertId#seq}) were computed independently with Python hashlib/uuid.
  */
 class AlertsReplayITCase {
-    private static final long MIN = 60_000L;
-    private static final Instant T = Instant.parse("2026-11-23T10:00:00Z");
-    private static final long T_MS = T.toEpochMilli(); // 1795428000000
     private static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:gluu-alerts";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final String ERROR_ID = "b10a0285b0dddfc0096519871f1d3ace";
-    private static final String FAILED_ID = "ef5e5af149969347db011b440dda3b12";
-    private static final String RESTART_ID = "f243f33ee3fc2c67809a08dc1dd2530f";
 
     static TestDatabase db;
 
@@ -91,55 +92,10 @@ class AlertsReplayITCase {
         db.close();
     }
 
-    private static String ts(long ms) {
-        return Instant.ofEpochMilli(ms).toString();
-    }
-
-    private static String endpointEvent(int n, long ms, String state) {
-        return "{\"event_id\":\"ep-" + n + "\",\"type\":\"endpoint\",\"ts\":\"" + ts(ms) + "\",\"endpoint\":\"blip2-endpoint\","
-                + "\"model\":\"blip2\",\"state\":\"" + state + "\",\"instance_type\":\"ml.g5.xlarge\",\"instance_count\":1}";
-    }
-
-    private static boolean isError(int m, int s) {
-        return m >= 10 && m <= 14 && s % 2 == 0;
-    }
-
-    private static String requestId(int m, int s) {
-        return String.format("r-%02d-%02d", m, s);
-    }
-
-    private static Path writeEvents() throws Exception {
-        List<String> lines = new ArrayList<>();
-        for (int m = 0; m < 40; m++) {
-            for (int s = 0; s < 60; s++) {
-                long at = T_MS + m * MIN + s * 1000L;
-                if (m == 0 && s == 0) {
-                    lines.add(endpointEvent(1, T_MS, "InService"));
-                }
-                if (m == 20 && s == 30) {
-                    lines.add(endpointEvent(2, at, "Failed"));
-                }
-                if (m == 23 && s == 10) {
-                    lines.add(endpointEvent(3, at, "InService"));
-                }
-                boolean error = isError(m, s);
-                lines.add("{\"event_id\":\"e-" + requestId(m, s) + "\",\"type\":\"inference\",\"ts\":\"" + ts(at) + "\","
-                        + "\"request_id\":\"" + requestId(m, s) + "\",\"service\":\"analyze-api\",\"route\":\"/analyze\","
-                        + "\"model\":\"blip2\",\"endpoint\":\"blip2-endpoint\",\"mode\":\"sync\","
-                        + (error ? "\"status\":\"error\",\"http_status\":500,\"error_type\":\"model_error\","
-                                : "\"status\":\"ok\",\"http_status\":200,")
-                        + "\"latency_ms\":{\"total\":1000,\"model\":800}}");
-            }
-        }
-        Path events = tmp.resolve("alerts.jsonl");
-        Files.write(events, lines);
-        return events;
-    }
-
     @Test
     void theErrorBurstTheFailureAndTheRestartAreEachOneEpisodeDeliveredOncePerTransition() throws Exception {
         db.truncateKpiTables();
-        Path events = writeEvents();
+        Path events = AlertScenario.write(tmp.resolve("alerts.jsonl"));
 
         KpiJob.replayFile(JobConfig.defaults(), events, db.jdbc());
 
@@ -166,7 +122,7 @@ class AlertsReplayITCase {
      */
     @Test
     void aChannelOutageDuringTheReplayChangesNoKpiAndEveryTransitionArrivesOnceWhenTheChannelsAreBack() throws Exception {
-        Path events = writeEvents();
+        Path events = AlertScenario.write(tmp.resolve("alerts.jsonl"));
         db.truncateKpiTables();
         KpiJob.replayFile(JobConfig.defaults(), events, db.jdbc());
         Map<String, List<String>> clean = kpiSnapshot();
