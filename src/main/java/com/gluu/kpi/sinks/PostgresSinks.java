@@ -7,6 +7,7 @@ import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
+import com.gluu.kpi.pipeline.KpiMetricSinks;
 import com.gluu.kpi.pipeline.KpiSinks;
 import com.gluu.kpi.traffic.TrafficRow;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -15,10 +16,22 @@ import org.apache.flink.api.connector.sink2.Sink;
 public final class PostgresSinks implements KpiSinks {
     private final JdbcSettings jdbc;
     private final SinkOptions options;
+    private final KpiMetricSinks metrics;
 
     public PostgresSinks(JdbcSettings jdbc, SinkOptions options) {
+        this(jdbc, options, null);
+    }
+
+    /** With {@code metrics} (null: none) publishing the KPI rows as metrics too. */
+    public PostgresSinks(JdbcSettings jdbc, SinkOptions options, KpiMetricSinks metrics) {
         this.jdbc = jdbc;
         this.options = options;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public KpiMetricSinks metrics() {
+        return metrics;
     }
 
     @Override
