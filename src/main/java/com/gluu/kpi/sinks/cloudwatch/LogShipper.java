@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,9 @@ public final class LogShipper implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private volatile boolean closing;
+    /** Lines taken from the buffer and not yet sent or counted. */
+    private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicBoolean accounted = new AtomicBoolean();
     private volatile long giveUpAt = Long.MAX_VALUE;
     private boolean streamReady;
     private long reportedDropped;
@@ -120,8 +124,10 @@ public final class LogShipper implements AutoCloseable {
                 if (first != null) {
                     pending.add(first);
                     buffer.drainTo(pending, LogBatches.MAX_BATCH_EVENTS - 1);
+                    inFlight.set(pending.size());
                     for (List<Entry> batch : LogBatches.split(pending)) {
                         send(batch);
+                        inFlight.addAndGet(-batch.size());
                     }
                     pending.clear();
                 }
@@ -130,8 +136,7 @@ public final class LogShipper implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            dropped.addAndGet(buffer.size());
-            buffer.clear();
+            accountForUnsent();
             report(true);
             stopped.countDown();
         }
@@ -157,14 +162,14 @@ public final class LogShipper implements AutoCloseable {
                 if (!retryable(e)) {
                     LOG.warn("CloudWatch Logs {}/{} refused a batch of {} line(s), dropped: {}", group, stream,
                             batch.size(), e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
-                    dropped.addAndGet(batch.size());
+                    dropInFlight(batch.size());
                     return;
                 }
             } catch (SdkClientException e) {
                 // Connection refused, timeout: CloudWatch (or the way to it) is down; try again.
             }
-            if (System.currentTimeMillis() >= giveUpAt) {
-                dropped.addAndGet(batch.size());
+            if (System.currentTimeMillis() >= giveUpAt || Thread.currentThread().isInterrupted()) {
+                dropInFlight(batch.size());
                 return;
             }
             report(false);
@@ -231,6 +236,21 @@ public final class LogShipper implements AutoCloseable {
         lastReport = now;
     }
 
+    /** Counts lines taken from the buffer as dropped, unless a close that gave up counted them already. */
+    private void dropInFlight(int lines) {
+        if (!accounted.get()) {
+            dropped.addAndGet(lines);
+        }
+    }
+
+    /** Counts the buffered and in-flight lines as dropped, once (by the thread or by a close that gave up). */
+    private void accountForUnsent() {
+        if (accounted.compareAndSet(false, true)) {
+            dropped.addAndGet(buffer.size() + inFlight.get());
+            buffer.clear();
+        }
+    }
+
     /**
      * Sends what is buffered, for at most the close timeout; what is still unsent then is counted
      * as dropped. Closes the client.
@@ -241,8 +261,9 @@ public final class LogShipper implements AutoCloseable {
         closing = true;
         try {
             if (!stopped.await(options.closeTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS)) {
+                // A call hanging past its timeout: count what is left now, do not wait for it.
                 thread.interrupt();
-                stopped.await(2, TimeUnit.SECONDS);
+                accountForUnsent();
             }
         } catch (InterruptedException e) {
             thread.interrupt();
