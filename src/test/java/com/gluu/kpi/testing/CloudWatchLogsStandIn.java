@@ -72,8 +72,9 @@ public final class CloudWatchLogsStandIn extends HttpStandIn {
         return List.copyOf(operations);
     }
 
-    public synchronized Set<String> streams(String group) {
-        return Set.copyOf(streams.getOrDefault(group, Set.of()));
+    /** The group's streams in the order they were created. */
+    public synchronized List<String> streams(String group) {
+        return List.copyOf(streams.getOrDefault(group, Set.of()));
     }
 
     @Override

@@ -114,7 +114,7 @@ class LogShipperTest {
     }
 
     @Test
-    void aStreamDeletedMeanwhileIsCreatedAgain() throws Exception {
+    void aGroupThatExistsAlreadyIsFineAndEachShipperMakesItsStream() throws Exception {
         try (CloudWatchLogsStandIn cw = new CloudWatchLogsStandIn()) {
             // The group exists already (made by someone else): ResourceAlreadyExists is fine.
             LogShipper first = shipper(cw.url(), "s1", options(100, Duration.ofSeconds(10)));
