@@ -3,14 +3,20 @@ package com.gluu.kpi.cli;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.RawRecord;
 import com.gluu.kpi.ingest.JsonLinesFormat;
+import com.gluu.kpi.pipeline.KpiMetricSinks;
 import com.gluu.kpi.pipeline.KpiPipeline;
 import com.gluu.kpi.sinks.JdbcSettings;
 import com.gluu.kpi.sinks.PostgresSinks;
 import com.gluu.kpi.sinks.SinkOptions;
+import com.gluu.kpi.sinks.cloudwatch.CloudWatchLogging;
+import com.gluu.kpi.sinks.cloudwatch.CloudWatchMetricSinks;
+import com.gluu.kpi.sinks.cloudwatch.CloudWatchSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -18,15 +24,23 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wires the real source and sinks to {@link KpiPipeline} and runs it: in-process when started
  * with {@code java -jar}, on the cluster when submitted with {@code flink run}.
  */
 public final class KpiJob {
+    private static final Logger LOG = LoggerFactory.getLogger(KpiJob.class);
+    private static final AtomicBoolean CLOUDWATCH_OFF_LOGGED = new AtomicBoolean();
+
     private KpiJob() {}
 
-    /** Replays a JSON Lines file into Postgres; returns when every window has been written. */
+    /**
+     * Replays a JSON Lines file into Postgres (and, with {@code CLOUDWATCH_LOG_GROUP} set, its logs
+     * and KPI metrics to CloudWatch); returns when every window has been written.
+     */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc) throws Exception {
         return replayFile(config, events, jdbc, false);
     }
@@ -38,10 +52,36 @@ public final class KpiJob {
      */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, boolean deliverAlerts)
             throws Exception {
+        return execute(config, fileSource(events), jdbc, deliverAlerts, CloudWatchSettings.fromEnvironment(System.getenv()));
+    }
+
+    /** As the first, with CloudWatch from {@code cloudWatch} (null: off). */
+    public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc,
+            CloudWatchSettings cloudWatch) throws Exception {
+        return execute(config, fileSource(events), jdbc, false, cloudWatch);
+    }
+
+    /** Runs the pipeline from {@code source} into Postgres (and CloudWatch unless {@code cloudWatch} is null). */
+    static JobExecutionResult execute(JobConfig config, Source<RawRecord, ?, ?> source, JdbcSettings jdbc,
+            boolean deliverAlerts, CloudWatchSettings cloudWatch) throws Exception {
+        String job = config.get(JobConfig.JOB_NAME);
         StreamExecutionEnvironment env = environment(config);
-        PostgresSinks sinks = new PostgresSinks(jdbc, SinkOptions.from(config));
-        KpiPipeline.build(env, fileSource(events), deliverAlerts ? sinks.withAlertDelivery() : sinks, config);
-        return env.execute(config.get(JobConfig.JOB_NAME));
+        PostgresSinks sinks = new PostgresSinks(jdbc, SinkOptions.from(config), cloudWatch(cloudWatch, job));
+        KpiPipeline.build(env, source, deliverAlerts ? sinks.withAlertDelivery() : sinks, config);
+        return env.execute(job);
+    }
+
+    /** Ships this JVM's logs to CloudWatch and returns the EMF metric sinks; null, said once, when off. */
+    static KpiMetricSinks cloudWatch(CloudWatchSettings settings, String job) {
+        CloudWatchLogging.jobName(job);
+        if (settings == null) {
+            if (CLOUDWATCH_OFF_LOGGED.compareAndSet(false, true)) {
+                LOG.info("CloudWatch logs and metrics off: CLOUDWATCH_LOG_GROUP is not set");
+            }
+            return null;
+        }
+        CloudWatchLogging.install(settings, job);
+        return new CloudWatchMetricSinks(settings, job);
     }
 
     /** A JSON Lines file as a bounded source of raw records named {@code <file name>:<line>}. */

@@ -2,6 +2,7 @@ package com.gluu.kpi.pipeline;
 
 import com.gluu.kpi.accuracy.AccuracyKpis;
 import com.gluu.kpi.accuracy.AccuracyObservation;
+import com.gluu.kpi.accuracy.AccuracyRow;
 import com.gluu.kpi.alerts.AlertKpis;
 import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.config.ConfigException;
@@ -10,6 +11,7 @@ import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.config.PricingTable;
 import com.gluu.kpi.cost.ComputeSlot;
 import com.gluu.kpi.cost.CostKpis;
+import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.cost.RequestCosts;
 import com.gluu.kpi.cost.TaskTimeline;
 import com.gluu.kpi.events.DeadLetter;
@@ -17,13 +19,16 @@ import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.EventType;
 import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.events.RawRecord;
+import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.health.EndpointHealthRows;
 import com.gluu.kpi.health.EndpointSlot;
 import com.gluu.kpi.health.EndpointTimeline;
 import com.gluu.kpi.latency.LatencyKpis;
 import com.gluu.kpi.latency.LatencyPartial;
+import com.gluu.kpi.latency.LatencyRow;
 import com.gluu.kpi.traffic.TrafficKpis;
 import com.gluu.kpi.traffic.TrafficPartial;
+import com.gluu.kpi.traffic.TrafficRow;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -96,19 +101,23 @@ public final class KpiPipeline {
         DataStream<ComputeSlot> computeSlots = TaskTimeline.slots(events, inputEnds, prices, config);
 
         DataStream<LatencyPartial> latency = LatencyKpis.partials(inferences, config);
-        LatencyKpis.rows(latency, config)
-                .sinkTo(sinks.latency()).uid("sink-latency").name("kpi.latency");
+        DataStream<LatencyRow> latencyRows = LatencyKpis.rows(latency, config);
+        latencyRows.sinkTo(sinks.latency()).uid("sink-latency").name("kpi.latency");
         DataStream<TrafficPartial> requests = TrafficKpis.partials(
                 inferences.map(new RequestCosts(prices)).name("price tokens"), config);
-        TrafficKpis.rows(requests, config)
-                .sinkTo(sinks.traffic()).uid("sink-traffic").name("kpi.traffic");
+        DataStream<TrafficRow> trafficRows = TrafficKpis.rows(requests, config);
+        trafficRows.sinkTo(sinks.traffic()).uid("sink-traffic").name("kpi.traffic");
         DataStream<AccuracyObservation> feedback = AccuracyKpis.join(inferencesAndFeedback, config);
-        AccuracyKpis.rows(feedback, config)
-                .sinkTo(sinks.accuracy()).uid("sink-accuracy").name("kpi.accuracy");
-        CostKpis.rows(requests, endpointSlots, computeSlots, config)
-                .sinkTo(sinks.cost()).uid("sink-cost").name("kpi.cost");
-        EndpointHealthRows.rows(endpointSlots, config)
-                .sinkTo(sinks.endpointHealth()).uid("sink-endpoint-health").name("kpi.endpoint_health");
+        DataStream<AccuracyRow> accuracyRows = AccuracyKpis.rows(feedback, config);
+        accuracyRows.sinkTo(sinks.accuracy()).uid("sink-accuracy").name("kpi.accuracy");
+        DataStream<CostRow> costRows = CostKpis.rows(requests, endpointSlots, computeSlots, config);
+        costRows.sinkTo(sinks.cost()).uid("sink-cost").name("kpi.cost");
+        DataStream<EndpointHealthRow> healthRows = EndpointHealthRows.rows(endpointSlots, config);
+        healthRows.sinkTo(sinks.endpointHealth()).uid("sink-endpoint-health").name("kpi.endpoint_health");
+        KpiMetricSinks metrics = sinks.metrics();
+        if (metrics != null) {
+            metrics.attach(latencyRows, trafficRows, accuracyRows, costRows, healthRows, config);
+        }
 
         // Alert rules read the same per-minute partials as the KPI windows: nothing re-reads events.
         AlertRules rules = AlertRules.forJob(config);

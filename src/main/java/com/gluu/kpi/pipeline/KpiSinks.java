@@ -27,4 +27,9 @@ public interface KpiSinks {
     Sink<AlertEvidence> alertEvidence();
 
     Sink<DeadLetter> deadLetters();
+
+    /** Where the KPI rows also go as metrics; null (the default) when no metrics are published. */
+    default KpiMetricSinks metrics() {
+        return null;
+    }
 }

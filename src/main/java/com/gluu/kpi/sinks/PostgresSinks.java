@@ -8,6 +8,7 @@ import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
+import com.gluu.kpi.pipeline.KpiMetricSinks;
 import com.gluu.kpi.pipeline.KpiSinks;
 import com.gluu.kpi.traffic.TrafficRow;
 import java.time.Duration;
@@ -17,21 +18,33 @@ import org.apache.flink.api.connector.sink2.Sink;
 public final class PostgresSinks implements KpiSinks {
     private final JdbcSettings jdbc;
     private final SinkOptions options;
+    private final KpiMetricSinks metrics;
     private final boolean deliverAlerts;
 
     public PostgresSinks(JdbcSettings jdbc, SinkOptions options) {
-        this(jdbc, options, false);
+        this(jdbc, options, null);
     }
 
-    private PostgresSinks(JdbcSettings jdbc, SinkOptions options, boolean deliverAlerts) {
+    /** With {@code metrics} (null: none) publishing the KPI rows as metrics too. */
+    public PostgresSinks(JdbcSettings jdbc, SinkOptions options, KpiMetricSinks metrics) {
+        this(jdbc, options, metrics, false);
+    }
+
+    private PostgresSinks(JdbcSettings jdbc, SinkOptions options, KpiMetricSinks metrics, boolean deliverAlerts) {
         this.jdbc = jdbc;
         this.options = options;
+        this.metrics = metrics;
         this.deliverAlerts = deliverAlerts;
     }
 
     /** The same sinks, with the alert outbox running inside the job ({@link InJobAlertDelivery}). */
     public PostgresSinks withAlertDelivery() {
-        return new PostgresSinks(jdbc, options, true);
+        return new PostgresSinks(jdbc, options, metrics, true);
+    }
+
+    @Override
+    public KpiMetricSinks metrics() {
+        return metrics;
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Delivers what {@code kpi.alerts} says must still be delivered (SPEC §5): the table is the
@@ -178,7 +179,9 @@ public final class AlertOutbox implements AutoCloseable {
                             u.setString(2, p.alertId);
                             u.executeUpdate();
                         }
-                        LOG.warn("alert outbox ({}): {} not delivered: {}", c, n, error);
+                        try (MDC.MDCCloseable id = MDC.putCloseable("alert_id", p.alertId)) { // a field of the JSON line
+                            LOG.warn("alert outbox ({}): {} not delivered: {}", c, n, error);
+                        }
                         return false;
                     }
                     try (PreparedStatement u = conn.prepareStatement(delivered)) {
@@ -191,7 +194,9 @@ public final class AlertOutbox implements AutoCloseable {
                             break;
                         }
                     }
-                    LOG.info("alert outbox ({}): delivered {}", c, n);
+                    try (MDC.MDCCloseable id = MDC.putCloseable("alert_id", p.alertId)) {
+                        LOG.info("alert outbox ({}): delivered {}", c, n);
+                    }
                 }
             }
             return true;
