@@ -3,14 +3,18 @@ package com.gluu.kpi.cli;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.RawRecord;
 import com.gluu.kpi.ingest.JsonLinesFormat;
+import com.gluu.kpi.ingest.kinesis.KinesisSettings;
+import com.gluu.kpi.ingest.kinesis.KinesisWatermarks;
 import com.gluu.kpi.pipeline.KpiPipeline;
 import com.gluu.kpi.sinks.JdbcSettings;
 import com.gluu.kpi.sinks.PostgresSinks;
 import com.gluu.kpi.sinks.SinkOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -31,6 +35,24 @@ public final class KpiJob {
         StreamExecutionEnvironment env = environment(config);
         KpiPipeline.build(env, fileSource(events), new PostgresSinks(jdbc, SinkOptions.from(config)), config);
         return env.execute(config.get(JobConfig.JOB_NAME));
+    }
+
+    /**
+     * Reads the Kinesis stream of {@code config} into Postgres until the job is cancelled or
+     * stopped (stop-with-savepoint with drain writes every open window, like the end of a file).
+     * Watermarks are generated per shard at the source ({@link KinesisWatermarks}).
+     */
+    public static JobExecutionResult readKinesis(JobConfig config, KinesisSettings kinesis, JdbcSettings jdbc)
+            throws Exception {
+        StreamExecutionEnvironment env = environment(config);
+        KpiPipeline.build(env, kinesis.source(), KinesisWatermarks.perShard(config),
+                new PostgresSinks(jdbc, SinkOptions.from(config)), config);
+        return env.execute(config.get(JobConfig.JOB_NAME));
+    }
+
+    /** The Kinesis source of {@code config}; {@code env} supplies AWS_REGION and AWS_ENDPOINT_URL. */
+    public static Source<RawRecord, ?, ?> kinesisSource(JobConfig config, Map<String, String> env) {
+        return KinesisSettings.resolve(config, env).source();
     }
 
     /** A JSON Lines file as a bounded source of raw records named {@code <file name>:<line>}. */

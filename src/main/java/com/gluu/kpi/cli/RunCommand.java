@@ -7,6 +7,7 @@ import com.gluu.kpi.config.ConfigException;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.config.PricingTable;
 import com.gluu.kpi.db.Migrations;
+import com.gluu.kpi.ingest.kinesis.KinesisSettings;
 import com.gluu.kpi.pipeline.JobCounts;
 import com.gluu.kpi.sinks.JdbcSettings;
 import java.nio.file.Files;
@@ -28,6 +29,9 @@ final class RunCommand {
         // Parsed and validated now, so a bad file fails at start, not hours later.
         PricingTable.forJob(config);
         AlertRules.forJob(config);
+        if (config.get(JobConfig.SOURCE_KIND).equals("kinesis")) {
+            return runKinesis(config, args);
+        }
 
         String events = config.get(JobConfig.SOURCE_EVENTS);
         if (events.isEmpty()) {
@@ -49,6 +53,22 @@ final class RunCommand {
                 System.out.println("alerts: " + (behind < 0 ? "some" : behind) + " notification(s) not yet delivered;"
                         + " they stay in kpi.alerts and go out with the next run");
             }
+        }
+        return 0;
+    }
+
+    /** The unbounded job on a Kinesis stream: runs until cancelled or stopped with a savepoint. */
+    private static int runKinesis(JobConfig config, Args args) throws Exception {
+        if (args.get("events") != null) {
+            throw new ConfigException("--events: source.kind is kinesis; set source.kind: file to replay a file");
+        }
+        KinesisSettings kinesis = KinesisSettings.resolve(config, System.getenv());
+        JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
+        Migrations.apply(jdbc);
+        System.out.println("reading " + kinesis.describe());
+        try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv())).start()) {
+            JobExecutionResult result = KpiJob.readKinesis(config, kinesis, jdbc);
+            System.out.println(JobCounts.of(result).describe(kinesis.streamArn));
         }
         return 0;
     }
