@@ -73,7 +73,9 @@ public final class KpiPipeline {
         boolean atSource = sourceWatermarks != null;
 
         SingleOutputStreamOperator<Event> parsed = env
-                .fromSource(source, atSource ? sourceWatermarks : WatermarkStrategy.noWatermarks(), "events")
+                // Typed explicitly: KinesisStreamsSource (4.3.0) does not say what it produces.
+                .fromSource(source, atSource ? sourceWatermarks : WatermarkStrategy.noWatermarks(), "events",
+                        TypeInformation.of(RawRecord.class))
                 .uid("source")
                 .process(atSource
                         ? ParseEvents.withSourceWatermarks(config.get(JobConfig.MAX_OUT_OF_ORDERNESS), allowedLateness,

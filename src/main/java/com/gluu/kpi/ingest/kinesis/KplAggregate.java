@@ -149,7 +149,8 @@ final class KplAggregate {
                     advance(8);
                     return;
                 case 2:
-                    position += length();
+                    int length = length(); // not `position += length()`: that adds to the position before the prefix
+                    position += length;
                     return;
                 case 5:
                     advance(4);
