@@ -183,8 +183,10 @@ class JobConfigTest {
         JobConfig c = JobConfig.load(Path.of("jobs/production.yaml"), Map.of());
 
         assertThat(c.get(JobConfig.JOB_NAME)).isEqualTo("gluu-kpi");
-        assertThat(c.get(JobConfig.SOURCE_KIND)).isEqualTo("file");
-        assertThat(c.get(JobConfig.SOURCE_EVENTS)).isEmpty(); // given with --events until Kinesis arrives
+        assertThat(c.get(JobConfig.SOURCE_KIND)).isEqualTo("kinesis");
+        assertThat(c.get(JobConfig.KINESIS_STREAM)).isEqualTo("gluu-events");
+        assertThat(c.get(JobConfig.KINESIS_REGION)).as("from AWS_REGION").isEmpty();
+        assertThat(c.get(JobConfig.KINESIS_INITIAL_POSITION)).isEqualTo("LATEST");
         assertThat(c.get(JobConfig.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.get(JobConfig.MAX_OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.get(JobConfig.ALLOWED_LATENESS)).isEqualTo(Duration.ofMinutes(5));
