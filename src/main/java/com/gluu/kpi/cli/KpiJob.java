@@ -3,6 +3,8 @@ package com.gluu.kpi.cli;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.RawRecord;
 import com.gluu.kpi.ingest.JsonLinesFormat;
+import com.gluu.kpi.ingest.kinesis.KinesisSettings;
+import com.gluu.kpi.ingest.kinesis.KinesisWatermarks;
 import com.gluu.kpi.pipeline.KpiMetricSinks;
 import com.gluu.kpi.pipeline.KpiPipeline;
 import com.gluu.kpi.sinks.JdbcSettings;
@@ -13,9 +15,11 @@ import com.gluu.kpi.sinks.cloudwatch.CloudWatchMetricSinks;
 import com.gluu.kpi.sinks.cloudwatch.CloudWatchSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -52,22 +56,27 @@ public final class KpiJob {
      */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, boolean deliverAlerts)
             throws Exception {
-        return execute(config, fileSource(events), jdbc, deliverAlerts, CloudWatchSettings.fromEnvironment(System.getenv()));
+        return execute(config, fileSource(events), null, jdbc, deliverAlerts,
+                CloudWatchSettings.fromEnvironment(System.getenv()));
     }
 
     /** As the first, with CloudWatch from {@code cloudWatch} (null: off). */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc,
             CloudWatchSettings cloudWatch) throws Exception {
-        return execute(config, fileSource(events), jdbc, false, cloudWatch);
+        return execute(config, fileSource(events), null, jdbc, false, cloudWatch);
     }
 
-    /** Runs the pipeline from {@code source} into Postgres (and CloudWatch unless {@code cloudWatch} is null). */
-    static JobExecutionResult execute(JobConfig config, Source<RawRecord, ?, ?> source, JdbcSettings jdbc,
-            boolean deliverAlerts, CloudWatchSettings cloudWatch) throws Exception {
+    /**
+     * Runs the pipeline from {@code source} into Postgres (and CloudWatch unless {@code cloudWatch}
+     * is null), with watermarks from {@code sourceWatermarks} at the source, or after parsing if null.
+     */
+    static JobExecutionResult execute(JobConfig config, Source<RawRecord, ?, ?> source,
+            WatermarkStrategy<RawRecord> sourceWatermarks, JdbcSettings jdbc, boolean deliverAlerts,
+            CloudWatchSettings cloudWatch) throws Exception {
         String job = config.get(JobConfig.JOB_NAME);
         StreamExecutionEnvironment env = environment(config);
         PostgresSinks sinks = new PostgresSinks(jdbc, SinkOptions.from(config), cloudWatch(cloudWatch, job));
-        KpiPipeline.build(env, source, deliverAlerts ? sinks.withAlertDelivery() : sinks, config);
+        KpiPipeline.build(env, source, sourceWatermarks, deliverAlerts ? sinks.withAlertDelivery() : sinks, config);
         return env.execute(job);
     }
 
@@ -82,6 +91,22 @@ public final class KpiJob {
         }
         CloudWatchLogging.install(settings, job);
         return new CloudWatchMetricSinks(settings, job);
+    }
+
+    /**
+     * Reads the Kinesis stream of {@code config} into Postgres until the job is cancelled or
+     * stopped (stop-with-savepoint with drain writes every open window, like the end of a file).
+     * Watermarks are generated per shard at the source ({@link KinesisWatermarks}).
+     */
+    public static JobExecutionResult readKinesis(JobConfig config, KinesisSettings kinesis, JdbcSettings jdbc,
+            boolean deliverAlerts) throws Exception {
+        return execute(config, kinesis.source(), KinesisWatermarks.perShard(config), jdbc, deliverAlerts,
+                CloudWatchSettings.fromEnvironment(System.getenv()));
+    }
+
+    /** The Kinesis source of {@code config}; {@code env} supplies AWS_REGION and AWS_ENDPOINT_URL. */
+    public static Source<RawRecord, ?, ?> kinesisSource(JobConfig config, Map<String, String> env) {
+        return KinesisSettings.resolve(config, env).source();
     }
 
     /** A JSON Lines file as a bounded source of raw records named {@code <file name>:<line>}. */

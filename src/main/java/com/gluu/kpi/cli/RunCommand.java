@@ -7,6 +7,7 @@ import com.gluu.kpi.config.ConfigException;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.config.PricingTable;
 import com.gluu.kpi.db.Migrations;
+import com.gluu.kpi.ingest.kinesis.KinesisSettings;
 import com.gluu.kpi.pipeline.JobCounts;
 import com.gluu.kpi.sinks.JdbcSettings;
 import java.nio.file.Files;
@@ -28,6 +29,9 @@ final class RunCommand {
         // Parsed and validated now, so a bad file fails at start, not hours later.
         PricingTable.forJob(config);
         AlertRules.forJob(config);
+        if (config.get(JobConfig.SOURCE_KIND).equals("kinesis")) {
+            return runKinesis(config, args);
+        }
 
         String events = config.get(JobConfig.SOURCE_EVENTS);
         if (events.isEmpty()) {
@@ -61,12 +65,32 @@ final class RunCommand {
      * behind to run the outbox), and a detached submission returns at once, without counts.
      */
     private static int submit(JobConfig config, Path eventsPath, JdbcSettings jdbc) throws Exception {
-        JobExecutionResult result = KpiJob.replayFile(config, eventsPath, jdbc, true);
+        return report(KpiJob.replayFile(config, eventsPath, jdbc, true), eventsPath.getFileName().toString());
+    }
+
+    /** The unbounded job on a Kinesis stream: runs until cancelled or stopped with a savepoint. */
+    private static int runKinesis(JobConfig config, Args args) throws Exception {
+        if (args.get("events") != null) {
+            throw new ConfigException("--events: source.kind is kinesis; set source.kind: file to replay a file");
+        }
+        KinesisSettings kinesis = KinesisSettings.resolve(config, System.getenv());
+        JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
+        Migrations.apply(jdbc);
+        System.out.println("reading " + kinesis.describe());
+        if (Main.insideFlink()) {
+            return report(KpiJob.readKinesis(config, kinesis, jdbc, true), kinesis.streamArn);
+        }
+        try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv())).start()) {
+            return report(KpiJob.readKinesis(config, kinesis, jdbc, false), kinesis.streamArn);
+        }
+    }
+
+    private static int report(JobExecutionResult result, String input) {
         if (!result.isJobExecutionResult()) {
             System.out.println("submitted job " + result.getJobID() + " (detached); alerts are delivered by the job");
             return 0;
         }
-        System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
+        System.out.println(JobCounts.of(result).describe(input));
         return 0;
     }
 

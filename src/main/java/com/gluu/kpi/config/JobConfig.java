@@ -39,10 +39,27 @@ public final class JobConfig {
             "Where keyed state lives: 'hashmap' (JVM heap; demo, tests) or 'rocksdb' (disk, incremental checkpoints; production).",
             (k, v) -> oneOf(k, v, "hashmap", "rocksdb"));
     public static final Setting<String> SOURCE_KIND = new Setting<>("source.kind", "file",
-            "Where events come from: 'file' (JSON Lines replay, bounded).",
-            (k, v) -> oneOf(k, v, "file"));
+            "Where events come from: 'file' (JSON Lines replay, bounded) or 'kinesis' (a Kinesis data stream, unbounded).",
+            (k, v) -> oneOf(k, v, "file", "kinesis"));
     public static final Setting<String> SOURCE_EVENTS = new Setting<>("source.events", "",
             "JSON Lines file to replay when source.kind is file (overridden by --events).", JobConfig::text);
+    public static final Setting<String> KINESIS_STREAM = new Setting<>("kinesis.stream", "",
+            "Kinesis stream name or ARN (source.kind kinesis); a name is resolved to its ARN at start (DescribeStreamSummary).",
+            JobConfig::text);
+    public static final Setting<String> KINESIS_REGION = new Setting<>("kinesis.region", "",
+            "AWS region of the stream; empty means AWS_REGION from the environment (AWS_ENDPOINT_URL overrides the endpoint).",
+            JobConfig::text);
+    public static final Setting<String> KINESIS_INITIAL_POSITION = new Setting<>("kinesis.initial_position", "LATEST",
+            "Where a job started without a checkpoint or savepoint begins reading: LATEST, TRIM_HORIZON or AT_TIMESTAMP.",
+            (k, v) -> oneOf(k, v, "LATEST", "TRIM_HORIZON", "AT_TIMESTAMP"));
+    public static final Setting<String> KINESIS_INITIAL_TIMESTAMP = new Setting<>("kinesis.initial_timestamp", "",
+            "Start time for AT_TIMESTAMP, ISO-8601 with an offset (2026-11-22T05:00:00Z).", JobConfig::text);
+    public static final Setting<String> KINESIS_READER = new Setting<>("kinesis.reader", "polling",
+            "How shards are read: 'polling' (GetRecords). Enhanced fan-out is not in the connector version used (4.3.0).",
+            JobConfig::kinesisReader);
+    public static final Setting<Duration> KINESIS_SHARD_DISCOVERY_INTERVAL = new Setting<>(
+            "kinesis.shard_discovery_interval", "10s",
+            "How often the source looks for new shards (after a reshard).", (k, v) -> duration(k, v, Duration.ofMillis(100)));
     public static final Setting<Duration> MAX_OUT_OF_ORDERNESS = new Setting<>("time.max_out_of_orderness", "30s",
             "Disorder the watermark allows for: it trails the highest event time seen by this much.",
             (k, v) -> duration(k, v, Duration.ZERO));
@@ -87,6 +104,8 @@ public final class JobConfig {
     /** Every key, in the order the README documents them. */
     public static final List<Setting<?>> SETTINGS = List.of(
             JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, SOURCE_KIND, SOURCE_EVENTS,
+            KINESIS_STREAM, KINESIS_REGION, KINESIS_INITIAL_POSITION, KINESIS_INITIAL_TIMESTAMP, KINESIS_READER,
+            KINESIS_SHARD_DISCOVERY_INTERVAL,
             MAX_OUT_OF_ORDERNESS, SOURCE_IDLENESS, ALLOWED_LATENESS, MAX_FUTURE, WINDOWS, DEDUP_WINDOW,
             ACCURACY_HORIZON, ACCURACY_FEEDBACK_WAIT,
             SINK_BATCH_SIZE, SINK_FLUSH_INTERVAL, SINK_MAX_RETRIES, SINK_RETRY_BACKOFF, SINK_RETRY_MAX_BACKOFF,
@@ -232,6 +251,16 @@ public final class JobConfig {
             }
         }
         throw new ConfigException(key + ": '" + v + "' is not one of " + List.of(allowed));
+    }
+
+    private static String kinesisReader(String key, Object value) {
+        if ("efo".equals(text(key, value))) {
+            // KinesisStreamsSource gained enhanced fan-out in connector 5.0; 4.3.0-1.19 is the version
+            // that downloads here (DEPENDENCIES.md), and the legacy consumer is not a FLIP-27 source.
+            throw new ConfigException(key + ": 'efo' (enhanced fan-out) is not supported by the Kinesis source of"
+                    + " flink-connector-kinesis 4.3.0 this job is built with; use 'polling'");
+        }
+        return oneOf(key, value, "polling");
     }
 
     private static int integer(String key, Object value, int min, int max) {

@@ -20,7 +20,12 @@ public enum DeadLetterReason {
     /** Older than the watermark minus the allowed lateness: its windows are closed. */
     TOO_LATE,
     /** {@code type} is not one of the known event types. */
-    UNKNOWN_TYPE;
+    UNKNOWN_TYPE,
+    /**
+     * A Kinesis record whose wrapping is corrupt: a gzip stream that does not inflate, or a
+     * KPL aggregate that is truncated, malformed or fails its MD5 check.
+     */
+    BAD_ENCODING;
 
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);

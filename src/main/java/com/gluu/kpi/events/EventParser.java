@@ -50,6 +50,9 @@ public final class EventParser {
 
     /** Parses and validates; throws with the reason code for any record that breaks SPEC §2. */
     public Event parse(RawRecord record) throws InvalidEventException {
+        if (record.decodeFailure != null) {
+            throw new InvalidEventException(record.decodeFailure, record.decodeDetail);
+        }
         if (record.size > MAX_RECORD_BYTES) {
             throw new InvalidEventException(DeadLetterReason.TOO_LARGE,
                     "record is " + record.size + " bytes, the limit is " + MAX_RECORD_BYTES);

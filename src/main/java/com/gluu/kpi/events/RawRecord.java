@@ -14,6 +14,18 @@ public class RawRecord {
     public byte[] payload;
     /** Length of the record in bytes, which may exceed {@code payload.length} if truncated. */
     public int size;
+    /**
+     * Event time read at the source ({@code Long.MIN_VALUE} if not read, or unreadable): only
+     * sources that generate watermarks per partition (Kinesis) fill it; the parser reads
+     * {@code ts} again.
+     */
+    public long eventTs = Long.MIN_VALUE;
+    /**
+     * Set when the source could not unwrap the record (corrupt gzip or KPL aggregate, too large
+     * once inflated): the parser rejects it with this reason and {@link #decodeDetail}.
+     */
+    public DeadLetterReason decodeFailure;
+    public String decodeDetail;
 
     public RawRecord() {}
 
@@ -26,6 +38,15 @@ public class RawRecord {
 
     public static RawRecord of(String origin, String position, byte[] payload) {
         return new RawRecord(origin, position, payload, payload.length);
+    }
+
+    /** A record the source could not unwrap; it becomes a dead letter with this reason. */
+    public static RawRecord undecodable(String origin, String position, byte[] payload, DeadLetterReason reason,
+            String detail) {
+        RawRecord r = of(origin, position, payload);
+        r.decodeFailure = reason;
+        r.decodeDetail = detail;
+        return r;
     }
 
     public String id() {

@@ -37,7 +37,20 @@ public final class EventTimeGate {
      * no event can come from more than {@code maxFuture} ahead of now either.
      */
     public DeadLetterReason admit(long ts, long nowMs) {
-        long watermark = watermark();
+        DeadLetterReason problem = judge(ts, watermark(), nowMs);
+        if (problem == null) {
+            maxAcceptedTs = Math.max(maxAcceptedTs, ts);
+        }
+        return problem;
+    }
+
+    /**
+     * The same verdicts against a watermark that comes from upstream instead of the gate's own:
+     * used when the source generates watermarks per partition (Kinesis shards), where the gate's
+     * own maximum would mix shards and call a lagging shard's events late. Flink's watermark
+     * downstream is again never ahead of the one judged by, so no window drops what passes.
+     */
+    public DeadLetterReason judge(long ts, long watermark, long nowMs) {
         long reference = Math.max(nowMs, watermark);
         if (ts > reference + maxFutureMs) {
             return DeadLetterReason.BAD_VALUE;
@@ -45,7 +58,6 @@ public final class EventTimeGate {
         if (watermark != Long.MIN_VALUE && ts + allowedLatenessMs <= watermark) {
             return DeadLetterReason.TOO_LATE;
         }
-        maxAcceptedTs = Math.max(maxAcceptedTs, ts);
         return null;
     }
 

@@ -37,6 +37,8 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> impleme
     private final Duration maxOutOfOrderness;
     private final Duration allowedLateness;
     private final Duration maxFuture;
+    /** Judge time against the incoming watermark (per-shard, from the source) instead of the gate's own. */
+    private final boolean sourceWatermarks;
 
     private transient EventParser parser;
     private transient EventTimeGate gate;
@@ -46,9 +48,24 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> impleme
     private transient LongCounter deadLettersTotal;
 
     public ParseEvents(Duration maxOutOfOrderness, Duration allowedLateness, Duration maxFuture) {
+        this(maxOutOfOrderness, allowedLateness, maxFuture, false);
+    }
+
+    private ParseEvents(Duration maxOutOfOrderness, Duration allowedLateness, Duration maxFuture, boolean sourceWatermarks) {
         this.maxOutOfOrderness = maxOutOfOrderness;
         this.allowedLateness = allowedLateness;
         this.maxFuture = maxFuture;
+        this.sourceWatermarks = sourceWatermarks;
+    }
+
+    /**
+     * For a source that generates its own watermarks per partition (Kinesis): too late and far
+     * future are judged against the watermark arriving from the source, the minimum over the
+     * shards this subtask reads, not against the highest {@code ts} this subtask has seen.
+     */
+    public static ParseEvents withSourceWatermarks(Duration maxOutOfOrderness, Duration allowedLateness,
+            Duration maxFuture) {
+        return new ParseEvents(maxOutOfOrderness, allowedLateness, maxFuture, true);
     }
 
     @Override
@@ -73,9 +90,12 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> impleme
             reject(ctx, DeadLetter.of(record, e.reason(), e.getMessage()));
             return;
         }
-        DeadLetterReason timeProblem = gate.admit(event.ts, System.currentTimeMillis());
+        long watermark = sourceWatermarks ? ctx.timerService().currentWatermark() : gate.watermark();
+        DeadLetterReason timeProblem = sourceWatermarks
+                ? gate.judge(event.ts, watermark, System.currentTimeMillis())
+                : gate.admit(event.ts, System.currentTimeMillis());
         if (timeProblem != null) {
-            DeadLetter d = DeadLetter.of(record, timeProblem, timeDetail(timeProblem, event.ts));
+            DeadLetter d = DeadLetter.of(record, timeProblem, timeDetail(timeProblem, event.ts, watermark));
             d.eventId = event.eventId;
             d.eventTs = event.ts;
             reject(ctx, d);
@@ -84,8 +104,8 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> impleme
         out.collect(event);
     }
 
-    private String timeDetail(DeadLetterReason reason, long ts) {
-        String watermark = gate.watermark() == Long.MIN_VALUE ? "none" : Instant.ofEpochMilli(gate.watermark()).toString();
+    private String timeDetail(DeadLetterReason reason, long ts, long watermarkMs) {
+        String watermark = watermarkMs == Long.MIN_VALUE ? "none" : Instant.ofEpochMilli(watermarkMs).toString();
         if (reason == DeadLetterReason.TOO_LATE) {
             return "ts " + Instant.ofEpochMilli(ts) + " is more than " + allowedLateness.toSeconds()
                     + " s behind the watermark " + watermark;

@@ -129,7 +129,10 @@ class JobConfigTest {
         "empty window list           | 'windows: []'                           | windows: expected a non-empty list",
         "window not a list           | 'windows: 1m'                           | windows: expected a non-empty list",
         "window below a second       | 'windows: [500ms]'                      | windows: 500ms is shorter than the minimum 1s",
-        "unknown source kind         | 'source.kind: kinesis'                  | source.kind: 'kinesis' is not one of [file]",
+        "unknown source kind         | 'source.kind: kafka'                    | source.kind: 'kafka' is not one of [file, kinesis]",
+        "unknown start position      | 'kinesis.initial_position: EARLIEST'    | kinesis.initial_position: 'EARLIEST' is not one of [LATEST, TRIM_HORIZON, AT_TIMESTAMP]",
+        "enhanced fan-out            | 'kinesis.reader: efo'                   | kinesis.reader: 'efo' (enhanced fan-out) is not supported",
+        "shard discovery too often   | 'kinesis.shard_discovery_interval: 10ms' | kinesis.shard_discovery_interval: 10ms is shorter than the minimum 100ms",
         "list where a value belongs  | 'job.name: [a, b]'                      | job.name: expected a single value",
         "nested and dotted twice     | 'job:\\n  parallelism: 2\\njob.parallelism: 4' | job.parallelism: given twice",
     })
@@ -180,8 +183,10 @@ class JobConfigTest {
         JobConfig c = JobConfig.load(Path.of("jobs/production.yaml"), Map.of());
 
         assertThat(c.get(JobConfig.JOB_NAME)).isEqualTo("gluu-kpi");
-        assertThat(c.get(JobConfig.SOURCE_KIND)).isEqualTo("file");
-        assertThat(c.get(JobConfig.SOURCE_EVENTS)).isEmpty(); // given with --events until Kinesis arrives
+        assertThat(c.get(JobConfig.SOURCE_KIND)).isEqualTo("kinesis");
+        assertThat(c.get(JobConfig.KINESIS_STREAM)).isEqualTo("gluu-events");
+        assertThat(c.get(JobConfig.KINESIS_REGION)).as("from AWS_REGION").isEmpty();
+        assertThat(c.get(JobConfig.KINESIS_INITIAL_POSITION)).isEqualTo("LATEST");
         assertThat(c.get(JobConfig.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.get(JobConfig.MAX_OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.get(JobConfig.ALLOWED_LATENESS)).isEqualTo(Duration.ofMinutes(5));

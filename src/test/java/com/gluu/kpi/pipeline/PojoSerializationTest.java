@@ -62,7 +62,7 @@ class PojoSerializationTest {
                 Arguments.of(EndpointEvent.class, endpoint()),
                 Arguments.of(TaskEvent.class, task()),
                 Arguments.of(DeadLetter.class, deadLetter()),
-                Arguments.of(RawRecord.class, new RawRecord("events.jsonl", "17", new byte[] {'{', 0, (byte) 0xFF}, 5_000_000)),
+                Arguments.of(RawRecord.class, rawRecord()),
                 Arguments.of(LatencyObservation.class, latencyObservation()),
                 Arguments.of(TrafficObservation.class, trafficObservation()),
                 Arguments.of(TrafficPartial.class, trafficPartial()),
@@ -267,6 +267,14 @@ class PojoSerializationTest {
         Event e = envelope(EventType.TASK);
         e.task = task();
         return e;
+    }
+
+    private static RawRecord rawRecord() {
+        RawRecord r = new RawRecord("events/shardId-000000000003", "4959#2", new byte[] {'{', 0, (byte) 0xFF}, 5_000_000);
+        r.eventTs = 1_795_325_888_123L;
+        r.decodeFailure = com.gluu.kpi.events.DeadLetterReason.BAD_ENCODING;
+        r.decodeDetail = "KPL aggregate fails its MD5 check";
+        return r;
     }
 
     /** Not a valid event, but it puts every field of the envelope through the serializer at once. */
