@@ -70,9 +70,6 @@ final class RunCommand {
 
     /** The unbounded job on a Kinesis stream: runs until cancelled or stopped with a savepoint. */
     private static int runKinesis(JobConfig config, Args args) throws Exception {
-        if (args.get("events") != null) {
-            throw new ConfigException("--events: source.kind is kinesis; set source.kind: file to replay a file");
-        }
         KinesisSettings kinesis = KinesisSettings.resolve(config, System.getenv());
         JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
         Migrations.apply(jdbc);
@@ -113,6 +110,9 @@ final class RunCommand {
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         if (args.get("events") != null) {
+            // "--events FILE (replay this file)", SPEC §7: a replay, whatever source the file names,
+            // so jobs/production.yaml (Kinesis) can replay a file with production settings.
+            overrides.put(JobConfig.SOURCE_KIND.key(), "file");
             overrides.put(JobConfig.SOURCE_EVENTS.key(), args.get("events"));
         }
         if (args.get("pricing") != null) {
