@@ -250,6 +250,10 @@ class AlertOutboxITCase {
         await("the good alert on SNS", () -> sns.publishes().size() == 1);
         assertThat(sns.publishes().get(0).subject()).isEqualTo("[CRITICAL] ecs_error_rate analyze-api firing");
         await("both on PostHog", () -> posthog.events().size() == 2);
+        // The write-back follows the send: wait for it rather than racing it.
+        String seqs = "SELECT alert_id, sns_seq, sns_attempts > 0 AS tried FROM kpi.alerts ORDER BY alert_id";
+        await("the good alert's delivery written back, the refused one's attempt too",
+                () -> db.rows(seqs).get(0).get("sns_seq").equals(1) && db.rows(seqs).get(1).get("tried").equals(true));
         List<Map<String, Object>> rows = db.rows(
                 "SELECT alert_id, sns_seq, sns_attempts > 0 AS tried, sns_last_error FROM kpi.alerts ORDER BY alert_id");
         assertThat(rows.get(0).get("alert_id")).isEqualTo("ecs_error_rate:analyze-api:1767225600000");
@@ -260,7 +264,9 @@ class AlertOutboxITCase {
 
         sns.refuseSubjectsContaining(null);
         await("the refused alert once accepted", () -> sns.publishes().size() == 2);
-        Thread.sleep(500);
+        await("its delivery written back", () -> db.rows(
+                "SELECT sns_seq FROM kpi.alerts WHERE alert_id LIKE '%bad-service%'").get(0).get("sns_seq").equals(1));
+        Thread.sleep(500); // and nothing is sent again
         assertThat(sns.publishes()).extracting(SnsStandIn.Publish::subject).containsExactly(
                 "[CRITICAL] ecs_error_rate analyze-api firing", "[CRITICAL] ecs_error_rate bad-service firing");
         assertThat(db.rows("SELECT sns_seq, sns_attempts FROM kpi.alerts WHERE alert_id LIKE '%bad-service%'").get(0))
