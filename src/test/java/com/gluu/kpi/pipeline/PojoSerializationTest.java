@@ -326,6 +326,7 @@ class PojoSerializationTest {
         e.inference.modelLatencyMs = Double.NaN;
         e.feedback = new FeedbackEvent();
         e.feedback.source = null;
+        e.feedback.requestId = "réq-\uD800-日本"; // non-ASCII, with a lone surrogate as JSON's \\uD800 gives
         return e;
     }
 
