@@ -78,9 +78,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *       {@code canonical}); without it the same run measured 296.4 bytes per request (entries
  *       restored from a checkpoint are deserialized with their own copies and cost that much).
  *   <li>RocksDB: 88 bytes per request serialized, with the job's own serializers: key 39 (key
- *       group 1, request id 1 + 36, namespace 1) and value 49 (TTL timestamp 8, POJO 41 for model
- *       {@code blip2} and version {@code blip2-opt-2.7b-2025-09}); RocksDB adds its internal key
- *       suffix (8) and length prefixes per entry, then compresses blocks.
+ *       group 1, request id 1 + 36, namespace 1) and value 49 (TTL timestamp 8,
+ *       {@link JoinedInferenceSerializer} 41 for model {@code blip2} and version
+ *       {@code blip2-opt-2.7b-2025-09}); RocksDB adds its internal key suffix (8) and length
+ *       prefixes per entry, then compresses blocks.
  * </ul>
  * Every request is kept for the horizon, with or without feedback: at 1,000 requests/s a 7-day
  * horizon holds about 605 M entries, ≈ 111 GB on the heap or ≈ 53 GB serialized in RocksDB

@@ -1,11 +1,15 @@
 package com.gluu.kpi.events;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * A validated event: the common fields of SPEC §2 and exactly one non-null body for its type.
  *
  * <p>One envelope type (rather than a class hierarchy) keeps every stream a plain Flink POJO, so
- * the job runs with {@code pipeline.generic-types: false}.
+ * the job runs with {@code pipeline.generic-types: false}. On the wire it uses its own
+ * {@link EventSerializer} (no reflection), since every event crosses the shuffle into dedup.
  */
+@TypeInfo(EventSerializer.TypeInfoFactory.class)
 public class Event {
     public String eventId;
     public EventType type;

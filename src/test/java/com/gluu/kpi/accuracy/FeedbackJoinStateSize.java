@@ -37,7 +37,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
  *
  * <p>RocksDB: the bytes of one state entry as the RocksDB backend writes them, produced with the
  * same serializers: the composite key (key-group prefix, request id, namespace) and the TTL value
- * (last-access timestamp + the {@link JoinedInference} POJO, generic types disabled).
+ * (last-access timestamp + the {@link JoinedInference} as {@link JoinedInferenceSerializer} writes it).
  */
 public final class FeedbackJoinStateSize {
     private FeedbackJoinStateSize() {}
@@ -74,8 +74,8 @@ public final class FeedbackJoinStateSize {
     private static void rocksDb() throws Exception {
         SerializerConfigImpl config = new SerializerConfigImpl();
         config.setGenericTypes(false);
-        TypeSerializer<JoinedInference> pojo = TypeInformation.of(JoinedInference.class).createSerializer(config);
-        TtlStateFactory.TtlSerializer<JoinedInference> ttl = new TtlStateFactory.TtlSerializer<>(LongSerializer.INSTANCE, pojo);
+        TypeSerializer<JoinedInference> joined = TypeInformation.of(JoinedInference.class).createSerializer(config);
+        TtlStateFactory.TtlSerializer<JoinedInference> ttl = new TtlStateFactory.TtlSerializer<>(LongSerializer.INSTANCE, joined);
 
         String requestId = UUID.randomUUID().toString();
         int maxParallelism = 128; // Flink's default for parallelism ≤ 128: a 1-byte key-group prefix
@@ -87,11 +87,11 @@ public final class FeedbackJoinStateSize {
         ttl.serialize(new TtlValue<>(new JoinedInference("blip2", "blip2-opt-2.7b-2025-09", 1_795_325_880_000L), 0L), out);
         int value = out.length();
         out.clear();
-        pojo.serialize(new JoinedInference("blip2", "blip2-opt-2.7b-2025-09", 1_795_325_880_000L), out);
-        int pojoOnly = out.length();
-        System.out.printf("RocksDB entry: key %d bytes (36-char request id) + value %d bytes (TTL timestamp 8 + POJO %d,"
+        joined.serialize(new JoinedInference("blip2", "blip2-opt-2.7b-2025-09", 1_795_325_880_000L), out);
+        int joinedOnly = out.length();
+        System.out.printf("RocksDB entry: key %d bytes (36-char request id) + value %d bytes (TTL timestamp 8 + JoinedInference %d,"
                 + " model \"blip2\", version \"blip2-opt-2.7b-2025-09\") = %d bytes before RocksDB's own overhead%n",
-                key.length, value, pojoOnly, key.length + value);
+                key.length, value, joinedOnly, key.length + value);
     }
 
     private static Event inference(String requestId, long ts) {

@@ -50,13 +50,22 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PojoSerializationTest {
 
-    static Stream<Arguments> pojos() {
+    /** Types with a hand-written serializer (hot paths): found through {@code @TypeInfo}, never Kryo. */
+    static Stream<Arguments> ownSerializer() {
         return Stream.of(
                 Arguments.of(Event.class, inferenceEvent()),
                 Arguments.of(Event.class, feedbackEvent()),
                 Arguments.of(Event.class, endpointEvent()),
                 Arguments.of(Event.class, taskEvent()),
                 Arguments.of(Event.class, allBodiesEvent()),
+                Arguments.of(Event.class, eventWithNullStrings()),
+                Arguments.of(JoinedInference.class, joinedInference()),
+                Arguments.of(JoinedInference.class, new JoinedInference("blip2", "", 1_795_325_880_000L)),
+                Arguments.of(JoinedInference.class, waitingFeedbackOnly()));
+    }
+
+    static Stream<Arguments> pojos() {
+        return Stream.of(
                 Arguments.of(InferenceEvent.class, inference()),
                 Arguments.of(FeedbackEvent.class, feedback()),
                 Arguments.of(EndpointEvent.class, endpoint()),
@@ -71,7 +80,6 @@ class PojoSerializationTest {
                 Arguments.of(TrafficRow.class, trafficRow()),
                 Arguments.of(AccuracyObservation.class, new AccuracyObservation("blip2", "blip2-opt-2.7b-2025-09", "partial", 0.75,
                         1_795_325_888_123L)),
-                Arguments.of(JoinedInference.class, joinedInference()),
                 Arguments.of(PendingFeedback.class, new PendingFeedback("incorrect", 0.25, 1_795_325_888_123L)),
                 Arguments.of(AccuracyCounts.class, accuracyCounts()),
                 Arguments.of(AccuracyRow.class, accuracyRow()));
@@ -82,6 +90,46 @@ class PojoSerializationTest {
     void isAPojoWithoutKryo(Class<?> type, Object ignored) {
         assertThat(TypeInformation.of(type)).isInstanceOf(PojoTypeInfo.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ownSerializer")
+    void usesItsOwnSerializer(Class<?> type, Object ignored) {
+        assertThat(TypeInformation.of(type)).isInstanceOf(SerializerTypeInfo.class).isNotInstanceOf(GenericTypeInfo.class);
+        assertThat(serializerWithoutGenericTypes(type)).isNotNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ownSerializer")
+    <T> void ownSerializerRoundTripsWithEveryFieldEqual(Class<T> type, T value) throws Exception {
+        TypeSerializer<T> serializer = serializerWithoutGenericTypes(type);
+
+        T back = roundTrip(serializer, value);
+        T copy = serializer.copy(value);
+
+        assertThat(back).isNotSameAs(value);
+        assertThat(copy).isNotSameAs(value);
+        assertFieldsEqual(back, value);
+        assertFieldsEqual(copy, value);
+    }
+
+    /** The first fixture of each hand-serialized type sets every field, so none can be forgotten. */
+    @Test
+    void handSerializedFixturesSetEveryField() throws Exception {
+        assertEveryFieldSet(allBodiesEvent(), "Event");
+        assertEveryFieldSet(inferenceEvent(), "Event");
+        assertEveryFieldSet(joinedInference(), "JoinedInference");
+    }
+
+    @Test
+    void copiedEventSharesNoBodyWithTheOriginal() {
+        Event e = allBodiesEvent();
+        Event copy = serializerWithoutGenericTypes(Event.class).copy(e);
+
+        assertThat(copy.inference).isNotSameAs(e.inference);
+        assertThat(copy.feedback).isNotSameAs(e.feedback);
+        assertThat(copy.endpoint).isNotSameAs(e.endpoint);
+        assertThat(copy.task).isNotSameAs(e.task);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -275,6 +323,27 @@ class PojoSerializationTest {
         r.decodeFailure = com.gluu.kpi.events.DeadLetterReason.BAD_ENCODING;
         r.decodeDetail = "KPL aggregate fails its MD5 check";
         return r;
+    }
+
+    /** Strings the parser never leaves null (and no type, no status) still survive the wire. */
+    private static Event eventWithNullStrings() {
+        Event e = new Event();
+        e.ts = -5;
+        e.inference = new InferenceEvent();
+        e.inference.route = null;
+        e.inference.modelLatencyMs = Double.NaN;
+        e.feedback = new FeedbackEvent();
+        e.feedback.source = null;
+        e.feedback.requestId = "réq-\uD800-日本"; // non-ASCII, with a lone surrogate as JSON's \\uD800 gives
+        return e;
+    }
+
+    /** A feedback waiting for its inference: no model yet, two feedback events. */
+    private static JoinedInference waitingFeedbackOnly() {
+        JoinedInference j = new JoinedInference();
+        j.waiting = new PendingFeedback[] {
+            new PendingFeedback("correct", 1.0, 1_795_325_880_000L), new PendingFeedback("partial", 0.5, 1_795_325_881_000L)};
+        return j;
     }
 
     /** Not a valid event, but it puts every field of the envelope through the serializer at once. */

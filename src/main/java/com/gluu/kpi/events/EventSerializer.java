@@ -1,0 +1,277 @@
+package com.gluu.kpi.events;
+
+import com.gluu.kpi.pipeline.SerializerTypeInfo;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/**
+ * Writes an {@link Event} field by field, its body included. Every event crosses the job's one
+ * big shuffle (by request id, into dedup), where Flink's POJO serializer spent most of its time
+ * in reflection (field access, instance creation) on both sides of the wire; this one does the
+ * same work with plain field reads. Strings may be null (as the POJO serializer allows).
+ *
+ * <p>Format (version 1): a flags byte (bit 0–3: which of inference, feedback, endpoint, task
+ * bodies follow), event id, type ordinal + 1 (0 for none), ts, schema version, source id, then
+ * each present body's fields in declaration order. A field added to {@link Event} or a body
+ * must be added here; {@code PojoSerializationTest} fails until it is.
+ */
+public final class EventSerializer extends TypeSerializerSingleton<Event> {
+    private static final long serialVersionUID = 1L;
+    public static final EventSerializer INSTANCE = new EventSerializer();
+
+    private static final int INFERENCE = 1;
+    private static final int FEEDBACK = 2;
+    private static final int ENDPOINT = 4;
+    private static final int TASK = 8;
+    private static final EventType[] TYPES = EventType.values();
+    private static final InferenceStatus[] STATUSES = InferenceStatus.values();
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public Event createInstance() {
+        return new Event();
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(Event e, DataOutputView out) throws IOException {
+        int flags = (e.inference != null ? INFERENCE : 0) | (e.feedback != null ? FEEDBACK : 0)
+                | (e.endpoint != null ? ENDPOINT : 0) | (e.task != null ? TASK : 0);
+        out.writeByte(flags);
+        StringValue.writeString(e.eventId, out);
+        out.writeByte(e.type == null ? 0 : e.type.ordinal() + 1);
+        out.writeLong(e.ts);
+        out.writeInt(e.schemaVersion);
+        StringValue.writeString(e.sourceId, out);
+        if (e.inference != null) {
+            writeInference(e.inference, out);
+        }
+        if (e.feedback != null) {
+            FeedbackEvent f = e.feedback;
+            StringValue.writeString(f.requestId, out);
+            StringValue.writeString(f.verdict, out);
+            out.writeDouble(f.score);
+            StringValue.writeString(f.source, out);
+        }
+        if (e.endpoint != null) {
+            EndpointEvent p = e.endpoint;
+            StringValue.writeString(p.endpoint, out);
+            StringValue.writeString(p.model, out);
+            StringValue.writeString(p.state, out);
+            StringValue.writeString(p.instanceType, out);
+            out.writeInt(p.instanceCount);
+            StringValue.writeString(p.reason, out);
+        }
+        if (e.task != null) {
+            TaskEvent t = e.task;
+            StringValue.writeString(t.taskId, out);
+            StringValue.writeString(t.service, out);
+            StringValue.writeString(t.state, out);
+            out.writeDouble(t.vcpu);
+            out.writeDouble(t.memoryGb);
+        }
+    }
+
+    private static void writeInference(InferenceEvent i, DataOutputView out) throws IOException {
+        StringValue.writeString(i.requestId, out);
+        StringValue.writeString(i.service, out);
+        StringValue.writeString(i.route, out);
+        StringValue.writeString(i.model, out);
+        StringValue.writeString(i.modelVersion, out);
+        StringValue.writeString(i.endpoint, out);
+        StringValue.writeString(i.clientId, out);
+        out.writeBoolean(i.async);
+        out.writeByte(i.status == null ? 0 : i.status.ordinal() + 1);
+        out.writeInt(i.httpStatus);
+        StringValue.writeString(i.errorType, out);
+        out.writeDouble(i.totalLatencyMs);
+        out.writeDouble(i.modelLatencyMs);
+        out.writeDouble(i.llmLatencyMs);
+        StringValue.writeString(i.llmModel, out);
+        out.writeLong(i.promptTokens);
+        out.writeLong(i.completionTokens);
+        out.writeInt(i.images);
+    }
+
+    @Override
+    public Event deserialize(DataInputView in) throws IOException {
+        Event e = new Event();
+        int flags = in.readUnsignedByte();
+        e.eventId = StringValue.readString(in);
+        int type = in.readUnsignedByte();
+        e.type = type == 0 ? null : TYPES[type - 1];
+        e.ts = in.readLong();
+        e.schemaVersion = in.readInt();
+        e.sourceId = StringValue.readString(in);
+        if ((flags & INFERENCE) != 0) {
+            e.inference = readInference(in);
+        }
+        if ((flags & FEEDBACK) != 0) {
+            FeedbackEvent f = new FeedbackEvent();
+            f.requestId = StringValue.readString(in);
+            f.verdict = StringValue.readString(in);
+            f.score = in.readDouble();
+            f.source = StringValue.readString(in);
+            e.feedback = f;
+        }
+        if ((flags & ENDPOINT) != 0) {
+            EndpointEvent p = new EndpointEvent();
+            p.endpoint = StringValue.readString(in);
+            p.model = StringValue.readString(in);
+            p.state = StringValue.readString(in);
+            p.instanceType = StringValue.readString(in);
+            p.instanceCount = in.readInt();
+            p.reason = StringValue.readString(in);
+            e.endpoint = p;
+        }
+        if ((flags & TASK) != 0) {
+            TaskEvent t = new TaskEvent();
+            t.taskId = StringValue.readString(in);
+            t.service = StringValue.readString(in);
+            t.state = StringValue.readString(in);
+            t.vcpu = in.readDouble();
+            t.memoryGb = in.readDouble();
+            e.task = t;
+        }
+        return e;
+    }
+
+    private static InferenceEvent readInference(DataInputView in) throws IOException {
+        InferenceEvent i = new InferenceEvent();
+        i.requestId = StringValue.readString(in);
+        i.service = StringValue.readString(in);
+        i.route = StringValue.readString(in);
+        i.model = StringValue.readString(in);
+        i.modelVersion = StringValue.readString(in);
+        i.endpoint = StringValue.readString(in);
+        i.clientId = StringValue.readString(in);
+        i.async = in.readBoolean();
+        int status = in.readUnsignedByte();
+        i.status = status == 0 ? null : STATUSES[status - 1];
+        i.httpStatus = in.readInt();
+        i.errorType = StringValue.readString(in);
+        i.totalLatencyMs = in.readDouble();
+        i.modelLatencyMs = in.readDouble();
+        i.llmLatencyMs = in.readDouble();
+        i.llmModel = StringValue.readString(in);
+        i.promptTokens = in.readLong();
+        i.completionTokens = in.readLong();
+        i.images = in.readInt();
+        return i;
+    }
+
+    @Override
+    public Event deserialize(Event reuse, DataInputView source) throws IOException {
+        return deserialize(source);
+    }
+
+    @Override
+    public Event copy(Event from) {
+        Event e = new Event();
+        e.eventId = from.eventId;
+        e.type = from.type;
+        e.ts = from.ts;
+        e.schemaVersion = from.schemaVersion;
+        e.sourceId = from.sourceId;
+        if (from.inference != null) {
+            e.inference = copy(from.inference);
+        }
+        if (from.feedback != null) {
+            FeedbackEvent f = new FeedbackEvent();
+            f.requestId = from.feedback.requestId;
+            f.verdict = from.feedback.verdict;
+            f.score = from.feedback.score;
+            f.source = from.feedback.source;
+            e.feedback = f;
+        }
+        if (from.endpoint != null) {
+            EndpointEvent p = new EndpointEvent();
+            p.endpoint = from.endpoint.endpoint;
+            p.model = from.endpoint.model;
+            p.state = from.endpoint.state;
+            p.instanceType = from.endpoint.instanceType;
+            p.instanceCount = from.endpoint.instanceCount;
+            p.reason = from.endpoint.reason;
+            e.endpoint = p;
+        }
+        if (from.task != null) {
+            TaskEvent t = new TaskEvent();
+            t.taskId = from.task.taskId;
+            t.service = from.task.service;
+            t.state = from.task.state;
+            t.vcpu = from.task.vcpu;
+            t.memoryGb = from.task.memoryGb;
+            e.task = t;
+        }
+        return e;
+    }
+
+    private static InferenceEvent copy(InferenceEvent from) {
+        InferenceEvent i = new InferenceEvent();
+        i.requestId = from.requestId;
+        i.service = from.service;
+        i.route = from.route;
+        i.model = from.model;
+        i.modelVersion = from.modelVersion;
+        i.endpoint = from.endpoint;
+        i.clientId = from.clientId;
+        i.async = from.async;
+        i.status = from.status;
+        i.httpStatus = from.httpStatus;
+        i.errorType = from.errorType;
+        i.totalLatencyMs = from.totalLatencyMs;
+        i.modelLatencyMs = from.modelLatencyMs;
+        i.llmLatencyMs = from.llmLatencyMs;
+        i.llmModel = from.llmModel;
+        i.promptTokens = from.promptTokens;
+        i.completionTokens = from.completionTokens;
+        i.images = from.images;
+        return i;
+    }
+
+    @Override
+    public Event copy(Event from, Event reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Event> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Serializer snapshot for savepoint compatibility; the format has one version so far. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Event> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+
+    /** Lets Flink's type extraction find this serializer through {@code @TypeInfo}. */
+    public static final class TypeInfoFactory extends org.apache.flink.api.common.typeinfo.TypeInfoFactory<Event> {
+        @Override
+        public TypeInformation<Event> createTypeInfo(Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return new SerializerTypeInfo<>(Event.class, INSTANCE);
+        }
+    }
+}
