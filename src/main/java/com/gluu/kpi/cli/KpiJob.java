@@ -15,7 +15,6 @@ import com.gluu.kpi.sinks.cloudwatch.CloudWatchMetricSinks;
 import com.gluu.kpi.sinks.cloudwatch.CloudWatchSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -102,11 +101,6 @@ public final class KpiJob {
             boolean deliverAlerts) throws Exception {
         return execute(config, kinesis.source(), KinesisWatermarks.perShard(config), jdbc, deliverAlerts,
                 CloudWatchSettings.fromEnvironment(System.getenv()));
-    }
-
-    /** The Kinesis source of {@code config}; {@code env} supplies AWS_REGION and AWS_ENDPOINT_URL. */
-    public static Source<RawRecord, ?, ?> kinesisSource(JobConfig config, Map<String, String> env) {
-        return KinesisSettings.resolve(config, env).source();
     }
 
     /** A JSON Lines file as a bounded source of raw records named {@code <file name>:<line>}. */

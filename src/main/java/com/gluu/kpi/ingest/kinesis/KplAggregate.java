@@ -19,6 +19,9 @@ import java.util.List;
 final class KplAggregate {
     static final byte[] MAGIC = {(byte) 0xF3, (byte) 0x89, (byte) 0x9A, (byte) 0xC2};
     static final int MD5_LENGTH = 16;
+    /** {@code AggregatedRecord.records} (repeated Record) and {@code Record.data} (bytes). */
+    private static final int RECORDS_FIELD = 3;
+    private static final int DATA_FIELD = 3;
 
     private KplAggregate() {}
 
@@ -56,17 +59,9 @@ final class KplAggregate {
         }
         List<byte[]> records = new ArrayList<>();
         Reader in = new Reader(data, MAGIC.length, end);
-        while (in.hasMore()) {
-            long tag = in.varint();
-            int field = (int) (tag >>> 3);
-            int wireType = (int) (tag & 7);
-            if (field == 3 && wireType == 2) {
-                int length = in.length();
-                records.add(recordData(new Reader(data, in.position, in.position + length)));
-                in.position += length;
-            } else {
-                in.skip(wireType);
-            }
+        Reader record;
+        while ((record = in.nextLengthDelimited(RECORDS_FIELD)) != null) {
+            records.add(recordData(record));
         }
         return records;
     }
@@ -74,17 +69,9 @@ final class KplAggregate {
     /** The {@code data} field of one {@code Record} message (empty if absent). */
     private static byte[] recordData(Reader in) throws CorruptAggregateException {
         byte[] result = new byte[0];
-        while (in.hasMore()) {
-            long tag = in.varint();
-            int field = (int) (tag >>> 3);
-            int wireType = (int) (tag & 7);
-            if (field == 3 && wireType == 2) {
-                int length = in.length();
-                result = Arrays.copyOfRange(in.bytes, in.position, in.position + length);
-                in.position += length;
-            } else {
-                in.skip(wireType);
-            }
+        Reader data;
+        while ((data = in.nextLengthDelimited(DATA_FIELD)) != null) {
+            result = Arrays.copyOfRange(data.bytes, data.position, data.limit); // protobuf: the last one wins
         }
         return result;
     }
@@ -113,6 +100,25 @@ final class KplAggregate {
 
         boolean hasMore() {
             return position < limit;
+        }
+
+        /**
+         * The next length-delimited field number {@code field}, as a reader over its bytes,
+         * skipping every other field on the way; null at the end.
+         */
+        Reader nextLengthDelimited(int field) throws CorruptAggregateException {
+            while (hasMore()) {
+                long tag = varint();
+                int wireType = (int) (tag & 7);
+                if ((tag >>> 3) == field && wireType == 2) {
+                    int length = length();
+                    Reader inner = new Reader(bytes, position, position + length);
+                    position += length;
+                    return inner;
+                }
+                skip(wireType);
+            }
+            return null;
         }
 
         long varint() throws CorruptAggregateException {
