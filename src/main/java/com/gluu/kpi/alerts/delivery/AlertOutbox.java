@@ -1,6 +1,7 @@
 package com.gluu.kpi.alerts.delivery;
 
 import com.gluu.kpi.sinks.JdbcSettings;
+import com.gluu.kpi.sinks.RetryBackoff;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -119,9 +119,7 @@ public final class AlertOutbox implements AutoCloseable {
     }
 
     long backoffMillis(int failures) {
-        long base = initialBackoff.toMillis() << Math.min(Math.max(failures - 1, 0), 20);
-        long capped = Math.min(base, maxBackoff.toMillis());
-        return (long) (capped * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+        return RetryBackoff.jitter(RetryBackoff.cappedMillis(initialBackoff, maxBackoff, failures));
     }
 
     /** Failures in a row of one alert on one channel, and when it may be tried again. */

@@ -1,5 +1,6 @@
 package com.gluu.kpi.sinks.cloudwatch;
 
+import com.gluu.kpi.sinks.RetryBackoff;
 import com.gluu.kpi.sinks.cloudwatch.LogBatches.Entry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -144,7 +144,7 @@ public final class LogShipper implements AutoCloseable {
 
     /** Sends one batch, retrying what may pass later; counts the batch as dropped when it cannot. */
     private void send(List<Entry> batch) throws InterruptedException {
-        long backoff = options.initialBackoff().toMillis();
+        int failures = 0;
         while (true) {
             try {
                 ensureStream();
@@ -173,9 +173,9 @@ public final class LogShipper implements AutoCloseable {
                 return;
             }
             report(false);
-            long sleep = Math.min(backoff, Math.max(0, giveUpAt - System.currentTimeMillis()));
-            Thread.sleep(ThreadLocalRandom.current().nextLong(sleep / 2, sleep + 1)); // jitter: ½–1 × backoff
-            backoff = Math.min(backoff * 2, options.maxBackoff().toMillis());
+            failures++;
+            long backoff = RetryBackoff.cappedMillis(options.initialBackoff(), options.maxBackoff(), failures);
+            Thread.sleep(RetryBackoff.jitter(Math.min(backoff, Math.max(0, giveUpAt - System.currentTimeMillis()))));
         }
     }
 
