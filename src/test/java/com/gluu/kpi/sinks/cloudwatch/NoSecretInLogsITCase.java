@@ -8,6 +8,7 @@ import com.gluu.kpi.testing.CloudWatchLogsStandIn;
 import com.gluu.kpi.testing.PostHogStandIn;
 import com.gluu.kpi.testing.TestDatabase;
 import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,12 +40,9 @@ class NoSecretInLogsITCase {
             String url = db.jdbc().url() + (db.jdbc().url().contains("?") ? "&" : "?") + "password=" + URL_PASSWORD;
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            for (String open : List.of("java.base/java.lang", "java.base/java.util", "java.base/java.lang.reflect",
-                    "java.base/java.io", "java.base/java.nio", "java.base/sun.nio.ch", "java.base/java.net",
-                    "java.base/java.time", "java.base/java.text", "java.base/java.util.concurrent",
-                    "java.base/java.util.concurrent.atomic", "java.base/java.util.concurrent.locks")) {
-                command.add("--add-opens=" + open + "=ALL-UNNAMED");
-            }
+            // The --add-opens this test JVM runs with (the pom's flink.add-opens), not a second copy of the list.
+            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(arg -> arg.startsWith("--add-opens=")).forEach(command::add);
             command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"),
                     "-Dlog4j2.configurationFile=log4j2.properties", // the jar's config, not the tests'
                     "com.gluu.kpi.cli.Main", "run", "--config", "jobs/local.yaml",
