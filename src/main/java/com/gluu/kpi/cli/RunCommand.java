@@ -12,7 +12,6 @@ import com.gluu.kpi.pipeline.JobCounts;
 import com.gluu.kpi.sinks.JdbcSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,10 +50,9 @@ final class RunCommand {
         try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv())).start()) {
             JobExecutionResult result = KpiJob.replayFile(config, eventsPath, jdbc);
             System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
-            long behind = outbox.awaitDelivered(Duration.ofSeconds(60));
+            long behind = outbox.awaitDelivered(AlertOutbox.END_OF_INPUT_WAIT);
             if (behind != 0) {
-                System.out.println("alerts: " + (behind < 0 ? "some" : behind) + " notification(s) not yet delivered;"
-                        + " they stay in kpi.alerts and go out with the next run");
+                System.out.println("alerts: " + AlertOutbox.undelivered(behind));
             }
         }
         return 0;

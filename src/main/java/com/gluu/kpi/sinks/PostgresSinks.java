@@ -3,6 +3,7 @@ package com.gluu.kpi.sinks;
 import com.gluu.kpi.accuracy.AccuracyRow;
 import com.gluu.kpi.alerts.AlertEvidence;
 import com.gluu.kpi.alerts.AlertRecord;
+import com.gluu.kpi.alerts.delivery.AlertOutbox;
 import com.gluu.kpi.alerts.delivery.InJobAlertDelivery;
 import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
@@ -11,7 +12,6 @@ import com.gluu.kpi.latency.LatencyRow;
 import com.gluu.kpi.pipeline.KpiMetricSinks;
 import com.gluu.kpi.pipeline.KpiSinks;
 import com.gluu.kpi.traffic.TrafficRow;
-import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
 
 /** Every output of the pipeline as upserts into its {@code kpi.*} table. */
@@ -76,7 +76,7 @@ public final class PostgresSinks implements KpiSinks {
     public Sink<AlertRecord> alerts() {
         Sink<AlertRecord> table = new PostgresUpsertSink<>("kpi.alerts", jdbc, new KpiTables.Alerts(), options);
         // A bounded replay waits for delivery as long as `run` does in its own process.
-        return deliverAlerts ? new InJobAlertDelivery(table, jdbc, Duration.ofSeconds(60)) : table;
+        return deliverAlerts ? new InJobAlertDelivery(table, jdbc, AlertOutbox.END_OF_INPUT_WAIT) : table;
     }
 
     @Override

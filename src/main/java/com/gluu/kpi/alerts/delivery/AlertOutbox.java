@@ -206,6 +206,15 @@ public final class AlertOutbox implements AutoCloseable {
         return s.length() <= MAX_ERROR ? s : s.substring(0, MAX_ERROR);
     }
 
+    /** How long a bounded replay waits for the last notifications before it ends ({@code run}, or the job itself on a cluster). */
+    public static final Duration END_OF_INPUT_WAIT = Duration.ofSeconds(60);
+
+    /** What to tell the user about {@code behind} (from {@link #awaitDelivered}; negative: unknown) undelivered transitions. */
+    public static String undelivered(long behind) {
+        return (behind < 0 ? "some" : String.valueOf(behind)) + " notification(s) not yet delivered;"
+                + " they stay in kpi.alerts and go out with the next run";
+    }
+
     /**
      * Waits until no configured channel is behind on any alert, or the timeout passes (a bounded
      * replay uses this before it exits). Returns the transitions still undelivered, over all

@@ -87,8 +87,7 @@ public final class InJobAlertDelivery implements Sink<AlertRecord>, SupportsPreW
             if (behind == 0) {
                 LOG.info("alert outbox: every notification delivered at the end of the input");
             } else {
-                LOG.warn("alert outbox: {} notification(s) not delivered within {}; they stay in kpi.alerts and go"
-                        + " out with the next run", behind < 0 ? "some" : behind, finalWait);
+                LOG.warn("alert outbox, after waiting {}: {}", finalWait, AlertOutbox.undelivered(behind));
             }
         }
 
