@@ -3,17 +3,21 @@ package com.gluu.kpi.accuracy;
 import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.FeedbackEvent;
 import com.gluu.kpi.events.InferenceEvent;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.KeyGroupStatePartitionStreamProvider;
+import org.apache.flink.runtime.state.KeyedStateCheckpointOutputStream;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -22,6 +26,7 @@ import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -51,43 +56,32 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *       them joins the same one whatever their order. A feedback already decided stays decided.
  * </ul>
  *
- * <p><b>State</b> (all Flink keyed state, so RocksDB can hold it): one {@link JoinedInference}
- * per request in a {@code ValueState} — the inference, or the feedback waiting for it — so an
- * inference costs one state read and one write; one timer per distinct wake-up time of waiting
- * feedback. Waiting feedback and its timers are always removed
- * when decided. Inferences are never removed by the join (most never get feedback); a
- * processing-time state TTL of {@code horizon + feedback_wait} (never returning an expired
- * value) bounds their memory. The TTL only bounds memory: the match decision checks the
- * event-time horizon itself, so whether an old inference was already cleaned up or not cannot
- * change a verdict (it is unmatched either way). The one case the TTL can decide is a feedback
- * that arrives more than {@code horizon + feedback_wait} of <em>wall-clock</em> time after its
- * inference while still inside the horizon in event time — possible only if feedback lags its
- * inference by more than {@code feedback_wait} in processing (e.g. after an outage, a backlog
- * of the last minutes of a 7-day horizon); a replay (minutes of wall clock) is never affected.
+ * <p><b>State.</b> Inferences are kept in an {@link InferenceIndex}: per request id only the
+ * 128-bit hash of the id, the inference's ts and its (model, version), 32 bytes in a
+ * {@code long[]} per key group, written to Flink's <em>raw keyed state</em> per key group at
+ * every checkpoint (so it restores and rescales like any keyed state, whatever the state
+ * backend). Why not a {@code ValueState} entry per request: see {@link InferenceIndex}; in the
+ * bench it cost more than a third of the job's throughput. Feedback waiting for its inference
+ * is rare and short-lived and stays in Flink keyed state ({@link WaitingFeedback}), with one
+ * event-time timer per distinct wake-up time; both are removed when the feedback is decided.
  *
- * <p><b>What the state costs per request</b>, measured 2026-11-23 with
- * {@code FeedbackJoinStateSize} (test sources; how to run it is in its comment) on JDK 17,
- * compressed oops, 1,000,000 inferences with distinct 36-character request ids (UUIDs):
- * <ul>
- *   <li>Heap backend (the harness's HashMap backend, i.e. {@code CopyOnWriteStateMap}): used
- *       heap after repeated full GCs grew by 184.4 bytes per request (three runs, equal to within
- *       a few hundred bytes in total). It adds up by hand: request-id key 80 (String 24 +
- *       byte[] 56), state-map entry 40, TTL wrapper {@code TtlValue} 24,
- *       {@link JoinedInference} 32, table slot ≈ 8 (2^21 references for 1 M entries). Model
- *       and version strings are shared through a small canonicalizing map (see
- *       {@code canonical}); without it the same run measured 296.4 bytes per request (entries
- *       restored from a checkpoint are deserialized with their own copies and cost that much).
- *   <li>RocksDB: 88 bytes per request serialized, with the job's own serializers: key 39 (key
- *       group 1, request id 1 + 36, namespace 1) and value 49 (TTL timestamp 8,
- *       {@link JoinedInferenceSerializer} 41 for model {@code blip2} and version
- *       {@code blip2-opt-2.7b-2025-09}); RocksDB adds its internal key suffix (8) and length
- *       prefixes per entry, then compresses blocks.
- * </ul>
- * Every request is kept for the horizon, with or without feedback: at 1,000 requests/s a 7-day
- * horizon holds about 605 M entries, ≈ 111 GB on the heap or ≈ 53 GB serialized in RocksDB
- * (before compression), across the job's subtasks. Production therefore needs RocksDB (or a
- * shorter horizon). Waiting feedback (not measured; a {@link PendingFeedback} of a few dozen
- * bytes plus a timer) lives at most {@code feedback_wait + allowed_lateness} of event time.
+ * <p><b>Expiry in event time.</b> Inferences are never removed by a match (most never get
+ * feedback, some get several). An inference at {@code i} is forgotten once the watermark
+ * reaches {@code i + horizon + allowed_lateness}: any feedback arriving after that has
+ * {@code f + lateness > watermark} (else the gate would have turned it away), so
+ * {@code f > i + horizon}, and it would be unmatched anyway. Forgetting therefore never changes
+ * a verdict, in a replay or live. The index is swept every {@code horizon / 16} of event time
+ * (at least a minute), so it holds at most the inferences of
+ * {@code horizon × 17/16 + allowed_lateness} of event time, whatever the wall clock does. (One
+ * exception to "never changes a verdict", accepted: a request id reused more than
+ * {@code horizon + allowed_lateness} after its first inference. The second inference is kept
+ * only once the first is forgotten, so a feedback after both may be unmatched or matched to the
+ * second depending on when the sweep ran.)
+ *
+ * <p><b>What the state costs per request</b>, measured with {@code FeedbackJoinStateSize}
+ * (test sources; how to run it is in its comment): see the README's Accuracy section. The
+ * index needs 32 bytes per slot and keeps between 3/8 and 3/4 of its slots full, i.e. 43 to
+ * 85 bytes per request on the heap, and 28 bytes per request in a checkpoint.
  */
 public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservation>
         implements OneInputStreamOperator<Event, AccuracyObservation>, Triggerable<String, VoidNamespace> {
@@ -96,16 +90,18 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
     /** The model under which feedback without a joinable inference is counted. */
     public static final String UNMATCHED = "unmatched";
 
-    /** Distinct (model, version) strings shared between state entries per subtask, at most. */
-    private static final int MAX_CANONICAL_STRINGS = 1024;
+    /** Sweep the index at least this often in event time (a sixteenth of the horizon when longer). */
+    private static final long MIN_SWEEP_INTERVAL_MS = 60_000;
 
     private final long horizonMs;
     private final long waitMs;
     private final long allowedLatenessMs;
 
-    private transient ValueState<JoinedInference> inference;
+    private transient InferenceIndex inferences;
+    private transient ValueState<WaitingFeedback> waiting;
     private transient InternalTimerService<VoidNamespace> timers;
-    private transient Map<String, String> canonical;
+    /** The next watermark at which the index forgets old inferences; MIN_VALUE before the first. */
+    private transient long nextSweep;
     private transient StreamRecord<AccuracyObservation> reuse;
     private transient Counter matched;
     private transient Counter unmatched;
@@ -123,33 +119,67 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
-    /** The state descriptor of the joined inference, with its memory-bounding TTL. */
-    static ValueStateDescriptor<JoinedInference> inferenceDescriptor(long ttlMs) {
-        ValueStateDescriptor<JoinedInference> descriptor =
-                new ValueStateDescriptor<>("inference", TypeInformation.of(JoinedInference.class));
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(ttlMs))
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                // Heap: each state access checks one more entry for expiry (Flink's default of 5
-                // cost 11 % of the job's CPU in the bench). With about two accesses per request,
-                // expired entries stay below the live ones: memory stays within 2× the horizon.
-                .cleanupIncrementally(1, false)
-                // RocksDB: expired entries are dropped while compacting.
-                .cleanupInRocksdbCompactFilter(1000)
-                .build());
-        return descriptor;
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        var task = getRuntimeContext().getTaskInfo();
+        KeyGroupRange keyGroups = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
+                task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask());
+        inferences = new InferenceIndex(keyGroups, task.getMaxNumberOfParallelSubtasks());
+        for (KeyGroupStatePartitionStreamProvider keyGroup : context.getRawKeyedStateInputs()) {
+            try (InputStream in = keyGroup.getStream()) {
+                inferences.read(keyGroup.getKeyGroupId(), in);
+            }
+        }
+        nextSweep = Long.MIN_VALUE;
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        inference = getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE,
-                VoidNamespaceSerializer.INSTANCE, inferenceDescriptor(horizonMs + waitMs));
+        waiting = getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE, new ValueStateDescriptor<>("waiting-feedback", WaitingFeedbackSerializer.INSTANCE));
         timers = getInternalTimerService("feedback-wait", VoidNamespaceSerializer.INSTANCE, this);
-        canonical = new HashMap<>();
         reuse = new StreamRecord<>(null);
         matched = getMetricGroup().counter("feedbackMatched");
         unmatched = getMetricGroup().counter("feedbackUnmatched");
+        getMetricGroup().gauge("inferencesRemembered", (Gauge<Long>) () -> inferences.size());
+        getMetricGroup().gauge("inferenceIndexBytes", (Gauge<Long>) () -> inferences.tableBytes());
+    }
+
+    /** The index is written here, one section per key group; Flink must not put timers there. */
+    @Override
+    protected boolean isUsingCustomRawKeyedState() {
+        return true;
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        KeyedStateCheckpointOutputStream out = context.getRawKeyedOperatorStateOutput();
+        for (int keyGroup : out.getKeyGroupList()) {
+            out.startNewKeyGroup(keyGroup);
+            inferences.write(keyGroup, out);
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        long watermark = mark.getTimestamp();
+        long sweepInterval = Math.max(horizonMs / 16, MIN_SWEEP_INTERVAL_MS);
+        if (nextSweep == Long.MIN_VALUE) {
+            nextSweep = saturatedAdd(watermark, sweepInterval);
+        } else if (watermark >= nextSweep) {
+            // Forget inferences with i + horizon + lateness ≤ watermark (see the class comment).
+            inferences.forgetUpTo(watermark - horizonMs - allowedLatenessMs);
+            nextSweep = saturatedAdd(watermark, sweepInterval);
+        }
+        super.processWatermark(mark);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < a ? Long.MAX_VALUE : sum;
     }
 
     @Override
@@ -163,48 +193,46 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
     }
 
     private void onInference(InferenceEvent e, long ts) throws Exception {
-        JoinedInference known = inference.value();
-        if (known != null && known.hasInference() && known.ts <= ts) {
+        if (inferences.find(e.requestId) && inferences.foundTs() <= ts) {
             return; // keep the earliest inference of a request id
         }
-        JoinedInference joined = new JoinedInference(canonical(e.model), canonical(e.modelVersion), ts);
-        inference.update(joined);
-        if (known != null && known.waiting != null) {
-            for (PendingFeedback f : known.waiting) {
+        String model = e.model;
+        String modelVersion = e.modelVersion == null ? "" : e.modelVersion;
+        inferences.put(model, modelVersion, ts);
+        WaitingFeedback early = waiting.value();
+        if (early != null) {
+            for (PendingFeedback f : early.feedback) {
                 timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, wakeUp(f.ts));
-                decide(joined, f.verdict, f.score, f.ts);
+                decide(model, modelVersion, ts, f.verdict, f.score, f.ts);
             }
+            waiting.clear();
         }
     }
 
     private void onFeedback(FeedbackEvent e, long ts) throws Exception {
         String verdict = verdict(e.verdict);
         double score = AccuracyObservation.scoreOf(verdict, e.score);
-        JoinedInference known = inference.value();
-        if (known != null && known.hasInference()) {
-            decide(known, verdict, score, ts);
+        if (inferences.find(e.requestId)) {
+            decide(inferences.foundModel(), inferences.foundModelVersion(), inferences.foundTs(), verdict, score, ts);
             return;
         }
-        JoinedInference waiting = known != null ? known : new JoinedInference();
-        waiting.waiting = append(waiting.waiting, new PendingFeedback(verdict, score, ts));
-        inference.update(waiting);
+        WaitingFeedback early = waiting.value();
+        PendingFeedback f = new PendingFeedback(verdict, score, ts);
+        waiting.update(new WaitingFeedback(early == null ? new PendingFeedback[] {f} : append(early.feedback, f)));
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, wakeUp(ts));
     }
 
     private static PendingFeedback[] append(PendingFeedback[] waiting, PendingFeedback f) {
-        if (waiting == null) {
-            return new PendingFeedback[] {f};
-        }
         PendingFeedback[] more = Arrays.copyOf(waiting, waiting.length + 1);
         more[waiting.length] = f;
         return more;
     }
 
-    /** Emits a feedback at {@code feedbackTs} as joined to {@code i}, or unmatched if out of bounds. */
-    private void decide(JoinedInference i, String verdict, double score, long feedbackTs) {
-        if (i.ts >= feedbackTs - horizonMs && i.ts <= feedbackTs + waitMs) {
+    /** Emits a feedback at {@code feedbackTs} as joined to the inference at {@code inferenceTs}, or unmatched if out of bounds. */
+    private void decide(String model, String modelVersion, long inferenceTs, String verdict, double score, long feedbackTs) {
+        if (inferenceTs >= feedbackTs - horizonMs && inferenceTs <= feedbackTs + waitMs) {
             matched.inc();
-            emit(i.model, i.modelVersion, verdict, score, feedbackTs);
+            emit(model, modelVersion, verdict, score, feedbackTs);
         } else {
             emitUnmatched(verdict, score, feedbackTs);
         }
@@ -213,23 +241,22 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
     /** A waiting feedback's timer: its inference can no longer arrive (see the class comment). */
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        JoinedInference known = inference.value();
-        if (known == null || known.waiting == null) {
+        WaitingFeedback early = waiting.value();
+        if (early == null) {
             return; // cannot happen: a timer exists only while feedback waits
         }
         List<PendingFeedback> stillWaiting = new ArrayList<>();
-        for (PendingFeedback f : known.waiting) {
+        for (PendingFeedback f : early.feedback) {
             if (wakeUp(f.ts) <= timer.getTimestamp()) {
                 emitUnmatched(f.verdict, f.score, f.ts);
             } else {
                 stillWaiting.add(f);
             }
         }
-        if (!stillWaiting.isEmpty()) {
-            known.waiting = stillWaiting.toArray(new PendingFeedback[0]);
-            inference.update(known);
+        if (stillWaiting.isEmpty()) {
+            waiting.clear();
         } else {
-            inference.clear(); // only feedback was here, and it is decided
+            waiting.update(new WaitingFeedback(stillWaiting.toArray(new PendingFeedback[0])));
         }
     }
 
@@ -265,21 +292,19 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
         }
     }
 
-    /**
-     * One shared instance per distinct model name or version (on the heap backend, state holds
-     * the objects it is given; without this, every request would carry its own copies of
-     * {@code "blip2"} and its version string). Bounded: past {@value #MAX_CANONICAL_STRINGS}
-     * distinct values, new ones are kept as they come.
-     */
-    private String canonical(String s) {
-        String shared = canonical.get(s);
-        if (shared != null) {
-            return shared;
-        }
-        if (canonical.size() < MAX_CANONICAL_STRINGS) {
-            canonical.put(s, s);
-        }
-        return s;
+    /** The index itself (for tests and {@code FeedbackJoinStateSize}). */
+    InferenceIndex inferenceIndex() {
+        return inferences;
+    }
+
+    /** The {@code inferencesRemembered} gauge (for tests). */
+    long inferencesRemembered() {
+        return inferences.size();
+    }
+
+    /** The {@code inferenceIndexBytes} gauge (for tests). */
+    long inferenceIndexBytes() {
+        return inferences.tableBytes();
     }
 
     /** The {@code feedbackMatched} metric's count (for tests). */

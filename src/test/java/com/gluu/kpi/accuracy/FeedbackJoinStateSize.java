@@ -3,22 +3,12 @@ package com.gluu.kpi.accuracy;
 import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.EventType;
 import com.gluu.kpi.events.InferenceEvent;
+import com.google.common.io.CountingOutputStream;
 import java.lang.management.ManagementFactory;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.UUID;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.base.LongSerializer;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.apache.flink.runtime.state.SerializedCompositeKeyBuilder;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.runtime.state.ttl.TtlStateFactory;
-import org.apache.flink.runtime.state.ttl.TtlValue;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
@@ -31,27 +21,18 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
  * </pre>
  *
  * <p>Heap: N inferences with distinct 36-character request ids (UUIDs, the size of a typical
- * request id) go through the operator in the harness's heap (HashMap) backend; used heap after
- * repeated full GCs, before and after, divided by N. The request-id strings are created as the
- * events are and are kept only by the state, so they are part of the figure, as in production.
- *
- * <p>RocksDB: the bytes of one state entry as the RocksDB backend writes them, produced with the
- * same serializers: the composite key (key-group prefix, request id, namespace) and the TTL value
- * (last-access timestamp + the {@link JoinedInference} as {@link JoinedInferenceSerializer} writes it).
+ * request id) go through the operator in the harness (parallelism 1, max parallelism 128); used
+ * heap after repeated full GCs, before and after, divided by N, next to the index's own count of
+ * its table bytes. Checkpoint: the bytes a snapshot writes for them (all key groups).
  */
 public final class FeedbackJoinStateSize {
     private FeedbackJoinStateSize() {}
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        heap(n);
-        rocksDb();
-    }
-
-    private static void heap(int n) throws Exception {
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new FeedbackJoin(Duration.ofDays(7), Duration.ofMinutes(10), Duration.ofMinutes(5)),
-                Event::routingKey, Types.STRING);
+                Event::routingKey, Types.STRING, 128, 1, 0); // Flink's default max parallelism for parallelism ≤ 128
         harness.open();
         // Warm up with the same request id (one entry), so class loading etc. is in the baseline.
         for (int i = 0; i < 1_000; i++) {
@@ -65,33 +46,19 @@ public final class FeedbackJoinStateSize {
         }
         long elapsed = System.nanoTime() - start;
         long after = usedHeapAfterGc();
-        System.out.printf("heap backend: %,d requests, %,d keyed state entries, used heap +%,d bytes = %.1f bytes/request"
-                + " (%.2f µs/inference through the harness)%n",
-                n, harness.numKeyedStateEntries(), after - before, (double) (after - before) / n, elapsed / 1e3 / n);
+        FeedbackJoin join = (FeedbackJoin) harness.getOneInputOperator();
+        System.out.printf("heap: %,d requests remembered, used heap +%,d bytes = %.1f bytes/request"
+                        + " (index tables %,d bytes = %.1f bytes/request; %.2f µs/inference through the harness)%n",
+                join.inferencesRemembered(), after - before, (double) (after - before) / n,
+                join.inferenceIndexBytes(), (double) join.inferenceIndexBytes() / n, elapsed / 1e3 / n);
+        // What a checkpoint writes: every key group's section (the harness's in-memory checkpoint
+        // storage refuses more than 5 MB, so the sections are counted here directly).
+        CountingOutputStream counted = new CountingOutputStream(OutputStream.nullOutputStream());
+        for (int keyGroup = 0; keyGroup < 128; keyGroup++) {
+            join.inferenceIndex().write(keyGroup, counted);
+        }
+        System.out.printf("checkpoint: %,d bytes = %.1f bytes/request%n", counted.getCount(), (double) counted.getCount() / n);
         harness.close();
-    }
-
-    private static void rocksDb() throws Exception {
-        SerializerConfigImpl config = new SerializerConfigImpl();
-        config.setGenericTypes(false);
-        TypeSerializer<JoinedInference> joined = TypeInformation.of(JoinedInference.class).createSerializer(config);
-        TtlStateFactory.TtlSerializer<JoinedInference> ttl = new TtlStateFactory.TtlSerializer<>(LongSerializer.INSTANCE, joined);
-
-        String requestId = UUID.randomUUID().toString();
-        int maxParallelism = 128; // Flink's default for parallelism ≤ 128: a 1-byte key-group prefix
-        SerializedCompositeKeyBuilder<String> keys = new SerializedCompositeKeyBuilder<>(StringSerializer.INSTANCE, 1, 64);
-        keys.setKeyAndKeyGroup(requestId, KeyGroupRangeAssignment.assignToKeyGroup(requestId, maxParallelism));
-        byte[] key = keys.buildCompositeKeyNamespace(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE);
-
-        DataOutputSerializer out = new DataOutputSerializer(128);
-        ttl.serialize(new TtlValue<>(new JoinedInference("blip2", "blip2-opt-2.7b-2025-09", 1_795_325_880_000L), 0L), out);
-        int value = out.length();
-        out.clear();
-        joined.serialize(new JoinedInference("blip2", "blip2-opt-2.7b-2025-09", 1_795_325_880_000L), out);
-        int joinedOnly = out.length();
-        System.out.printf("RocksDB entry: key %d bytes (36-char request id) + value %d bytes (TTL timestamp 8 + JoinedInference %d,"
-                + " model \"blip2\", version \"blip2-opt-2.7b-2025-09\") = %d bytes before RocksDB's own overhead%n",
-                key.length, value, joinedOnly, key.length + value);
     }
 
     private static Event inference(String requestId, long ts) {

@@ -10,8 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -185,30 +188,41 @@ class FeedbackJoinTest {
         harness.processWatermark(T0 + 19 * MINUTE);
         assertThat(drain()).containsExactly("unmatched||incorrect|0.0|ts=" + (T0 + 4 * MINUTE) + "@" + (T0 + 4 * MINUTE));
         assertThat(harness.numEventTimeTimers()).isZero();
-        // Only c's inference remains (it may get more feedback within the horizon).
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        // No waiting feedback is left; only c's inference remains (it may get more feedback).
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(join().inferencesRemembered()).isEqualTo(1);
         assertThat(join().matchedCount()).isEqualTo(1);
         assertThat(join().unmatchedCount()).isEqualTo(3);
     }
 
     @Test
-    void theStateTtlForgetsAnInferenceAfterHorizonPlusWaitOfProcessingTime() throws Exception {
-        long ttl = 7 * DAY + 10 * MINUTE;
+    void anInferenceIsForgottenOnceTheWatermarkPassesItsTsPlusHorizonPlusLateness() throws Exception {
+        // Sweeps run every horizon/16 = 10.5 h of watermark, the first one 10.5 h after the
+        // first watermark; each forgets inferences with ts + 7 d + 5 min <= watermark.
         harness = open();
-        harness.setStateTtlProcessingTime(0);
-        inference("kept", "blip2", "v1", T0);
-        inference("forgotten", "blip2", "v1", T0);
+        inference("old", "blip2", "v1", T0);
+        inference("one-ms-younger", "blip2", "v1", T0 + 1);
+        inference("a-day-younger", "llava", "v2", T0 + DAY);
+        harness.processWatermark(T0);
+        harness.processWatermark(T0 + 7 * DAY + 5 * MINUTE - 1); // a sweep, but nothing is old enough
+        assertThat(join().inferencesRemembered()).isEqualTo(3);
+        harness.processWatermark(T0 + 7 * DAY + 5 * MINUTE); // too soon for the next sweep
+        assertThat(join().inferencesRemembered()).isEqualTo(3);
 
-        harness.setStateTtlProcessingTime(ttl - 1);
-        feedback("kept", "correct", T0 + DAY);
-        assertThat(drain()).containsExactly("blip2|v1|correct|1.0|ts=" + (T0 + DAY) + "@" + (T0 + DAY));
+        harness.processWatermark(T0 + 7 * DAY + 5 * MINUTE + 630 * MINUTE); // sweep: cutoff T0 + 630 min
+        assertThat(join().inferencesRemembered()).as("old and one-ms-younger forgotten").isEqualTo(1);
 
-        // Expired (never returned): the feedback waits like one whose inference never came.
-        harness.setStateTtlProcessingTime(ttl);
-        feedback("forgotten", "correct", T0 + DAY);
-        assertThat(drain()).isEmpty();
-        harness.processWatermark(T0 + DAY + 15 * MINUTE);
-        assertThat(drain()).containsExactly("unmatched||correct|1.0|ts=" + (T0 + DAY) + "@" + (T0 + DAY));
+        // Still inside its horizon: matched. A feedback of "old" that could still pass the
+        // event-time gate (ts + 5 min > watermark) is past old's horizon: unmatched either way.
+        feedback("a-day-younger", "correct", T0 + 8 * DAY);
+        feedback("old", "correct", T0 + 7 * DAY + 630 * MINUTE + 1);
+        assertThat(drain()).containsExactly("llava|v2|correct|1.0|ts=" + (T0 + 8 * DAY) + "@" + (T0 + 8 * DAY));
+        harness.processWatermark(T0 + 7 * DAY + 645 * MINUTE + 1);
+        assertThat(drain()).containsExactly(
+                "unmatched||correct|1.0|ts=" + (T0 + 7 * DAY + 630 * MINUTE + 1) + "@" + (T0 + 7 * DAY + 630 * MINUTE + 1));
+
+        harness.processWatermark(Long.MAX_VALUE); // end of input: nothing can join any more
+        assertThat(join().inferencesRemembered()).isZero();
     }
 
     @Test
@@ -223,6 +237,7 @@ class FeedbackJoinTest {
 
         assertThat(drain()).isEmpty();
         assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(join().inferencesRemembered()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -249,15 +264,80 @@ class FeedbackJoinTest {
         harness.processWatermark(T0 + 17 * MINUTE);
         assertThat(drain()).containsExactly("unmatched||incorrect|0.0|ts=" + (T0 + 2 * MINUTE) + "@" + (T0 + 2 * MINUTE));
         assertThat(harness.numEventTimeTimers()).isZero();
-        assertThat(harness.numKeyedStateEntries()).as("the two inferences").isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries()).as("no feedback waits").isZero();
+        assertThat(join().inferencesRemembered()).as("the two inferences").isEqualTo(2);
+    }
+
+    @Test
+    void theSameCheckpointWorksWithTheRocksDbBackendWhichProductionUses() throws Exception {
+        harness = harness();
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.open();
+        inference("known", "blip2", "v1", T0);
+        feedback("waiting", "partial", T0 + MINUTE, 0.25);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 100);
+        harness.close();
+
+        harness = harness();
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.initializeState(snapshot);
+        harness.open();
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        feedback("known", "incorrect", T0 + DAY);
+        harness.processWatermark(T0 + 16 * MINUTE);
+        assertThat(drain()).containsExactly(
+                "blip2|v1|incorrect|0.0|ts=" + (T0 + DAY) + "@" + (T0 + DAY),
+                "unmatched||partial|0.25|ts=" + (T0 + MINUTE) + "@" + (T0 + MINUTE));
+    }
+
+    @Test
+    void aCheckpointRestoresIntoMoreSubtasksEachWithTheInferencesOfItsOwnKeyGroups() throws Exception {
+        int maxParallelism = 128;
+        harness = harness(maxParallelism, 1, 0);
+        harness.open();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            ids.add("request-" + i);
+            inference("request-" + i, i % 2 == 0 ? "blip2" : "llava", "v" + (i % 3), T0 + i);
+        }
+        OperatorSubtaskState snapshot = harness.snapshot(1, 100);
+        harness.close();
+        harness = null;
+
+        int restored = 0;
+        for (int subtask = 0; subtask < 3; subtask++) {
+            OperatorSubtaskState part = AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                    snapshot, maxParallelism, 1, 3, subtask);
+            harness = harness(maxParallelism, 3, subtask);
+            harness.initializeState(part);
+            harness.open();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                if (KeyGroupRangeAssignment.assignKeyToParallelOperator(ids.get(i), maxParallelism, 3) == subtask) {
+                    feedback(ids.get(i), "correct", T0 + DAY);
+                    expected.add((i % 2 == 0 ? "blip2" : "llava") + "|v" + (i % 3) + "|correct|1.0|ts=" + (T0 + DAY) + "@" + (T0 + DAY));
+                }
+            }
+            assertThat(join().inferencesRemembered()).isEqualTo(expected.size());
+            assertThat(drain()).containsExactlyElementsOf(expected);
+            restored += expected.size();
+            harness.close();
+            harness = null;
+        }
+        assertThat(restored).isEqualTo(200);
     }
 
     // ---------------------------------------------------------------- helpers
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Event, AccuracyObservation> harness() throws Exception {
+        return harness(128, 1, 0);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, AccuracyObservation> harness(
+            int maxParallelism, int parallelism, int subtask) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new FeedbackJoin(Duration.ofDays(7), Duration.ofMinutes(10), Duration.ofMinutes(5)),
-                Event::routingKey, Types.STRING);
+                Event::routingKey, Types.STRING, maxParallelism, parallelism, subtask);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Event, AccuracyObservation> open() throws Exception {

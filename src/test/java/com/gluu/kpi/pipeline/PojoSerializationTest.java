@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.gluu.kpi.accuracy.AccuracyCounts;
 import com.gluu.kpi.accuracy.AccuracyObservation;
 import com.gluu.kpi.accuracy.AccuracyRow;
-import com.gluu.kpi.accuracy.JoinedInference;
 import com.gluu.kpi.accuracy.PendingFeedback;
+import com.gluu.kpi.accuracy.WaitingFeedback;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.events.EndpointEvent;
 import com.gluu.kpi.events.Event;
@@ -59,9 +59,8 @@ class PojoSerializationTest {
                 Arguments.of(Event.class, taskEvent()),
                 Arguments.of(Event.class, allBodiesEvent()),
                 Arguments.of(Event.class, eventWithNullStrings()),
-                Arguments.of(JoinedInference.class, joinedInference()),
-                Arguments.of(JoinedInference.class, new JoinedInference("blip2", "", 1_795_325_880_000L)),
-                Arguments.of(JoinedInference.class, waitingFeedbackOnly()));
+                Arguments.of(WaitingFeedback.class, waitingFeedback()),
+                Arguments.of(WaitingFeedback.class, new WaitingFeedback(new PendingFeedback("correct", 1.0, 1_795_325_880_000L))));
     }
 
     static Stream<Arguments> pojos() {
@@ -118,7 +117,7 @@ class PojoSerializationTest {
     void handSerializedFixturesSetEveryField() throws Exception {
         assertEveryFieldSet(allBodiesEvent(), "Event");
         assertEveryFieldSet(inferenceEvent(), "Event");
-        assertEveryFieldSet(joinedInference(), "JoinedInference");
+        assertEveryFieldSet(waitingFeedback(), "WaitingFeedback");
     }
 
     @Test
@@ -339,13 +338,6 @@ class PojoSerializationTest {
     }
 
     /** A feedback waiting for its inference: no model yet, two feedback events. */
-    private static JoinedInference waitingFeedbackOnly() {
-        JoinedInference j = new JoinedInference();
-        j.waiting = new PendingFeedback[] {
-            new PendingFeedback("correct", 1.0, 1_795_325_880_000L), new PendingFeedback("partial", 0.5, 1_795_325_881_000L)};
-        return j;
-    }
-
     /** Not a valid event, but it puts every field of the envelope through the serializer at once. */
     private static Event allBodiesEvent() {
         Event e = inferenceEvent();
@@ -427,10 +419,9 @@ class PojoSerializationTest {
         return o;
     }
 
-    private static JoinedInference joinedInference() {
-        JoinedInference j = new JoinedInference("blip2", "blip2-opt-2.7b-2025-09", 1_795_325_888_123L);
-        j.waiting = new PendingFeedback[] {new PendingFeedback("incorrect", 0.25, 1_795_325_888_123L)};
-        return j;
+    private static WaitingFeedback waitingFeedback() {
+        return new WaitingFeedback(
+                new PendingFeedback("incorrect", 0.25, 1_795_325_888_123L), new PendingFeedback("partial", 0.5, 1_795_325_889_000L));
     }
 
     private static TrafficObservation trafficObservation() {
