@@ -268,12 +268,21 @@ final class InferenceIndex {
      * so it is bounded by the pairs seen within the horizon.
      */
     private static final class ModelVersions {
+        private static final int LINEAR_SCAN = 8;
         private final List<String> models = new ArrayList<>();
         private final List<String> versions = new ArrayList<>();
         /** model → model_version → id: two lookups, no key object per inference. */
         private final Map<String, Map<String, Integer>> ids = new HashMap<>();
 
         int id(String model, String version) {
+            // Called for every inference with fresh strings from the parser: comparing them with
+            // the first few pairs is cheaper than hashing both (a service has a handful).
+            int scan = Math.min(models.size(), LINEAR_SCAN);
+            for (int p = 0; p < scan; p++) {
+                if (models.get(p).equals(model) && versions.get(p).equals(version)) {
+                    return p;
+                }
+            }
             Map<String, Integer> byVersion = ids.computeIfAbsent(model, m -> new HashMap<>());
             Integer id = byVersion.get(version);
             if (id == null) {
