@@ -145,8 +145,11 @@ public final class KpiJob {
 
     private static String checkpointDirectory(JobConfig config) {
         String dir = config.get(JobConfig.CHECKPOINT_DIR);
-        if (!dir.isEmpty()) {
+        if (dir.contains("://")) {
             return dir;
+        }
+        if (!dir.isEmpty()) {
+            return Path.of(dir).toAbsolutePath().toUri().toString(); // Flink wants a URI; a plain path means this machine
         }
         return Path.of(System.getProperty("java.io.tmpdir"), "gluu-kpi-checkpoints").toUri().toString();
     }
