@@ -5,6 +5,7 @@ import com.gluu.kpi.config.AlertRule;
 import com.gluu.kpi.config.AlertRule.Kpi;
 import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.latency.LatencySketches;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,6 +50,14 @@ import org.apache.flink.util.OutputTag;
  * minutes). An input older than every evaluation still to come is ignored. no_data takes traffic
  * into account only when its minute is evaluated. A group that is not pending or firing and has had no input for the whole
  * window (idle_for) is dropped; no_data groups are kept (their silence is what they watch).
+ *
+ * <p><b>Accuracy rules wait</b> {@code feedback_wait + allowed_lateness} of event time before they
+ * evaluate a minute ({@code accuracyDelay}): a feedback that waited for its inference is emitted
+ * by the join with its own (earlier) ts as late as watermark {@code ts + wait + lateness}, so only
+ * then are a minute's accuracy inputs complete. Without the wait such a feedback counted or not
+ * depending on when watermarks happened to travel, and a restart from a checkpoint could move an
+ * episode's start by minutes (found by {@code TaskManagerFailoverITCase}). The transitions still
+ * carry the minute's own time.
  */
 public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, AlertRecord> {
     private static final long serialVersionUID = 1L;
@@ -60,6 +69,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             new OutputTag<>("alert-evidence", TypeInformation.of(AlertEvidence.class));
 
     private final AlertRules rules;
+    private final long accuracyDelayMs;
 
     private transient Map<String, AlertStateMachine> machines;
     private transient MapState<String, GroupMinutes> groups;
@@ -68,8 +78,30 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     /** The latest minute any input arrived for (end-of-input stop). */
     private transient ValueState<Long> lastInputMinute;
 
+    /** With no accuracy delay: for tests whose accuracy inputs all arrive in time. */
     public AlertEvaluator(AlertRules rules) {
+        this(rules, Duration.ZERO);
+    }
+
+    /** @param accuracyDelay {@code accuracy.feedback_wait + time.allowed_lateness} (see the class comment) */
+    public AlertEvaluator(AlertRules rules, Duration accuracyDelay) {
         this.rules = rules;
+        this.accuracyDelayMs = accuracyDelay.toMillis();
+    }
+
+    private long delay(AlertRule rule) {
+        return rule.kpi() == Kpi.ACCURACY ? accuracyDelayMs : 0;
+    }
+
+    /** When minute {@code m} is evaluated for {@code rule}: its last millisecond, plus the rule's delay. */
+    private long evaluationTime(long m, AlertRule rule) {
+        return endOf(m) - 1 + delay(rule);
+    }
+
+    /** The watermark as the rule sees it: shifted back by its delay. */
+    private long ruleWatermark(long watermark, AlertRule rule) {
+        long d = delay(rule);
+        return watermark == Long.MAX_VALUE || watermark < Long.MIN_VALUE + d ? watermark : watermark - d;
     }
 
     @Override
@@ -103,7 +135,8 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (g == null) {
             g = GroupMinutes.create(in.labelsJson, lookback(machine.rule()) + SLACK);
         }
-        long keepFrom = keepFrom(machine.rule(), ctx.timerService().currentWatermark());
+        AlertRule rule = machine.rule();
+        long keepFrom = keepFrom(rule, ruleWatermark(ctx.timerService().currentWatermark(), rule));
         int i = g.claim(in.minute, keepFrom);
         if (i >= 0) {
             if (in.count > 0) {
@@ -118,7 +151,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             g.billedMs[i] += in.billedMs;
             g.requests[i] += in.requests;
             if (in.requestId != null) {
-                g.addEvidence(i, in.requestId, in.requestTs, in.requestValue, machine.rule().kpi() == Kpi.LATENCY);
+                g.addEvidence(i, in.requestId, in.requestTs, in.requestValue, rule.kpi() == Kpi.LATENCY);
             }
         }
         g.lastInputMinute = Math.max(g.lastInputMinute, in.minute);
@@ -136,13 +169,13 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         Long next = nextMinute.value();
         if (next == null) {
             nextMinute.update(in.minute);
-            ctx.timerService().registerEventTimeTimer(endOf(in.minute) - 1);
-        } else if (in.minute < next && endOf(in.minute) - 1 > ctx.timerService().currentWatermark()) {
+            ctx.timerService().registerEventTimeTimer(evaluationTime(in.minute, rule));
+        } else if (in.minute < next && evaluationTime(in.minute, rule) > ctx.timerService().currentWatermark()) {
             // an earlier minute not evaluated yet (inputs of one watermark interval arrive in any order
             // across channels): the chain starts there
-            ctx.timerService().deleteEventTimeTimer(endOf(next) - 1);
+            ctx.timerService().deleteEventTimeTimer(evaluationTime(next, rule));
             nextMinute.update(in.minute);
-            ctx.timerService().registerEventTimeTimer(endOf(in.minute) - 1);
+            ctx.timerService().registerEventTimeTimer(evaluationTime(in.minute, rule));
         }
     }
 
@@ -181,13 +214,13 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRecord> out) throws Exception {
-        long m = Math.floorDiv(timestamp, MINUTE_MS);
+        AlertStateMachine machine = machines.get(ctx.getCurrentKey());
+        AlertRule rule = machine.rule();
+        long m = Math.floorDiv(timestamp - delay(rule), MINUTE_MS);
         Long expected = nextMinute.value();
         if (expected == null || expected != m) {
             return; // not the chain's timer
         }
-        AlertStateMachine machine = machines.get(ctx.getCurrentKey());
-        AlertRule rule = machine.rule();
         long at = endOf(m);
         List<String> drop = new ArrayList<>();
         List<Map.Entry<String, GroupMinutes>> changed = new ArrayList<>();
@@ -220,7 +253,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             nextMinute.clear();
         } else {
             nextMinute.update(m + 1);
-            ctx.timerService().registerEventTimeTimer(endOf(m + 1) - 1);
+            ctx.timerService().registerEventTimeTimer(evaluationTime(m + 1, rule));
         }
     }
 

@@ -7,6 +7,7 @@ import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.health.EndpointSlot;
 import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.traffic.TrafficPartial;
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -48,7 +49,7 @@ public final class AlertKpis {
     public static DataStream<AlertRecord> records(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots, AlertRules rules,
             JobConfig config) {
-        return build(latency, traffic, accuracy, slots, null, rules).records();
+        return build(latency, traffic, accuracy, slots, null, rules, config).records();
     }
 
     /**
@@ -59,12 +60,14 @@ public final class AlertKpis {
     public static AlertStreams evaluate(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
             DataStream<InferenceEvent> inferences, AlertRules rules, JobConfig config) {
-        return build(latency, traffic, accuracy, slots, inferences, rules);
+        return build(latency, traffic, accuracy, slots, inferences, rules, config);
     }
 
     private static AlertStreams build(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
-            DataStream<InferenceEvent> inferences, AlertRules rules) {
+            DataStream<InferenceEvent> inferences, AlertRules rules, JobConfig config) {
+        // Accuracy rules wait until the join has decided every feedback of a minute (AlertEvaluator).
+        Duration accuracyDelay = config.get(JobConfig.ACCURACY_FEEDBACK_WAIT).plus(config.get(JobConfig.ALLOWED_LATENESS));
         TypeInformation<RuleInput> type = TypeInformation.of(RuleInput.class);
         DataStream<RuleInput> inputs = latency.process(new RuleInputs.Latency(rules)).returns(type)
                 .uid("alert-inputs-latency").name("Alert inputs: latency")
@@ -79,7 +82,7 @@ public final class AlertKpis {
                     .uid("alert-inputs-requests").name("Alert inputs: requests (evidence)"));
         }
         SingleOutputStreamOperator<AlertRecord> records = inputs.keyBy(in -> in.rule, TypeInformation.of(String.class))
-                .process(new AlertEvaluator(rules)).returns(TypeInformation.of(AlertRecord.class))
+                .process(new AlertEvaluator(rules, accuracyDelay)).returns(TypeInformation.of(AlertRecord.class))
                 .uid("alert-evaluator").name("Alert evaluator");
         return new AlertStreams(records);
     }

@@ -238,6 +238,29 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void accuracyWaitsFeedbackWaitPlusLatenessSoFeedbackDecidedLateCountsInItsOwnMinute() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n  - {name: accuracy_low, kpi: accuracy, comparison: '<', "
+                + "threshold: 0.8, min_sample: 4, window: 1h, group_by: [model], severity: warning}\n");
+        RuleInputs.Accuracy in = new RuleInputs.Accuracy(rules);
+        try (var h = AlertHarness.evaluator(rules, java.time.Duration.ofMinutes(15))) {
+            AlertHarness.send(h, in, new AccuracyObservation("blip2", "", "correct", 1.0, T + 1_000), T + 1_000);
+            AlertHarness.send(h, in, new AccuracyObservation("blip2", "", "incorrect", 0.0, T + 2_000), T + 2_000);
+            AlertHarness.send(h, in, new AccuracyObservation("blip2", "", "correct", 1.0, T + 3_000), T + 3_000);
+            h.processWatermark(lastMs(10));
+            assertThat(h.extractOutputValues()).as("minute 0 not evaluated before T + 16 min").isEmpty();
+            // A feedback of minute 0 that waited for its inference, emitted by the join at watermark
+            // T + 10 min with its own ts: it still counts in minute 0 (4 feedback, mean 2.5 / 4).
+            AlertHarness.send(h, in, new AccuracyObservation("blip2", "", "partial", 0.5, T + 4_000), T + 4_000);
+            h.processWatermark(lastMs(0) + 15 * MIN - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark(lastMs(0) + 15 * MIN);
+            List<AlertRecord> out = h.extractOutputValues();
+            assertThat(out).extracting(r -> r.state + " " + r.value).containsExactly("firing 0.625");
+            assertThat(out.get(0).startedAt).as("the minute's own time").isEqualTo(T + MIN);
+        }
+    }
+
+    @Test
     void anEarlierMinuteArrivingAfterALaterOneIsStillEvaluated() throws Exception {
         AlertRules rules = TestRules.rules("rules:\n  - {name: errs, kpi: traffic, statistic: error_rate, "
                 + "comparison: '>', threshold: 0.2, window: 1m, group_by: [service], severity: critical}\n");

@@ -19,6 +19,13 @@ final class AlertHarness {
         return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new AlertEvaluator(rules), in -> in.rule, Types.STRING);
     }
 
+    /** With accuracy rules evaluated {@code accuracyDelay} after each minute, as in the job. */
+    static KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> evaluator(AlertRules rules,
+            java.time.Duration accuracyDelay) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new AlertEvaluator(rules, accuracyDelay),
+                in -> in.rule, Types.STRING);
+    }
+
     /** Maps {@code value} with the job's {@code f} (one of {@link RuleInputs}) and feeds the result to {@code h}. */
     static <T> void send(KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> h,
             ProcessFunction<T, RuleInput> f, T value, long ts) throws Exception {

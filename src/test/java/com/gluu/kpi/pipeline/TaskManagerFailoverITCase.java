@@ -1,0 +1,159 @@
+package com.gluu.kpi.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.gluu.kpi.cli.KpiJob;
+import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.events.RawRecord;
+import com.gluu.kpi.sinks.PostgresSinks;
+import com.gluu.kpi.sinks.SinkOptions;
+import com.gluu.kpi.testing.OperationsTrace;
+import com.gluu.kpi.testing.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A TaskManager dies in the middle of a replay: the job restarts from its last checkpoint (every
+ * operator's state, the feedback join's raw keyed state among them, and the source's position)
+ * and finishes with exactly the rows of a run without failure, in all KPI and alert tables.
+ *
+ * <p>The input is the three-hour operations trace of {@link OperationsReplayITCase} (endpoint
+ * failures, tasks, feedback early, late and unmatched), fed by a rate-limited source so the job
+ * is still running when the TaskManager is terminated; 1 s checkpoints.
+ */
+class TaskManagerFailoverITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final List<String> TABLES = List.of("latency", "traffic", "accuracy", "cost", "endpoint_health",
+            "alerts", "alert_evidence", "dead_letters");
+    /** Columns that hold write times, not results. */
+    private static final String WRITE_TIMES = "ARRAY['updated_at', 'received_at']";
+
+    static TestDatabase db;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void startDatabase() {
+        db = TestDatabase.startMigrated();
+    }
+
+    @AfterAll
+    static void stopDatabase() {
+        db.close();
+    }
+
+    @Test
+    void aTaskManagerLostMidReplayLeavesExactlyTheRowsOfARunWithoutFailure(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
+        OperationsTrace trace = OperationsTrace.generate(23, Instant.parse("2026-11-21T21:00:00Z"), 3_000);
+        Path events = tmp.resolve("operations.jsonl");
+        trace.writeTo(events);
+        List<String> lines = Files.readAllLines(events, StandardCharsets.UTF_8);
+        Path pricing = tmp.resolve("pricing.yaml");
+        Files.writeString(pricing, OperationsTrace.PRICING_YAML);
+        JobConfig config = JobConfig.defaults().with(Map.of(
+                JobConfig.PRICING_FILE.key(), pricing.toString(),
+                JobConfig.ACCURACY_HORIZON.key(), "2h",
+                JobConfig.CHECKPOINT_INTERVAL.key(), "1s",
+                JobConfig.CHECKPOINT_DIR.key(), tmp.resolve("checkpoints").toString()));
+
+        db.truncateKpiTables();
+        JobClient clean = start(config, lines, RateLimiterStrategy.noOp());
+        clean.getJobExecutionResult().get();
+        Map<String, List<String>> withoutFailure = rows();
+        assertThat(withoutFailure.get("accuracy")).isNotEmpty();
+        assertThat(withoutFailure.get("cost")).isNotEmpty();
+
+        db.truncateKpiTables();
+        // About 8 s of input in all; the TaskManager goes once two checkpoints are complete, while
+        // most of the input is still to come.
+        JobClient failing = start(config, lines, RateLimiterStrategy.perSecond(lines.size() / 8.0));
+        JobID job = failing.getJobID();
+        awaitCompletedCheckpoints(cluster, job, 2);
+        // The only TaskManager, so every task of the job is lost; the restart runs on a new one.
+        cluster.terminateTaskManager(0).get();
+        cluster.startTaskManager();
+        failing.getJobExecutionResult().get();
+
+        CheckpointStatsSnapshot stats = cluster.getArchivedExecutionGraph(job).get().getCheckpointStatsSnapshot();
+        assertThat(stats.getLatestRestoredCheckpoint()).as("the job restarted from a checkpoint").isNotNull();
+        long restoredAt = stats.getLatestRestoredCheckpoint().getCheckpointId();
+        assertThat(restoredAt).isGreaterThanOrEqualTo(2);
+        Map<String, List<String>> afterFailover = rows();
+        for (String table : TABLES) {
+            assertThat(afterFailover.get(table)).as("kpi.%s after the failover", table)
+                    .containsExactlyElementsOf(withoutFailure.get(table));
+        }
+    }
+
+    /**
+     * Runs the whole pipeline (Postgres sinks, no alert delivery) on the trace's lines, read by a
+     * checkpointed sequence source at the given rate; the lines are named like the file source
+     * names them, so dead letters would be too.
+     */
+    private static JobClient start(JobConfig config, List<String> lines, RateLimiterStrategy rate) throws Exception {
+        StreamExecutionEnvironment env = KpiJob.environment(config);
+        ArrayList<String> input = new ArrayList<>(lines); // serializable, inside the generator
+        GeneratorFunction<Long, RawRecord> line = index -> RawRecord.of("operations.jsonl", Long.toString(index + 1),
+                input.get(index.intValue()).getBytes(StandardCharsets.UTF_8));
+        DataGeneratorSource<RawRecord> source = new DataGeneratorSource<>(line, input.size(),
+                rate, TypeInformation.of(RawRecord.class));
+        KpiPipeline.build(env, source, null, new PostgresSinks(db.jdbc(), SinkOptions.from(config)), config);
+        return env.executeAsync(config.get(JobConfig.JOB_NAME));
+    }
+
+    private static void awaitCompletedCheckpoints(MiniCluster cluster, JobID job, int atLeast) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            long completed = cluster.getArchivedExecutionGraph(job).get().getCheckpointStatsSnapshot().getCounts()
+                    .getNumberOfCompletedCheckpoints();
+            if (completed >= atLeast) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("%d checkpoints within 60 s, have %d", atLeast, completed).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** Every row of every compared table as JSON without its write times, sorted. */
+    private static Map<String, List<String>> rows() throws Exception {
+        Map<String, List<String>> all = new TreeMap<>();
+        for (String table : TABLES) {
+            List<String> rows = new ArrayList<>();
+            for (Map<String, Object> r : db.rows("SELECT (to_jsonb(t) - " + WRITE_TIMES + ")::text AS row FROM kpi."
+                    + table + " t ORDER BY 1")) {
+                rows.add((String) r.get("row"));
+            }
+            all.put(table, rows);
+        }
+        return all;
+    }
+}
