@@ -32,9 +32,10 @@ import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A TaskManager dies in the middle of a replay: the job restarts from its last checkpoint (every
@@ -43,7 +44,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>The input is the three-hour operations trace of {@link OperationsReplayITCase} (endpoint
  * failures, tasks, feedback early, late and unmatched), fed by a rate-limited source so the job
- * is still running when the TaskManager is terminated; 1 s checkpoints.
+ * is still running when the TaskManager is terminated; 1 s checkpoints. Once with the heap state
+ * backend of the demo and tests, once with RocksDB (incremental checkpoints) as in production.
  */
 class TaskManagerFailoverITCase {
     @RegisterExtension
@@ -56,6 +58,8 @@ class TaskManagerFailoverITCase {
     private static final String WRITE_TIMES = "ARRAY['updated_at', 'received_at']";
 
     static TestDatabase db;
+    /** The index of the MiniCluster's running TaskManager: each test replaces it with a new one. */
+    static int liveTaskManager;
 
     @TempDir
     static Path tmp;
@@ -70,9 +74,10 @@ class TaskManagerFailoverITCase {
         db.close();
     }
 
-    @Test
-    void aTaskManagerLostMidReplayLeavesExactlyTheRowsOfARunWithoutFailure(@InjectMiniCluster MiniCluster cluster)
-            throws Exception {
+    @ParameterizedTest(name = "state backend {0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aTaskManagerLostMidReplayLeavesExactlyTheRowsOfARunWithoutFailure(String stateBackend,
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
         OperationsTrace trace = OperationsTrace.generate(23, Instant.parse("2026-11-21T21:00:00Z"), 3_000);
         Path events = tmp.resolve("operations.jsonl");
         trace.writeTo(events);
@@ -83,7 +88,8 @@ class TaskManagerFailoverITCase {
                 JobConfig.PRICING_FILE.key(), pricing.toString(),
                 JobConfig.ACCURACY_HORIZON.key(), "2h",
                 JobConfig.CHECKPOINT_INTERVAL.key(), "1s",
-                JobConfig.CHECKPOINT_DIR.key(), tmp.resolve("checkpoints").toString()));
+                JobConfig.STATE_BACKEND.key(), stateBackend,
+                JobConfig.CHECKPOINT_DIR.key(), tmp.resolve("checkpoints-" + stateBackend).toString()));
 
         db.truncateKpiTables();
         JobClient clean = start(config, lines, RateLimiterStrategy.noOp());
@@ -99,8 +105,10 @@ class TaskManagerFailoverITCase {
         JobID job = failing.getJobID();
         awaitCompletedCheckpoints(cluster, job, 2);
         // The only TaskManager, so every task of the job is lost; the restart runs on a new one.
-        cluster.terminateTaskManager(0).get();
+        // (The MiniCluster numbers TaskManagers in start order and keeps terminated ones listed.)
+        cluster.terminateTaskManager(liveTaskManager).get();
         cluster.startTaskManager();
+        liveTaskManager++;
         failing.getJobExecutionResult().get();
 
         CheckpointStatsSnapshot stats = cluster.getArchivedExecutionGraph(job).get().getCheckpointStatsSnapshot();
