@@ -11,7 +11,9 @@ import java.util.List;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.checkpoint.CheckpointType;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.AbstractKeyedStateBackend;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyGroupStatePartitionStreamProvider;
@@ -137,6 +139,14 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
     @Override
     public void open() throws Exception {
         super.open();
+        if (getKeyedStateBackend() instanceof AbstractKeyedStateBackend
+                && ((AbstractKeyedStateBackend<?>) getKeyedStateBackend())
+                        .requiresLegacySynchronousTimerSnapshots(CheckpointType.CHECKPOINT)) {
+            // Flink would write timers to raw keyed state too and fail the first checkpoint.
+            throw new IllegalStateException("the feedback join keeps its index in raw keyed state, which Flink's"
+                    + " heap timers on RocksDB also need: remove state.backend.rocksdb.timer-service.factory: HEAP"
+                    + " (the default keeps timers in RocksDB)");
+        }
         waiting = getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE,
                 VoidNamespaceSerializer.INSTANCE, new ValueStateDescriptor<>("waiting-feedback", WaitingFeedbackSerializer.INSTANCE));
         timers = getInternalTimerService("feedback-wait", VoidNamespaceSerializer.INSTANCE, this);

@@ -1,6 +1,7 @@
 package com.gluu.kpi.accuracy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.EventType;
@@ -288,6 +289,15 @@ class FeedbackJoinTest {
         assertThat(drain()).containsExactly(
                 "blip2|v1|incorrect|0.0|ts=" + (T0 + DAY) + "@" + (T0 + DAY),
                 "unmatched||partial|0.25|ts=" + (T0 + MINUTE) + "@" + (T0 + MINUTE));
+    }
+
+    @Test
+    void rocksDbWithHeapTimersIsRefusedAtStartNotAtTheFirstCheckpoint() throws Exception {
+        harness = harness();
+        EmbeddedRocksDBStateBackend heapTimers = new EmbeddedRocksDBStateBackend();
+        heapTimers.setPriorityQueueStateType(EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
+        harness.setStateBackend(heapTimers);
+        assertThatThrownBy(() -> harness.open()).hasMessageContaining("timer-service.factory");
     }
 
     @Test
