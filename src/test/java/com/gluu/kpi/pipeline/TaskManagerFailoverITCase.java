@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -54,8 +53,6 @@ class TaskManagerFailoverITCase {
 
     private static final List<String> TABLES = List.of("latency", "traffic", "accuracy", "cost", "endpoint_health",
             "alerts", "alert_evidence", "dead_letters");
-    /** Columns that hold write times, not results. */
-    private static final String WRITE_TIMES = "ARRAY['updated_at', 'received_at']";
 
     static TestDatabase db;
     /** The index of the MiniCluster's running TaskManager: each test replaces it with a new one. */
@@ -94,7 +91,7 @@ class TaskManagerFailoverITCase {
         db.truncateKpiTables();
         JobClient clean = start(config, lines, RateLimiterStrategy.noOp());
         clean.getJobExecutionResult().get();
-        Map<String, List<String>> withoutFailure = rows();
+        Map<String, List<String>> withoutFailure = db.tablesAsJson(TABLES);
         assertThat(withoutFailure.get("accuracy")).isNotEmpty();
         assertThat(withoutFailure.get("cost")).isNotEmpty();
 
@@ -115,7 +112,7 @@ class TaskManagerFailoverITCase {
         assertThat(stats.getLatestRestoredCheckpoint()).as("the job restarted from a checkpoint").isNotNull();
         long restoredAt = stats.getLatestRestoredCheckpoint().getCheckpointId();
         assertThat(restoredAt).isGreaterThanOrEqualTo(2);
-        Map<String, List<String>> afterFailover = rows();
+        Map<String, List<String>> afterFailover = db.tablesAsJson(TABLES);
         for (String table : TABLES) {
             assertThat(afterFailover.get(table)).as("kpi.%s after the failover", table)
                     .containsExactlyElementsOf(withoutFailure.get(table));
@@ -149,19 +146,5 @@ class TaskManagerFailoverITCase {
             assertThat(System.nanoTime()).as("%d checkpoints within 60 s, have %d", atLeast, completed).isLessThan(deadline);
             Thread.sleep(100);
         }
-    }
-
-    /** Every row of every compared table as JSON without its write times, sorted. */
-    private static Map<String, List<String>> rows() throws Exception {
-        Map<String, List<String>> all = new TreeMap<>();
-        for (String table : TABLES) {
-            List<String> rows = new ArrayList<>();
-            for (Map<String, Object> r : db.rows("SELECT (to_jsonb(t) - " + WRITE_TIMES + ")::text AS row FROM kpi."
-                    + table + " t ORDER BY 1")) {
-                rows.add((String) r.get("row"));
-            }
-            all.put(table, rows);
-        }
-        return all;
     }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** A real embedded PostgreSQL with the kpi schema migrated, shared by one test class. */
 public final class TestDatabase implements AutoCloseable {
@@ -41,6 +42,23 @@ public final class TestDatabase implements AutoCloseable {
         try (Connection c = jdbc.connect(); Statement s = c.createStatement()) {
             s.execute(sql);
         }
+    }
+
+    /**
+     * Every row of each {@code kpi.<table>} as JSON text without its write times ({@code updated_at},
+     * {@code received_at}: when, not what), sorted: for comparing two runs table by table.
+     */
+    public Map<String, List<String>> tablesAsJson(List<String> tables) throws SQLException {
+        Map<String, List<String>> all = new TreeMap<>();
+        for (String table : tables) {
+            List<String> rows = new ArrayList<>();
+            for (Map<String, Object> r : rows("SELECT (to_jsonb(t) - ARRAY['updated_at', 'received_at'])::text AS row"
+                    + " FROM kpi." + table + " t ORDER BY 1")) {
+                rows.add((String) r.get("row"));
+            }
+            all.put(table, rows);
+        }
+        return all;
     }
 
     /** Every row of a query as column → value maps, in the query's order. */

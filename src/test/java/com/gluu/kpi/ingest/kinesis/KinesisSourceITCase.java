@@ -135,7 +135,7 @@ class KinesisSourceITCase {
 
         db.truncateKpiTables();
         JobCounts fileCounts = JobCounts.of(KpiJob.replayFile(config, file, db.jdbc()));
-        Map<String, List<String>> fromFile = rows();
+        Map<String, List<String>> fromFile = db.tablesAsJson(TABLES);
         Map<String, Long> fileDeadLetters = deadLettersByReason();
         assertThat(fileCounts.records).isEqualTo(input.fileLines);
         assertThat(fromFile.get("traffic")).as("the file gives KPI rows").hasSizeGreaterThan(100);
@@ -154,7 +154,7 @@ class KinesisSourceITCase {
         assertThat(kinesisCounts.duplicates).isEqualTo(fileCounts.duplicates);
         assertThat(db.rows("SELECT id FROM kpi.dead_letters")).allSatisfy(row -> assertThat((String) row.get("id"))
                 .matches(STREAM + "/shardId-00000000000[0-3]:\\d+(#\\d+)?"));
-        Map<String, List<String>> fromKinesis = rows();
+        Map<String, List<String>> fromKinesis = db.tablesAsJson(TABLES);
         for (String table : TABLES) {
             List<String> onlyKinesis = new ArrayList<>(fromKinesis.get(table));
             onlyKinesis.removeAll(fromFile.get(table));
@@ -281,20 +281,6 @@ class KinesisSourceITCase {
 
     private static long count(String table) throws Exception {
         return (Long) db.rows("SELECT count(*) AS n FROM " + table).get(0).get("n");
-    }
-
-    /** Every row of every compared table as JSON without updated_at, sorted. */
-    private static Map<String, List<String>> rows() throws Exception {
-        Map<String, List<String>> all = new TreeMap<>();
-        for (String table : TABLES) {
-            List<String> rows = new ArrayList<>();
-            for (Map<String, Object> r : db.rows("SELECT (to_jsonb(t) - 'updated_at')::text AS row FROM kpi." + table
-                    + " t ORDER BY 1")) {
-                rows.add((String) r.get("row"));
-            }
-            all.put(table, rows);
-        }
-        return all;
     }
 
     private static Map<String, Long> deadLettersByReason() throws Exception {
