@@ -1,12 +1,11 @@
 package com.gluu.kpi.alerts.delivery;
 
+import com.gluu.kpi.sinks.AwsCalls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.SnsClientBuilder;
@@ -35,11 +34,7 @@ public final class SnsChannel implements NotificationChannel {
         this.fifo = topicArn.endsWith(".fifo");
         SnsClientBuilder builder = SnsClient.builder()
                 .region(region)
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallAttemptTimeout(timeout)
-                        .apiCallTimeout(timeout.multipliedBy(2))
-                        .build());
+                .overrideConfiguration(AwsCalls.callerRetries(timeout));
         if (endpointOverride != null) {
             builder.endpointOverride(endpointOverride);
         }

@@ -1,5 +1,6 @@
 package com.gluu.kpi.sinks.cloudwatch;
 
+import com.gluu.kpi.sinks.AwsCalls;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -8,8 +9,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClientBuilder;
@@ -65,11 +64,7 @@ public final class CloudWatchSettings implements Serializable {
     public CloudWatchLogsClient client() {
         CloudWatchLogsClientBuilder builder = CloudWatchLogsClient.builder()
                 .region(Region.of(region))
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallAttemptTimeout(CALL_TIMEOUT)
-                        .apiCallTimeout(CALL_TIMEOUT.multipliedBy(2))
-                        .build());
+                .overrideConfiguration(AwsCalls.callerRetries(CALL_TIMEOUT));
         if (endpoint != null) {
             builder.endpointOverride(URI.create(endpoint));
         }
