@@ -275,31 +275,15 @@ class AlertsReplayITCase {
 
     /**
      * What the pipeline wrote: every row of kpi.traffic, kpi.latency, kpi.endpoint_health,
-     * kpi.alerts and kpi.alert_evidence, all columns but the write times (updated_at) and, in
-     * kpi.alerts, the delivery columns the outbox owns.
+     * kpi.alerts and kpi.alert_evidence, all columns but the write times and, in kpi.alerts, the
+     * delivery columns the outbox owns.
      */
     private static Map<String, List<String>> kpiSnapshot() throws Exception {
-        Map<String, List<String>> snapshot = new java.util.LinkedHashMap<>();
-        for (String table : List.of("traffic", "latency", "endpoint_health", "alerts", "alert_evidence")) {
-            List<String> columns = new ArrayList<>();
-            for (Map<String, Object> c : db.rows("SELECT column_name FROM information_schema.columns WHERE table_schema = 'kpi'"
-                    + " AND table_name = '" + table + "' ORDER BY ordinal_position")) {
-                String name = (String) c.get("column_name");
-                if (!name.equals("updated_at") && !name.startsWith("posthog_") && !name.startsWith("sns_")) {
-                    columns.add(name);
-                }
-            }
-            String list = String.join(", ", columns);
-            List<String> rows = new ArrayList<>();
-            for (Map<String, Object> r : db.rows("SELECT " + list + " FROM kpi." + table + " ORDER BY " + list)) {
-                StringBuilder row = new StringBuilder();
-                r.forEach((column, value) -> row.append(column).append('=')
-                        .append(value instanceof byte[] bytes ? java.util.HexFormat.of().formatHex(bytes) : value).append(' '));
-                rows.add(row.toString().trim());
-            }
-            assertThat(rows).as("kpi.%s is empty", table).isNotEmpty();
-            snapshot.put(table, rows);
-        }
+        List<String> leftOut = new ArrayList<>(TestDatabase.WRITE_TIMES);
+        leftOut.addAll(TestDatabase.OUTBOX_COLUMNS);
+        Map<String, List<String>> snapshot = TestDatabase.tablesAsJson(db.jdbc(),
+                List.of("traffic", "latency", "endpoint_health", "alerts", "alert_evidence"), leftOut);
+        snapshot.forEach((table, rows) -> assertThat(rows).as("kpi.%s is empty", table).isNotEmpty());
         return snapshot;
     }
 

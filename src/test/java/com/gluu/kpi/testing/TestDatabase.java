@@ -44,16 +44,29 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
-    /**
-     * Every row of each {@code kpi.<table>} as JSON text without its write times ({@code updated_at},
-     * {@code received_at}: when, not what), sorted: for comparing two runs table by table.
-     */
+    /** Columns that say when a row was written, not what the pipeline computed. */
+    public static final List<String> WRITE_TIMES = List.of("updated_at", "received_at");
+    /** kpi.alerts columns the alert outbox writes as it delivers (not the pipeline's results). */
+    public static final List<String> OUTBOX_COLUMNS = List.of("posthog_seq", "posthog_delivered_at", "posthog_attempts",
+            "posthog_last_error", "sns_seq", "sns_delivered_at", "sns_attempts", "sns_last_error");
+
+    /** {@link #tablesAsJson(JdbcSettings, List, List)} of this database without the write times. */
     public Map<String, List<String>> tablesAsJson(List<String> tables) throws SQLException {
+        return tablesAsJson(jdbc, tables, WRITE_TIMES);
+    }
+
+    /**
+     * Every row of each {@code kpi.<table>} as JSON text without the columns {@code leftOut}, sorted:
+     * for comparing two runs (or two databases) table by table.
+     */
+    public static Map<String, List<String>> tablesAsJson(JdbcSettings jdbc, List<String> tables, List<String> leftOut)
+            throws SQLException {
+        String columns = "ARRAY['" + String.join("', '", leftOut) + "']";
         Map<String, List<String>> all = new TreeMap<>();
         for (String table : tables) {
             List<String> rows = new ArrayList<>();
-            for (Map<String, Object> r : rows("SELECT (to_jsonb(t) - ARRAY['updated_at', 'received_at'])::text AS row"
-                    + " FROM kpi." + table + " t ORDER BY 1")) {
+            for (Map<String, Object> r : rows(jdbc, "SELECT (to_jsonb(t) - " + columns + ")::text AS row FROM kpi." + table
+                    + " t ORDER BY 1")) {
                 rows.add((String) r.get("row"));
             }
             all.put(table, rows);
@@ -63,6 +76,10 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Every row of a query as column → value maps, in the query's order. */
     public List<Map<String, Object>> rows(String sql) throws SQLException {
+        return rows(jdbc, sql);
+    }
+
+    private static List<Map<String, Object>> rows(JdbcSettings jdbc, String sql) throws SQLException {
         try (Connection c = jdbc.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             ResultSetMetaData meta = rs.getMetaData();
             List<Map<String, Object>> rows = new ArrayList<>();
