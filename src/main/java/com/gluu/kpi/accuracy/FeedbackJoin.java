@@ -98,6 +98,8 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
     private final long horizonMs;
     private final long waitMs;
     private final long allowedLatenessMs;
+    /** How much event time passes between two sweeps of the index. */
+    private final long sweepIntervalMs;
 
     private transient InferenceIndex inferences;
     private transient ValueState<WaitingFeedback> waiting;
@@ -118,6 +120,7 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
         this.horizonMs = horizon.toMillis();
         this.waitMs = feedbackWait.toMillis();
         this.allowedLatenessMs = allowedLateness.toMillis();
+        this.sweepIntervalMs = Math.max(horizonMs / 16, MIN_SWEEP_INTERVAL_MS);
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
@@ -176,13 +179,12 @@ public final class FeedbackJoin extends AbstractStreamOperator<AccuracyObservati
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         long watermark = mark.getTimestamp();
-        long sweepInterval = Math.max(horizonMs / 16, MIN_SWEEP_INTERVAL_MS);
         if (nextSweep == Long.MIN_VALUE) {
-            nextSweep = saturatedAdd(watermark, sweepInterval);
+            nextSweep = saturatedAdd(watermark, sweepIntervalMs);
         } else if (watermark >= nextSweep) {
             // Forget inferences with i + horizon + lateness ≤ watermark (see the class comment).
             inferences.forgetUpTo(watermark - horizonMs - allowedLatenessMs);
-            nextSweep = saturatedAdd(watermark, sweepInterval);
+            nextSweep = saturatedAdd(watermark, sweepIntervalMs);
         }
         super.processWatermark(mark);
     }
