@@ -96,6 +96,50 @@ public final class JobConfig {
             (k, v) -> duration(k, v, Duration.ofMillis(1)));
     public static final Setting<Duration> SINK_RETRY_MAX_BACKOFF = new Setting<>("sink.retry_max_backoff", "30s",
             "Longest wait between two write attempts.", (k, v) -> duration(k, v, Duration.ofMillis(1)));
+    // Limits at the door (SPEC §2 "Limits"): values no real request has are bad_value dead letters.
+    public static final Setting<Integer> LIMITS_MAX_ID_CHARS = new Setting<>("limits.max_id_chars", 256,
+            "Longest request_id, task_id or job_id, in characters; longer is a bad_value.",
+            (k, v) -> integer(k, v, 1, 1_000_000));
+    public static final Setting<Integer> LIMITS_MAX_DIMENSION_CHARS = new Setting<>("limits.max_dimension_chars", 256,
+            "Longest dimension (service, route, model, model_version, endpoint, client_id, error_type, llm.model,"
+                    + " instance_type, kind), in characters; longer is a bad_value.",
+            (k, v) -> integer(k, v, 1, 1_000_000));
+    public static final Setting<Integer> LIMITS_MAX_LATENCY_MS = new Setting<>("limits.max_latency_ms", 86_400_000,
+            "Largest latency_ms.* value (default one day); larger is a bad_value.",
+            (k, v) -> integer(k, v, 1, Integer.MAX_VALUE));
+    public static final Setting<Integer> LIMITS_MAX_TOKENS = new Setting<>("limits.max_tokens", 100_000_000,
+            "Largest llm.prompt_tokens or llm.completion_tokens; larger is a bad_value.",
+            (k, v) -> integer(k, v, 1, Integer.MAX_VALUE));
+    public static final Setting<Integer> LIMITS_MAX_IMAGES = new Setting<>("limits.max_images", 100_000,
+            "Largest images count of one request; larger is a bad_value.", (k, v) -> integer(k, v, 1, Integer.MAX_VALUE));
+    public static final Setting<Integer> LIMITS_MAX_INSTANCE_COUNT = new Setting<>("limits.max_instance_count", 10_000,
+            "Largest instance_count of an endpoint event; larger is a bad_value.",
+            (k, v) -> integer(k, v, 1, Integer.MAX_VALUE));
+    public static final Setting<String> LIMITS_MIN_TS = new Setting<>("limits.min_ts", "2000-01-01T00:00:00Z",
+            "Earliest accepted ts (ISO-8601 with offset); earlier is a bad_value.", JobConfig::instant);
+    public static final Setting<String> LIMITS_MAX_TS = new Setting<>("limits.max_ts", "9999-12-31T23:59:59.999Z",
+            "Latest accepted ts (ISO-8601 with offset); later is a bad_value.", JobConfig::instant);
+    public static final Setting<Integer> LIMITS_MAX_KEYS_PER_WINDOW = new Setting<>("limits.max_keys_per_window", 10_000,
+            "Keys (rows) each KPI table keeps per window; the events of further keys count in one '~other' row.",
+            (k, v) -> integer(k, v, 1, 10_000_000));
+    // Event time that one record cannot move (SPEC §3).
+    public static final Setting<Duration> MAX_JUMP = new Setting<>("time.max_jump", "10m",
+            "A record further than this ahead of its partition's event time does not move event time: it is held"
+                    + " until event time reaches it or the jump is confirmed (time.jump_confirmations).",
+            (k, v) -> duration(k, v, Duration.ofSeconds(1)));
+    public static final Setting<Integer> JUMP_CONFIRMATIONS = new Setting<>("time.jump_confirmations", 20,
+            "Records that must agree on a jump ahead (and outnumber the records still in line) before event time follows it.",
+            (k, v) -> integer(k, v, 1, 1_000_000));
+    public static final Setting<Integer> MAX_HELD_RECORDS = new Setting<>("time.max_held_records", 10_000,
+            "Records ahead of event time held per parse subtask; further ones are bad_value dead letters.",
+            (k, v) -> integer(k, v, 0, 10_000_000));
+    // Bounded alert state (SPEC §2 "Bounded state").
+    public static final Setting<Integer> ALERTS_MAX_GROUPS_PER_RULE = new Setting<>("alerts.max_groups_per_rule", 10_000,
+            "Label groups (e.g. services) one alert rule tracks; further groups are not evaluated (metric, one log line).",
+            (k, v) -> integer(k, v, 1, 10_000_000));
+    public static final Setting<Duration> ALERTS_GROUP_IDLE_TIMEOUT = new Setting<>("alerts.group_idle_timeout", "24h",
+            "An alert group that receives no data for this much event time is forgotten (a firing no_data alert resolves).",
+            (k, v) -> duration(k, v, Duration.ofMinutes(1)));
     public static final Setting<String> PRICING_FILE = new Setting<>("pricing.file", "jobs/pricing.yaml",
             "Price table for cost KPIs (SPEC §7 format; overridden by --pricing).", JobConfig::text);
     public static final Setting<String> RULES_FILE = new Setting<>("alerts.rules_file", "jobs/alert-rules.yaml",
@@ -109,6 +153,9 @@ public final class JobConfig {
             MAX_OUT_OF_ORDERNESS, SOURCE_IDLENESS, ALLOWED_LATENESS, MAX_FUTURE, WINDOWS, DEDUP_WINDOW,
             ACCURACY_HORIZON, ACCURACY_FEEDBACK_WAIT,
             SINK_BATCH_SIZE, SINK_FLUSH_INTERVAL, SINK_MAX_RETRIES, SINK_RETRY_BACKOFF, SINK_RETRY_MAX_BACKOFF,
+            LIMITS_MAX_ID_CHARS, LIMITS_MAX_DIMENSION_CHARS, LIMITS_MAX_LATENCY_MS, LIMITS_MAX_TOKENS, LIMITS_MAX_IMAGES,
+            LIMITS_MAX_INSTANCE_COUNT, LIMITS_MIN_TS, LIMITS_MAX_TS, LIMITS_MAX_KEYS_PER_WINDOW,
+            MAX_JUMP, JUMP_CONFIRMATIONS, MAX_HELD_RECORDS, ALERTS_MAX_GROUPS_PER_RULE, ALERTS_GROUP_IDLE_TIMEOUT,
             PRICING_FILE, RULES_FILE);
 
     private final Map<String, Object> values;
@@ -241,6 +288,17 @@ public final class JobConfig {
             throw new ConfigException(key + ": expected a single value, got " + value);
         }
         return value.toString();
+    }
+
+    /** An ISO-8601 instant with an offset, kept as written (parse with {@link java.time.OffsetDateTime}). */
+    private static String instant(String key, Object value) {
+        String v = text(key, value);
+        try {
+            java.time.OffsetDateTime.parse(v);
+        } catch (java.time.DateTimeException e) {
+            throw new ConfigException(key + ": '" + v + "' is not an ISO-8601 time with an offset (2000-01-01T00:00:00Z)");
+        }
+        return v;
     }
 
     private static String oneOf(String key, Object value, String... allowed) {

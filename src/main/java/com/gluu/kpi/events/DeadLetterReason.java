@@ -25,7 +25,13 @@ public enum DeadLetterReason {
      * A Kinesis record whose wrapping is corrupt: a gzip stream that does not inflate, or a
      * KPL aggregate that is truncated, malformed or fails its MD5 check.
      */
-    BAD_ENCODING;
+    BAD_ENCODING,
+    /**
+     * Not an input record but a KPI row the database refused (a data error, SQLSTATE class 21, 22,
+     * 23 or 54): set aside by the Postgres sink with the database's message, so the rest of its
+     * batch is written and the job goes on.
+     */
+    UNWRITABLE;
 
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -47,6 +47,16 @@ public final class EventParser {
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final InputLimits limits;
+
+    /** A parser with the SPEC's default limits. */
+    public EventParser() {
+        this(InputLimits.defaults());
+    }
+
+    public EventParser(InputLimits limits) {
+        this.limits = limits;
+    }
 
     /** Parses and validates; throws with the reason code for any record that breaks SPEC §2. */
     public Event parse(RawRecord record) throws InvalidEventException {

@@ -82,11 +82,7 @@ public final class KpiPipeline {
                 .fromSource(source, atSource ? sourceWatermarks : WatermarkStrategy.noWatermarks(), "events",
                         TypeInformation.of(RawRecord.class))
                 .uid("source")
-                .process(atSource
-                        ? ParseEvents.withSourceWatermarks(config.get(JobConfig.MAX_OUT_OF_ORDERNESS), allowedLateness,
-                                config.get(JobConfig.MAX_FUTURE))
-                        : new ParseEvents(config.get(JobConfig.MAX_OUT_OF_ORDERNESS), allowedLateness,
-                                config.get(JobConfig.MAX_FUTURE)))
+                .process(ParseEvents.forJob(config, atSource))
                 .uid("parse").name("parse + validate");
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ParseEvents.DEAD_LETTERS);
 

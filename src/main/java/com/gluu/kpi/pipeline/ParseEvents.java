@@ -4,6 +4,8 @@ import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.events.DeadLetterReason;
 import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.EventParser;
+import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.events.InputLimits;
 import com.gluu.kpi.events.InvalidEventException;
 import com.gluu.kpi.events.RawRecord;
 import java.time.Duration;
@@ -39,6 +41,7 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> impleme
     private final Duration maxFuture;
     /** Judge time against the incoming watermark (per-shard, from the source) instead of the gate's own. */
     private final boolean sourceWatermarks;
+    private final InputLimits limits;
 
     private transient EventParser parser;
     private transient EventTimeGate gate;
@@ -47,15 +50,24 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> impleme
     private transient LongCounter recordsRead;
     private transient LongCounter deadLettersTotal;
 
+    /** With the SPEC's default input limits. */
     public ParseEvents(Duration maxOutOfOrderness, Duration allowedLateness, Duration maxFuture) {
-        this(maxOutOfOrderness, allowedLateness, maxFuture, false);
+        this(maxOutOfOrderness, allowedLateness, maxFuture, false, InputLimits.defaults());
     }
 
-    private ParseEvents(Duration maxOutOfOrderness, Duration allowedLateness, Duration maxFuture, boolean sourceWatermarks) {
+    private ParseEvents(Duration maxOutOfOrderness, Duration allowedLateness, Duration maxFuture, boolean sourceWatermarks,
+            InputLimits limits) {
         this.maxOutOfOrderness = maxOutOfOrderness;
         this.allowedLateness = allowedLateness;
         this.maxFuture = maxFuture;
         this.sourceWatermarks = sourceWatermarks;
+        this.limits = limits;
+    }
+
+    /** The parse step of a job with {@code config}'s time settings and input limits. */
+    public static ParseEvents forJob(JobConfig config, boolean sourceWatermarks) {
+        return new ParseEvents(config.get(JobConfig.MAX_OUT_OF_ORDERNESS), config.get(JobConfig.ALLOWED_LATENESS),
+                config.get(JobConfig.MAX_FUTURE), sourceWatermarks, InputLimits.from(config));
     }
 
     /**
@@ -65,12 +77,12 @@ public final class ParseEvents extends ProcessFunction<RawRecord, Event> impleme
      */
     public static ParseEvents withSourceWatermarks(Duration maxOutOfOrderness, Duration allowedLateness,
             Duration maxFuture) {
-        return new ParseEvents(maxOutOfOrderness, allowedLateness, maxFuture, true);
+        return new ParseEvents(maxOutOfOrderness, allowedLateness, maxFuture, true, InputLimits.defaults());
     }
 
     @Override
     public void open(OpenContext openContext) {
-        parser = new EventParser();
+        parser = new EventParser(limits);
         recordsRead = getRuntimeContext().getLongCounter(JobCounts.RECORDS);
         deadLettersTotal = getRuntimeContext().getLongCounter(JobCounts.DEAD_LETTERS);
         deadLetterCounters = new EnumMap<>(DeadLetterReason.class);
