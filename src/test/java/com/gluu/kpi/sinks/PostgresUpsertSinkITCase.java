@@ -23,6 +23,7 @@ class PostgresUpsertSinkITCase {
 
     private final SimpleCounter rowsWritten = new SimpleCounter();
     private final SimpleCounter retries = new SimpleCounter();
+    private final SimpleCounter unwritable = new SimpleCounter();
     private final TestProcessingTimeService timers = new TestProcessingTimeService();
 
     @BeforeAll
@@ -119,7 +120,7 @@ class PostgresUpsertSinkITCase {
     private PostgresUpsertSink.Writer<TrafficRow> writer(JdbcSettings jdbc, int batchSize, int maxRetries) {
         var options = new SinkOptions(batchSize, Duration.ofSeconds(1), maxRetries, Duration.ofMillis(1), Duration.ofMillis(5));
         var sink = new PostgresUpsertSink<>("kpi.traffic", jdbc, new KpiTables.Traffic(), options);
-        return new PostgresUpsertSink.Writer<>(sink, timers, null, rowsWritten, retries);
+        return new PostgresUpsertSink.Writer<>(sink, timers, null, rowsWritten, retries, unwritable);
     }
 
     private long rowCount() throws Exception {
