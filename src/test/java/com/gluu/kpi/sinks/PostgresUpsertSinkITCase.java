@@ -3,13 +3,16 @@ package com.gluu.kpi.sinks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.gluu.kpi.sinks.cloudwatch.CapturingAppender;
 import com.gluu.kpi.testing.TestDatabase;
 import com.gluu.kpi.traffic.TrafficRow;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.junit.jupiter.api.AfterAll;
@@ -17,12 +20,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The upsert writer against a real PostgreSQL: batching, buffering by key, lost connections. */
+/**
+ * The upsert writer against a real PostgreSQL: batching, buffering by key, lost connections
+ * (between batches and in the middle of one). Refused rows: {@link UnwritableRowsITCase}.
+ */
 class PostgresUpsertSinkITCase {
     private static TestDatabase db;
 
     private final SimpleCounter rowsWritten = new SimpleCounter();
     private final SimpleCounter retries = new SimpleCounter();
+    private final SimpleCounter unwritable = new SimpleCounter();
     private final TestProcessingTimeService timers = new TestProcessingTimeService();
 
     @BeforeAll
@@ -94,6 +101,68 @@ class PostgresUpsertSinkITCase {
     }
 
     @Test
+    void aConnectionKilledInTheMiddleOfABatchIsRetriedAndEveryRowIsWrittenOnce() throws Exception {
+        // The row with this value makes the insert trigger sleep, the first time only: a sequence
+        // is not rolled back with the killed transaction, so the retry does not sleep again.
+        long sleepy = 918_273_645L;
+        db.execute("CREATE SEQUENCE public.sleep_once");
+        db.execute("CREATE FUNCTION public.sleep_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.requests = " + sleepy + " THEN IF nextval('public.sleep_once') = 1 THEN PERFORM pg_sleep(30);"
+                + " END IF; END IF; RETURN NEW; END $$");
+        db.execute("CREATE TRIGGER sleep_once BEFORE INSERT ON kpi.traffic FOR EACH ROW EXECUTE FUNCTION public.sleep_once()");
+        List<String> logs = new ArrayList<>();
+        AtomicBoolean killed = new AtomicBoolean();
+        Thread killer = new Thread(() -> killed.set(terminateTheBackendThatSleeps()), "killer");
+        try (var capture = CapturingAppender.attach("com.gluu.kpi.sinks", logs)) {
+            var writer = writer(db.jdbc(), 100, 3);
+            for (int minute = 0; minute < 6; minute++) {
+                writer.write(row(minute, minute == 3 ? sleepy : 10 + minute, "/kill-test-route"), null);
+            }
+            killer.start();
+            writer.flush(false); // rows 0-2 are inserted, row 3 sleeps in its trigger, the backend is killed
+            killer.join();
+            writer.close();
+        } finally {
+            db.execute("DROP TRIGGER sleep_once ON kpi.traffic");
+            db.execute("DROP FUNCTION public.sleep_once()");
+            db.execute("DROP SEQUENCE public.sleep_once");
+        }
+        assertThat(killed).as("the writer's backend was terminated while it slept").isTrue();
+        assertThat(db.rows("SELECT (extract(epoch FROM window_start) / 60)::int AS minute, route, requests FROM kpi.traffic"
+                + " ORDER BY window_start")).containsExactly(
+                        Map.of("minute", 0, "route", "/kill-test-route", "requests", 10L),
+                        Map.of("minute", 1, "route", "/kill-test-route", "requests", 11L),
+                        Map.of("minute", 2, "route", "/kill-test-route", "requests", 12L),
+                        Map.of("minute", 3, "route", "/kill-test-route", "requests", sleepy),
+                        Map.of("minute", 4, "route", "/kill-test-route", "requests", 14L),
+                        Map.of("minute", 5, "route", "/kill-test-route", "requests", 15L));
+        assertThat(retries.getCount()).isEqualTo(1);
+        assertThat(rowsWritten.getCount()).isEqualTo(6);
+        assertThat(unwritable.getCount()).isZero();
+        assertThat(logs).containsExactly("writing 6 rows to kpi.traffic failed with SQLSTATE 57P01, transient (attempt 1 of 4),"
+                + " retrying in " + logs.get(0).replaceAll(".*retrying in (\\d+) ms.*", "$1") + " ms on a fresh connection");
+        assertThat(String.join("\n", logs)).doesNotContain("/kill-test-route").doesNotContain(String.valueOf(sleepy));
+    }
+
+    /** From a connection of its own: waits for a gluu-kpi backend asleep in pg_sleep and terminates it. */
+    private static boolean terminateTheBackendThatSleeps() {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        try {
+            while (System.nanoTime() < deadline) {
+                List<Map<String, Object>> killed = db.rows("SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity"
+                        + " WHERE application_name = 'gluu-kpi' AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()");
+                if (!killed.isEmpty()) {
+                    return Boolean.TRUE.equals(killed.get(0).get("killed"));
+                }
+                Thread.sleep(10);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return false;
+    }
+
+    @Test
     void aDatabaseThatStaysDownFailsTheFlushAfterTheRetriesSoTheJobRestartsFromItsCheckpoint() {
         // Nothing listens on port 1: every attempt fails to connect.
         var unreachable = new JdbcSettings("jdbc:postgresql://127.0.0.1:1/postgres", null, null);
@@ -119,7 +188,7 @@ class PostgresUpsertSinkITCase {
     private PostgresUpsertSink.Writer<TrafficRow> writer(JdbcSettings jdbc, int batchSize, int maxRetries) {
         var options = new SinkOptions(batchSize, Duration.ofSeconds(1), maxRetries, Duration.ofMillis(1), Duration.ofMillis(5));
         var sink = new PostgresUpsertSink<>("kpi.traffic", jdbc, new KpiTables.Traffic(), options);
-        return new PostgresUpsertSink.Writer<>(sink, timers, null, rowsWritten, retries);
+        return new PostgresUpsertSink.Writer<>(sink, timers, null, rowsWritten, retries, unwritable);
     }
 
     private long rowCount() throws Exception {
@@ -127,11 +196,15 @@ class PostgresUpsertSinkITCase {
     }
 
     private static TrafficRow row(int minute, long requests) {
+        return row(minute, requests, "/analyze");
+    }
+
+    private static TrafficRow row(int minute, long requests, String route) {
         TrafficRow r = new TrafficRow();
         r.windowStart = minute * 60_000L;
         r.windowEnd = r.windowStart + 60_000L;
         r.service = "analyze-api";
-        r.route = "/analyze";
+        r.route = route;
         r.model = "blip2";
         r.endpoint = "blip2-endpoint";
         r.requests = requests;

@@ -11,7 +11,7 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /** A Log4j appender collecting the formatted messages of one logger (and below) into a list, for tests. */
-final class CapturingAppender extends AbstractAppender implements AutoCloseable {
+public final class CapturingAppender extends AbstractAppender implements AutoCloseable {
     private final List<String> into;
     private final String logger;
 
@@ -21,7 +21,7 @@ final class CapturingAppender extends AbstractAppender implements AutoCloseable 
         this.logger = logger;
     }
 
-    static CapturingAppender attach(String logger, List<String> into) {
+    public static CapturingAppender attach(String logger, List<String> into) {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         Configuration config = context.getConfiguration();
         CapturingAppender appender = new CapturingAppender(logger, into);
