@@ -204,22 +204,31 @@ public final class EventParser {
             throw new InvalidEventException(WRONG_TYPE,
                     "ts must be an ISO-8601 string or integer epoch millis, got " + Details.describe(ts));
         }
-        String given = ts instanceof String ? Details.quote((String) ts) : ts.toString();
         // Years 0000–9999: anything outside is garbage, would overflow the event-time gate's
         // arithmetic near Long.MIN_VALUE and cannot be written to a timestamptz column.
         if (millis < EventTimes.MIN_MILLIS || millis > EventTimes.MAX_MILLIS) {
-            throw new InvalidEventException(BAD_VALUE, "ts must lie in the years 0000–9999, got " + given);
+            throw new InvalidEventException(BAD_VALUE, "ts must lie in the years 0000–9999, got " + given(ts));
         }
         // Then the configured limits (SPEC §2: 2000-01-01 to 9999-12-31 by default).
         if (millis < limits.minTsMillis) {
-            throw new InvalidEventException(BAD_VALUE, "ts " + given + (ts instanceof Long ? " (" + Instant.ofEpochMilli(millis) + ")" : "")
-                    + " is before the limit " + Instant.ofEpochMilli(limits.minTsMillis));
+            throw new InvalidEventException(BAD_VALUE, "ts " + given(ts, millis) + " is before the limit "
+                    + Instant.ofEpochMilli(limits.minTsMillis));
         }
         if (millis > limits.maxTsMillis) {
-            throw new InvalidEventException(BAD_VALUE, "ts " + given + (ts instanceof Long ? " (" + Instant.ofEpochMilli(millis) + ")" : "")
-                    + " is after the limit " + Instant.ofEpochMilli(limits.maxTsMillis));
+            throw new InvalidEventException(BAD_VALUE, "ts " + given(ts, millis) + " is after the limit "
+                    + Instant.ofEpochMilli(limits.maxTsMillis));
         }
         return millis;
+    }
+
+    /** A ts as the record gave it, for a detail: '2026-…Z' (quoted, cut) or the integer. */
+    private static String given(Object ts) {
+        return ts instanceof String ? Details.quote((String) ts) : ts.toString();
+    }
+
+    /** As {@link #given(Object)}, with the instant of an epoch-millis ts: 1000 (1970-01-01T00:00:01Z). */
+    private static String given(Object ts, long millis) {
+        return ts instanceof String ? given(ts) : ts + " (" + Instant.ofEpochMilli(millis) + ")";
     }
 
     private InferenceEvent inference(JsonFields f) throws InvalidEventException {
