@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * number of pico-dollars per token; the table's prices must stay below 9.2 · 10^6 USD per token
  * (checked here, at job build) so that one fits a long. A request's cost is then
  * prompt × input + completion × output with tokens ≤ {@code limits.max_tokens} (10^8; at most
- * 2^31 − 1 by the config's bound): at $600 per 1M tokens (6 · 10^8 pico-dollars per token, the
- * dearest list price today) that is at most 1.2 · 10^17 pico-dollars, well inside a long, but the
- * products are formed exactly in 126 bits anyway ({@link WideSum}), so no price table and no
- * token count can make one wrap; the high part is 0 for every real request.
+ * 2^31 − 1 by the config's bound): at $600 per 1M tokens (6 · 10^8 pico-dollars per token,
+ * o1-pro's output price, the dearest list price we know of) that is at most 1.2 · 10^17
+ * pico-dollars, well inside a long, but the products are formed exactly in 126 bits anyway
+ * ({@link WideSum}), so no price table and no token count can make one wrap; the high part is 0
+ * for every real request.
  */
 public final class RequestCosts extends RichMapFunction<InferenceEvent, TrafficObservation> {
     private static final long serialVersionUID = 1L;

@@ -41,19 +41,20 @@ public final class EventParser {
 
     /**
      * Largest {@code vcpu} of a task event. Fargate's largest task is 16 vCPU and 120 GB, and an
-     * ECS task on EC2 gets at most its instance (192 vCPU, 24 TiB today); 1,024 vCPU and
-     * 65,536 GB are no real task. The point is a bound on the cost arithmetic: with them a
-     * task-second costs at most 1024 × vcpu price + 65536 × GB price per hour, finite and far
-     * from any overflow (costs are doubles), whatever the pricing file says.
+     * ECS task on EC2 gets at most its instance (a few hundred vCPU); 1,024 vCPU and 65,536 GB
+     * are no real task. The point is a bound on the cost arithmetic: a task-second then costs at
+     * most (1,024 × vCPU-hour price + 65,536 × GB-hour price) / 3,600, finite and nowhere near
+     * overflowing the doubles the Fargate cost is kept in, whatever the pricing file says.
      */
     static final double MAX_TASK_VCPU = 1024;
     /** Largest {@code memory_gb} of a task event (see {@link #MAX_TASK_VCPU}). */
     static final double MAX_TASK_MEMORY_GB = 65_536;
     /**
-     * An endpoint event's free-text {@code reason} is kept up to this many characters and cut
-     * beyond (not rejected: the state change it comes with counts for billing and health). It is
-     * no key, is written to no table and no log; SageMaker's own {@code FailureReason} is at most
-     * 1,024 characters. Its text is checked like every string (U+0000, lone surrogates).
+     * An endpoint event's free-text {@code reason} is kept up to this many characters; a longer
+     * one is cut to them and "…" (not rejected: the state change it comes with counts for billing
+     * and health). It is no key, and is written to no table and no log (it only travels in the
+     * serialized event); SageMaker's own {@code FailureReason} is at most 1,024 characters. Its
+     * text is checked like every string (U+0000, lone surrogates).
      */
     static final int MAX_REASON_CHARS = 1024;
 

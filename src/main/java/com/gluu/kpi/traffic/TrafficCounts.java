@@ -9,8 +9,9 @@ import com.gluu.kpi.pipeline.WideSum;
  * at a million a second. {@code images} grows by at most {@code limits.max_images} (10^5) per
  * request, so it needs 9.2 · 10^13 requests in one window (2.9 years of a million a second).
  * The LLM cost is another matter: a request may cost up to 2 · 10^8 tokens × 6 · 10^8
- * pico-dollars ($600 per 1M tokens, the dearest list price today) = 1.2 · 10^17 pico-dollars,
- * so 77 such requests in a window would pass {@code Long.MAX_VALUE}; it is a {@link WideSum}.
+ * pico-dollars ($600 per 1M output tokens, o1-pro's list price, the dearest we know of)
+ * = 1.2 · 10^17 pico-dollars, so 77 such requests in a window would pass {@code Long.MAX_VALUE};
+ * it is a {@link WideSum}.
  */
 public class TrafficCounts {
     public long requests;
