@@ -1,5 +1,6 @@
 package com.gluu.kpi.cost;
 
+import com.gluu.kpi.pipeline.WideSum;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.TreeMap;
 public final class CostAllocation {
     public static final String TOTAL = "*";
     public static final String UNALLOCATED = "";
+    private static final long PICO_PER_USD = 1_000_000_000_000L;
 
     private static final Comparator<CostInput> ORDER = Comparator
             .comparing((CostInput c) -> c.kind)
@@ -32,6 +34,7 @@ public final class CostAllocation {
             .thenComparing(c -> c.model)
             .thenComparing(c -> c.endpoint)
             .thenComparingLong(c -> c.requests)
+            .thenComparingLong(c -> c.llmPicoUsdHigh)
             .thenComparingLong(c -> c.llmPicoUsd)
             .thenComparingDouble(c -> c.usd);
 
@@ -43,7 +46,8 @@ public final class CostAllocation {
         inputs.sort(ORDER);
 
         Map<List<String>, Long> requests = new TreeMap<>(CostAllocation::compareKeys);
-        Map<List<String>, Long> llmPico = new TreeMap<>(CostAllocation::compareKeys);
+        // Exact Σ pico-dollars per row as {high, low} (a WideSum: a long could wrap, see TrafficCounts).
+        Map<List<String>, long[]> llmPico = new TreeMap<>(CostAllocation::compareKeys);
         Map<List<String>, Double> hosting = new TreeMap<>(CostAllocation::compareKeys);
         Map<String, Map<List<String>, Long>> requestsByService = new TreeMap<>();
         Map<String, Double> computeByService = new TreeMap<>();
@@ -52,7 +56,9 @@ public final class CostAllocation {
             switch (c.kind) {
                 case CostInput.REQUESTS:
                     requests.merge(row, c.requests, Long::sum);
-                    llmPico.merge(row, c.llmPicoUsd, Long::sum);
+                    long[] sum = llmPico.computeIfAbsent(row, k -> new long[2]);
+                    sum[0] = WideSum.high(sum[0], sum[1], c.llmPicoUsdHigh, c.llmPicoUsd);
+                    sum[1] = WideSum.low(sum[1], c.llmPicoUsd);
                     requestsByService.computeIfAbsent(c.service, s -> new TreeMap<>(CostAllocation::compareKeys))
                             .merge(row, c.requests, Long::sum);
                     break;
@@ -71,7 +77,8 @@ public final class CostAllocation {
         for (List<String> key : requests.keySet()) {
             CostRow r = row(rows, key, windowStart, windowEnd);
             r.requests = requests.get(key);
-            r.llmUsd = llmPico.get(key) / 1e12;
+            long[] pico = llmPico.get(key);
+            r.llmUsd = WideSum.ratio(pico[0], pico[1], 1, PICO_PER_USD);
         }
         hosting.forEach((key, usd) -> row(rows, key, windowStart, windowEnd).hostingUsd = usd);
 

@@ -23,7 +23,9 @@ public class CostInput {
     public String model = "";
     public String endpoint = "";
     public long requests;
+    /** LLM cost in pico-dollars, {@code llmPicoUsdHigh} · 2^63 + {@code llmPicoUsd} (a {@link com.gluu.kpi.pipeline.WideSum}). */
     public long llmPicoUsd;
+    public long llmPicoUsdHigh;
     /** Hosting or compute cost in USD (exact per accrual slot). */
     public double usd;
 
@@ -38,6 +40,7 @@ public class CostInput {
         c.endpoint = p.endpoint;
         c.requests = p.counts.requests;
         c.llmPicoUsd = p.counts.llmPicoUsd;
+        c.llmPicoUsdHigh = p.counts.llmPicoUsdHigh;
         return c;
     }
 

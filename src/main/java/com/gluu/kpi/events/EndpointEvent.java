@@ -8,6 +8,7 @@ public class EndpointEvent {
     public String instanceType = "";
     /** -1 when the event gives none. */
     public int instanceCount = -1;
+    /** Free text, cut to {@code EventParser.MAX_REASON_CHARS} (1,024) characters and "…". */
     public String reason = "";
 
     public EndpointEvent() {}

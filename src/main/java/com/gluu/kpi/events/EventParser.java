@@ -16,6 +16,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Set;
 
 /**
@@ -38,6 +39,25 @@ public final class EventParser {
     static final Set<String> TASK_STATES = Set.of("RUNNING", "STOPPED");
     static final Set<String> STATUSES = Set.of("ok", "client_error", "error");
 
+    /**
+     * Largest {@code vcpu} of a task event. Fargate's largest task is 16 vCPU and 120 GB, and an
+     * ECS task on EC2 gets at most its instance (a few hundred vCPU); 1,024 vCPU and 65,536 GB
+     * are no real task. The point is a bound on the cost arithmetic: a task-second then costs at
+     * most (1,024 × vCPU-hour price + 65,536 × GB-hour price) / 3,600, finite and nowhere near
+     * overflowing the doubles the Fargate cost is kept in, whatever the pricing file says.
+     */
+    static final double MAX_TASK_VCPU = 1024;
+    /** Largest {@code memory_gb} of a task event (see {@link #MAX_TASK_VCPU}). */
+    static final double MAX_TASK_MEMORY_GB = 65_536;
+    /**
+     * An endpoint event's free-text {@code reason} is kept up to this many characters; a longer
+     * one is cut to them and "…" (not rejected: the state change it comes with counts for billing
+     * and health). It is no key, and is written to no table and no log (it only travels in the
+     * serialized event); SageMaker's own {@code FailureReason} is at most 1,024 characters. Its
+     * text is checked like every string (U+0000, lone surrogates).
+     */
+    static final int MAX_REASON_CHARS = 1024;
+
     // Field names are interned so FlatObject can compare them by identity; the fast double
     // parser matters because latencies are decimals.
     private final JsonFactory json = JsonFactory.builder()
@@ -47,6 +67,7 @@ public final class EventParser {
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final FlatObject.Reader reader = new FlatObject.Reader();
     private final InputLimits limits;
 
     /** A parser with the SPEC's default limits. */
@@ -75,7 +96,7 @@ public final class EventParser {
         event.eventId = fields.requiredString("event_id");
         int idLength = event.eventId.codePointCount(0, event.eventId.length());
         if (idLength == 0 || idLength > 128) {
-            throw new InvalidEventException(BAD_VALUE, "event_id must be 1–128 characters, got " + idLength);
+            throw new InvalidEventException(BAD_VALUE, "event_id must be 1–128 characters, got " + Details.count(idLength));
         }
         String type = fields.requiredString("type");
         event.ts = timestamp(fields);
@@ -98,7 +119,7 @@ public final class EventParser {
                 event.task = task(fields);
                 break;
             default:
-                throw new InvalidEventException(DeadLetterReason.UNKNOWN_TYPE, "unknown type '" + type + "'");
+                throw new InvalidEventException(DeadLetterReason.UNKNOWN_TYPE, "unknown type " + Details.quote(type));
         }
         return event;
     }
@@ -126,13 +147,26 @@ public final class EventParser {
             if (first != JsonToken.START_OBJECT) {
                 throw new InvalidEventException(MALFORMED_JSON, "JSON " + describe(first) + " is not an object");
             }
-            FlatObject root = FlatObject.read(parser, 1);
+            FlatObject root = reader.read(parser);
             if (parser.nextToken() != null) {
                 throw new InvalidEventException(MALFORMED_JSON, "unexpected content after the JSON object");
             }
+            // Only once the record is known to be one JSON object: malformed_json comes first.
+            if (reader.badText() != null) {
+                throw new InvalidEventException(BAD_VALUE, reader.badText());
+            }
             return root;
         } catch (JsonProcessingException e) {
-            throw new InvalidEventException(MALFORMED_JSON, "not JSON: " + e.getOriginalMessage());
+            String message = e.getOriginalMessage();
+            if (message != null && message.contains("surrogate") && message.contains("in field name")) {
+                // Jackson itself refuses an unpaired surrogate escape in a field name ("Broken
+                // surrogate pair in field name", "Unexpected low surrogate in field name"). That is
+                // grammatical JSON with text Postgres cannot hold: bad_value, like one in a value.
+                throw new InvalidEventException(BAD_VALUE, reader.badText() != null ? reader.badText()
+                        : FlatObject.Reader.badNameDetail(e.getProcessor() instanceof JsonParser
+                                ? ((JsonParser) e.getProcessor()).getParsingContext() : null));
+            }
+            throw new InvalidEventException(MALFORMED_JSON, "not JSON: " + message);
         } catch (IOException e) {
             throw new InvalidEventException(MALFORMED_JSON, "not JSON: " + e.getMessage());
         }
@@ -155,7 +189,7 @@ public final class EventParser {
         }
     }
 
-    private static long timestamp(JsonFields fields) throws InvalidEventException {
+    private long timestamp(JsonFields fields) throws InvalidEventException {
         Object ts = fields.raw("ts");
         if (ts == null) {
             throw new InvalidEventException(MISSING_FIELD, "ts is required");
@@ -169,73 +203,92 @@ public final class EventParser {
             throw new InvalidEventException(BAD_VALUE, "ts is out of range");
         } else {
             throw new InvalidEventException(WRONG_TYPE,
-                    "ts must be an ISO-8601 string or integer epoch millis, got " + FlatObject.typeName(ts) + " " + ts);
+                    "ts must be an ISO-8601 string or integer epoch millis, got " + Details.describe(ts));
         }
         // Years 0000–9999: anything outside is garbage, would overflow the event-time gate's
         // arithmetic near Long.MIN_VALUE and cannot be written to a timestamptz column.
         if (millis < EventTimes.MIN_MILLIS || millis > EventTimes.MAX_MILLIS) {
-            throw new InvalidEventException(BAD_VALUE, "ts must lie in the years 0000–9999, got " + ts);
+            throw new InvalidEventException(BAD_VALUE, "ts must lie in the years 0000–9999, got " + given(ts));
+        }
+        // Then the configured limits (SPEC §2: 2000-01-01 to 9999-12-31 by default).
+        if (millis < limits.minTsMillis) {
+            throw new InvalidEventException(BAD_VALUE, "ts " + given(ts, millis) + " is before the limit "
+                    + Instant.ofEpochMilli(limits.minTsMillis));
+        }
+        if (millis > limits.maxTsMillis) {
+            throw new InvalidEventException(BAD_VALUE, "ts " + given(ts, millis) + " is after the limit "
+                    + Instant.ofEpochMilli(limits.maxTsMillis));
         }
         return millis;
     }
 
-    private static InferenceEvent inference(JsonFields f) throws InvalidEventException {
+    /** A ts as the record gave it, for a detail: '2026-…Z' (quoted, cut) or the integer. */
+    private static String given(Object ts) {
+        return ts instanceof String ? Details.quote((String) ts) : ts.toString();
+    }
+
+    /** As {@link #given(Object)}, with the instant of an epoch-millis ts: 1000 (1970-01-01T00:00:01Z). */
+    private static String given(Object ts, long millis) {
+        return ts instanceof String ? given(ts) : ts + " (" + Instant.ofEpochMilli(millis) + ")";
+    }
+
+    private InferenceEvent inference(JsonFields f) throws InvalidEventException {
         InferenceEvent e = new InferenceEvent();
-        e.requestId = f.requiredString("request_id");
-        e.service = f.requiredString("service");
-        e.route = f.optionalString("route");
-        e.model = f.requiredString("model");
-        e.modelVersion = f.optionalString("model_version");
-        e.endpoint = f.optionalString("endpoint");
-        e.clientId = f.optionalString("client_id");
+        e.requestId = f.requiredString("request_id", limits.maxIdChars);
+        e.service = f.requiredString("service", limits.maxDimensionChars);
+        e.route = f.optionalString("route", limits.maxDimensionChars);
+        e.model = f.requiredString("model", limits.maxDimensionChars);
+        e.modelVersion = f.optionalString("model_version", limits.maxDimensionChars);
+        e.endpoint = f.optionalString("endpoint", limits.maxDimensionChars);
+        e.clientId = f.optionalString("client_id", limits.maxDimensionChars);
         e.async = "async".equals(f.optionalEnum("mode", MODES));
         e.status = InferenceStatus.fromWire(f.requiredEnum("status", STATUSES));
         e.httpStatus = (int) f.optionalInteger("http_status", 100, 599, -1);
-        e.errorType = f.optionalString("error_type");
+        e.errorType = f.optionalString("error_type", limits.maxDimensionChars);
         JsonFields latency = f.requiredObject("latency_ms");
-        e.totalLatencyMs = latency.requiredNonNegative("total");
-        e.modelLatencyMs = latency.optionalNonNegative("model");
-        e.llmLatencyMs = latency.optionalNonNegative("llm");
+        e.totalLatencyMs = latency.requiredNonNegative("total", limits.maxLatencyMs);
+        e.modelLatencyMs = latency.optionalNonNegative("model", limits.maxLatencyMs);
+        e.llmLatencyMs = latency.optionalNonNegative("llm", limits.maxLatencyMs);
         JsonFields llm = f.optionalObject("llm");
         if (llm != null) {
-            e.llmModel = llm.optionalString("model");
-            e.promptTokens = llm.optionalInteger("prompt_tokens", 0, Long.MAX_VALUE, 0);
-            e.completionTokens = llm.optionalInteger("completion_tokens", 0, Long.MAX_VALUE, 0);
+            e.llmModel = llm.optionalString("model", limits.maxDimensionChars);
+            e.promptTokens = llm.optionalCount("prompt_tokens", limits.maxTokens, 0);
+            e.completionTokens = llm.optionalCount("completion_tokens", limits.maxTokens, 0);
         }
-        e.images = (int) f.optionalInteger("images", 0, Integer.MAX_VALUE, 0);
+        e.images = (int) f.optionalCount("images", Math.min(limits.maxImages, Integer.MAX_VALUE), 0);
         return e;
     }
 
-    private static FeedbackEvent feedback(JsonFields f) throws InvalidEventException {
+    private FeedbackEvent feedback(JsonFields f) throws InvalidEventException {
         FeedbackEvent e = new FeedbackEvent();
-        e.requestId = f.requiredString("request_id");
+        e.requestId = f.requiredString("request_id", limits.maxIdChars);
         e.verdict = f.requiredEnum("verdict", VERDICTS);
         e.score = f.optionalNonNegative("score");
         if (e.score > 1) {
-            throw new InvalidEventException(BAD_VALUE, "score must be in [0, 1], got " + e.score);
+            throw new InvalidEventException(BAD_VALUE, "score must be in [0, 1], got " + Details.number(e.score));
         }
         e.source = f.optionalEnum("source", FEEDBACK_SOURCES);
         return e;
     }
 
-    private static EndpointEvent endpoint(JsonFields f) throws InvalidEventException {
+    private EndpointEvent endpoint(JsonFields f) throws InvalidEventException {
         EndpointEvent e = new EndpointEvent();
-        e.endpoint = f.requiredString("endpoint");
-        e.model = f.requiredString("model");
+        e.endpoint = f.requiredString("endpoint", limits.maxDimensionChars);
+        e.model = f.requiredString("model", limits.maxDimensionChars);
         e.state = f.requiredEnum("state", ENDPOINT_STATES);
-        e.instanceType = f.optionalString("instance_type");
-        e.instanceCount = (int) f.optionalInteger("instance_count", 0, Integer.MAX_VALUE, -1);
-        e.reason = f.optionalString("reason");
+        e.instanceType = f.optionalString("instance_type", limits.maxDimensionChars);
+        e.instanceCount = (int) f.optionalCount("instance_count", Math.min(limits.maxInstanceCount, Integer.MAX_VALUE), -1);
+        e.reason = Details.cut(f.optionalString("reason"), MAX_REASON_CHARS);
         return e;
     }
 
-    private static TaskEvent task(JsonFields f) throws InvalidEventException {
+    private TaskEvent task(JsonFields f) throws InvalidEventException {
         TaskEvent e = new TaskEvent();
-        e.taskId = f.requiredString("task_id");
-        e.service = f.requiredString("service");
+        e.taskId = f.requiredString("task_id", limits.maxIdChars);
+        e.service = f.requiredString("service", limits.maxDimensionChars);
         e.state = f.requiredEnum("state", TASK_STATES);
-        e.vcpu = f.optionalNonNegative("vcpu");
-        e.memoryGb = f.optionalNonNegative("memory_gb");
+        e.vcpu = f.optionalNonNegative("vcpu", MAX_TASK_VCPU);
+        e.memoryGb = f.optionalNonNegative("memory_gb", MAX_TASK_MEMORY_GB);
         return e;
     }
 }

@@ -4,11 +4,16 @@ import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 
-/** Parsing of the {@code ts} field: ISO-8601 with an offset, or integer epoch milliseconds. */
+/**
+ * Parsing of the {@code ts} field: ISO-8601 with an offset, or integer epoch milliseconds.
+ * {@link #MIN_MILLIS} and {@link #MAX_MILLIS} are the range a {@code ts} can be parsed to at all;
+ * the parser then holds it to the narrower configured limits ({@link InputLimits#minTsMillis},
+ * {@link InputLimits#maxTsMillis}; SPEC §2: from 2000-01-01).
+ */
 public final class EventTimes {
-    /** 0000-01-01T00:00:00Z, the earliest event time accepted. */
+    /** 0000-01-01T00:00:00Z, the earliest event time that parses. */
     public static final long MIN_MILLIS = -62_167_219_200_000L;
-    /** 9999-12-31T23:59:59.999Z, the latest event time accepted. */
+    /** 9999-12-31T23:59:59.999Z, the latest event time that parses. */
     public static final long MAX_MILLIS = 253_402_300_799_999L;
 
     private EventTimes() {}
@@ -23,7 +28,7 @@ public final class EventTimes {
             return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
         } catch (DateTimeException | ArithmeticException e) {
             throw new InvalidEventException(
-                    DeadLetterReason.BAD_VALUE, "ts must be ISO-8601 with an offset or epoch millis, got '" + text + "'");
+                    DeadLetterReason.BAD_VALUE, "ts must be ISO-8601 with an offset or epoch millis, got " + Details.quote(text));
         }
     }
 }

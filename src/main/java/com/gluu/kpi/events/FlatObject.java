@@ -1,6 +1,7 @@
 package com.gluu.kpi.events;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
@@ -12,6 +13,11 @@ import java.io.IOException;
  *
  * <p>It exists for speed: an event has ~25 fields, and looking them up by a linear scan of
  * interned names is several times cheaper than building Jackson's tree of nodes and hash maps.
+ *
+ * <p>While reading, every string of the record — field names and values, at any depth, inside
+ * arrays and inside fields the contract ignores — is checked for U+0000 and unpaired surrogates
+ * (SPEC §2 "Limits"), which Jackson decodes from JSON escapes (backslash-u 0000, backslash-u d800) and
+ * which Postgres cannot store; the {@link Reader} remembers the first such string.
  */
 final class FlatObject {
     /** Marker for an array value (no field of the contract is an array). */
@@ -19,56 +25,186 @@ final class FlatObject {
     /** Marker for an integer too large for a long. */
     static final Object BIG_INTEGER = new Object();
     private static final int MAX_DEPTH = 3;
+    /** Longest field path a detail names, in characters. */
+    private static final int MAX_PATH_CHARS = 256;
 
     private String[] names = new String[8];
     private Object[] values = new Object[8];
     private int size;
 
-    /** Reads the fields of an object whose START_OBJECT the parser has just returned. */
-    static FlatObject read(JsonParser parser, int depth) throws IOException {
-        FlatObject object = new FlatObject();
-        JsonToken token;
-        while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-            String name = parser.currentName();
-            Object value = value(parser, parser.nextToken(), depth);
-            if (value != null) {
-                object.put(name, value);
+    /**
+     * Reads one record's top-level object. Reusable (one per parser), and allocation-free beyond
+     * the objects and strings it returns: the text check scans the strings Jackson decodes anyway,
+     * and skipped content (arrays, objects nested deeper than the contract) is scanned in
+     * Jackson's own buffer.
+     */
+    static final class Reader {
+        private String badText;
+
+        /** Reads the fields of the object whose START_OBJECT the parser has just returned. */
+        FlatObject read(JsonParser parser) throws IOException {
+            badText = null;
+            return object(parser, 1);
+        }
+
+        /**
+         * What is wrong with the first string of the last record read that holds U+0000 or an
+         * unpaired surrogate ("latency_ms.gpu holds U+0000", "field name tags[0].k� holds
+         * U+0000": names in the path made safe, U+FFFD for the bad character), or null when
+         * every string is clean.
+         */
+        String badText() {
+            return badText;
+        }
+
+        private FlatObject object(JsonParser parser, int depth) throws IOException {
+            FlatObject object = new FlatObject();
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                if (badText == null) {
+                    checkName(parser, name);
+                }
+                Object value = value(parser, parser.nextToken(), depth);
+                if (value != null) {
+                    object.put(name, value);
+                }
+            }
+            if (token != JsonToken.END_OBJECT) {
+                throw new IOException("unexpected " + token + " in an object");
+            }
+            return object;
+        }
+
+        private Object value(JsonParser parser, JsonToken token, int depth) throws IOException {
+            if (token == null) {
+                throw new IOException("unexpected end of input");
+            }
+            switch (token) {
+                case VALUE_STRING:
+                    String text = parser.getText();
+                    if (badText == null) {
+                        int bad = PostgresText.firstBad(text);
+                        if (bad >= 0) {
+                            badText = valueDetail(parser, text.charAt(bad));
+                        }
+                    }
+                    return text;
+                case VALUE_NUMBER_INT:
+                    return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? BIG_INTEGER : parser.getLongValue();
+                case VALUE_NUMBER_FLOAT:
+                    return parser.getDoubleValue();
+                case VALUE_TRUE:
+                    return Boolean.TRUE;
+                case VALUE_FALSE:
+                    return Boolean.FALSE;
+                case VALUE_NULL:
+                    return null;
+                case START_OBJECT:
+                    if (depth >= MAX_DEPTH) {
+                        skip(parser); // deeper than any field of the contract: keep only "an object"
+                        return new FlatObject();
+                    }
+                    return object(parser, depth + 1);
+                case START_ARRAY:
+                    skip(parser);
+                    return ARRAY;
+                default:
+                    throw new IOException("unexpected " + token);
             }
         }
-        if (token != JsonToken.END_OBJECT) {
-            throw new IOException("unexpected " + token + " in an object");
-        }
-        return object;
-    }
 
-    private static Object value(JsonParser parser, JsonToken token, int depth) throws IOException {
-        if (token == null) {
-            throw new IOException("unexpected end of input");
-        }
-        switch (token) {
-            case VALUE_STRING:
-                return parser.getText();
-            case VALUE_NUMBER_INT:
-                return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? BIG_INTEGER : parser.getLongValue();
-            case VALUE_NUMBER_FLOAT:
-                return parser.getDoubleValue();
-            case VALUE_TRUE:
-                return Boolean.TRUE;
-            case VALUE_FALSE:
-                return Boolean.FALSE;
-            case VALUE_NULL:
-                return null;
-            case START_OBJECT:
-                if (depth >= MAX_DEPTH) {
-                    parser.skipChildren(); // deeper than any field of the contract: keep only "an object"
-                    return new FlatObject();
-                }
-                return read(parser, depth + 1);
-            case START_ARRAY:
+        /**
+         * Moves past the object or array whose start the parser has just returned, checking its
+         * strings (in the parser's buffer, without making strings of them) until one is bad.
+         */
+        private void skip(JsonParser parser) throws IOException {
+            if (badText != null) {
                 parser.skipChildren();
-                return ARRAY;
-            default:
-                throw new IOException("unexpected " + token);
+                return;
+            }
+            int open = 1;
+            while (open > 0) {
+                JsonToken token = parser.nextToken();
+                if (token == null) {
+                    throw new IOException("unexpected end of input");
+                }
+                switch (token) {
+                    case START_OBJECT:
+                    case START_ARRAY:
+                        open++;
+                        break;
+                    case END_OBJECT:
+                    case END_ARRAY:
+                        open--;
+                        break;
+                    case FIELD_NAME:
+                        if (badText == null) {
+                            checkName(parser, parser.currentName());
+                        }
+                        break;
+                    case VALUE_STRING:
+                        if (badText != null) {
+                            break; // one is enough: the rest is only tokenized, never decoded
+                        }
+                        char[] chars = parser.getTextCharacters();
+                        int offset = parser.getTextOffset();
+                        int bad = PostgresText.firstBad(chars, offset, parser.getTextLength());
+                        if (bad >= 0) {
+                            badText = valueDetail(parser, chars[offset + bad]);
+                        }
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+
+        private void checkName(JsonParser parser, String name) {
+            int bad = PostgresText.firstBad(name);
+            if (bad >= 0) {
+                badText = "field name " + path(parser.getParsingContext()) + " holds " + character(name.charAt(bad));
+            }
+        }
+
+        /**
+         * The detail for a field name with an unpaired surrogate that Jackson refused while reading
+         * it, in the object of {@code context} (whose own current name is the previous field's).
+         */
+        static String badNameDetail(JsonStreamContext context) {
+            String where = context == null ? "" : path(context.getParent());
+            return "a field name " + (where.isEmpty() ? "" : "in " + where + " ") + "holds an unpaired surrogate";
+        }
+
+        private static String valueDetail(JsonParser parser, char bad) {
+            return path(parser.getParsingContext()) + " holds " + character(bad);
+        }
+
+        private static String character(char c) {
+            return c == 0 ? "U+0000" : String.format(java.util.Locale.ROOT, "an unpaired surrogate U+%04X", (int) c);
+        }
+
+        /** The dotted path of the parser's position: latency_ms.total, tags[2].x (names made safe, each cut to 64 characters). */
+        static String path(JsonStreamContext context) {
+            StringBuilder out = new StringBuilder();
+            appendPath(out, context);
+            return Details.cut(out.toString(), MAX_PATH_CHARS);
+        }
+
+        private static void appendPath(StringBuilder out, JsonStreamContext context) {
+            if (context == null || context.inRoot()) {
+                return;
+            }
+            appendPath(out, context.getParent());
+            if (context.inArray()) {
+                out.append('[').append(Math.max(0, context.getCurrentIndex())).append(']');
+            } else {
+                if (out.length() > 0) {
+                    out.append('.');
+                }
+                String name = context.getCurrentName();
+                out.append(name == null ? "" : PostgresText.clean(Details.cut(name, Details.MAX_QUOTED_CHARS)));
+            }
         }
     }
 

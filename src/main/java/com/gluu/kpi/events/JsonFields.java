@@ -44,6 +44,28 @@ final class JsonFields {
         return node == null ? "" : text(name, node);
     }
 
+    /** A required string of at most {@code maxChars} characters (code points, SPEC §2 "Limits"). */
+    String requiredString(String name, int maxChars) throws InvalidEventException {
+        return checkLength(name, requiredString(name), maxChars);
+    }
+
+    /** An optional string ({@code ""} when absent) of at most {@code maxChars} characters. */
+    String optionalString(String name, int maxChars) throws InvalidEventException {
+        return checkLength(name, optionalString(name), maxChars);
+    }
+
+    private String checkLength(String name, String value, int maxChars) throws InvalidEventException {
+        // A string has at least as many UTF-16 units as characters: count only when it might be too long.
+        if (value.length() > maxChars) {
+            int chars = value.codePointCount(0, value.length());
+            if (chars > maxChars) {
+                throw new InvalidEventException(BAD_VALUE, name(name) + " is " + Details.count(chars)
+                        + " characters, the limit is " + Details.count(maxChars));
+            }
+        }
+        return value;
+    }
+
     private String text(String name, Object node) throws InvalidEventException {
         if (!(node instanceof String)) {
             throw new InvalidEventException(WRONG_TYPE, name(name) + " must be a string, got " + FlatObject.typeName(node));
@@ -62,7 +84,7 @@ final class JsonFields {
 
     private String checkEnum(String name, String value, Set<String> allowed) throws InvalidEventException {
         if (!allowed.contains(value)) {
-            throw new InvalidEventException(BAD_VALUE, name(name) + " must be one of " + allowed + ", got '" + value + "'");
+            throw new InvalidEventException(BAD_VALUE, name(name) + " must be one of " + allowed + ", got " + Details.quote(value));
         }
         return value;
     }
@@ -71,6 +93,24 @@ final class JsonFields {
     double optionalNonNegative(String name) throws InvalidEventException {
         Object node = field(name);
         return node == null ? Double.NaN : nonNegative(name, node);
+    }
+
+    /** A number in [0, {@code limit}], or NaN when absent. */
+    double optionalNonNegative(String name, double limit) throws InvalidEventException {
+        Object node = field(name);
+        return node == null ? Double.NaN : atMost(name, node, nonNegative(name, node), limit);
+    }
+
+    double requiredNonNegative(String name, double limit) throws InvalidEventException {
+        return atMost(name, field(name), requiredNonNegative(name), limit);
+    }
+
+    private double atMost(String name, Object node, double value, double limit) throws InvalidEventException {
+        if (value > limit) {
+            throw new InvalidEventException(BAD_VALUE, name(name) + " " + Details.number(node) + " is above the limit "
+                    + Details.number(limit));
+        }
+        return value;
     }
 
     double requiredNonNegative(String name) throws InvalidEventException {
@@ -90,7 +130,7 @@ final class JsonFields {
         }
         double value = ((Number) node).doubleValue();
         if (!(value >= 0) || Double.isInfinite(value)) {
-            throw new InvalidEventException(BAD_VALUE, name(name) + " must be ≥ 0, got " + node);
+            throw new InvalidEventException(BAD_VALUE, name(name) + " must be ≥ 0, got " + Details.number(node));
         }
         return value;
     }
@@ -105,11 +145,26 @@ final class JsonFields {
             throw new InvalidEventException(BAD_VALUE, name(name) + " is out of range");
         }
         if (!(node instanceof Long)) {
-            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be an integer, got " + node);
+            throw new InvalidEventException(WRONG_TYPE, name(name) + " must be an integer, got " + Details.describe(node));
         }
         long value = (Long) node;
         if (value < min || value > max) {
             throw new InvalidEventException(BAD_VALUE, name(name) + " must be in [" + min + ", " + max + "], got " + value);
+        }
+        return value;
+    }
+
+    /** An integer in [0, {@code limit}], or {@code absent} when the field is missing. */
+    long optionalCount(String name, long limit, long absent) throws InvalidEventException {
+        if (!has(name)) {
+            return absent;
+        }
+        long value = optionalInteger(name, Long.MIN_VALUE, Long.MAX_VALUE, absent);
+        if (value < 0) {
+            throw new InvalidEventException(BAD_VALUE, name(name) + " must be ≥ 0, got " + value);
+        }
+        if (value > limit) {
+            throw new InvalidEventException(BAD_VALUE, name(name) + " " + value + " is above the limit " + limit);
         }
         return value;
     }

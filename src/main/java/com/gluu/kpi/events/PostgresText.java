@@ -36,6 +36,29 @@ public final class PostgresText {
         return out.toString();
     }
 
+    /**
+     * The index (from {@code offset}) of the first U+0000 or unpaired surrogate among
+     * {@code chars[offset, offset + length)}, or -1 if they are clean. For text a parser hands
+     * over in its own buffer, without making a string of it.
+     */
+    public static int firstBad(char[] chars, int offset, int length) {
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            char c = chars[i];
+            if (c == 0) {
+                return i - offset;
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
+                    i++;
+                } else {
+                    return i - offset;
+                }
+            }
+        }
+        return -1;
+    }
+
     /** The index of the first U+0000 or unpaired surrogate, or -1 if the text is clean. */
     public static int firstBad(String text) {
         for (int i = 0; i < text.length(); i++) {

@@ -15,6 +15,14 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Writes a {@link LatencyAccumulator} as, per stage, count, sum, max and the DDSketch's own
  * encoding. DDSketch is not a POJO, so without this Flink would fall back to Kryo.
+ *
+ * <p>Per stage: {@code long count, long sumNanos, double max, int n, byte[n] sketch}. A sum past
+ * {@code Long.MAX_VALUE} (see {@link StageStats}) has a high part too; then the count is written
+ * as {@code ~count} (negative, which no count is) and the high part follows it:
+ * {@code long ~count, long sumNanosHigh, long sumNanos, …}. Every state whose sums fit a long —
+ * all state written before the high part existed — has the same bytes as before, so old
+ * checkpoints restore unchanged; only a build without the high part could not read a state with
+ * an overflowed sum (it would see a negative count).
  */
 public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<LatencyAccumulator> {
     private static final long serialVersionUID = 1L;
@@ -35,7 +43,7 @@ public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<
         LatencyAccumulator copy = new LatencyAccumulator();
         for (LatencyStage stage : LatencyStage.values()) {
             StageStats s = from.stages.get(stage);
-            copy.stages.put(stage, new StageStats(s.count, s.sumNanos, s.max, s.sketch.copy()));
+            copy.stages.put(stage, new StageStats(s.count, s.sumNanosHigh, s.sumNanos, s.max, s.sketch.copy()));
         }
         return copy;
     }
@@ -54,7 +62,12 @@ public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<
     public void serialize(LatencyAccumulator record, DataOutputView target) throws IOException {
         for (LatencyStage stage : LatencyStage.values()) {
             StageStats s = record.stages.get(stage);
-            target.writeLong(s.count);
+            if (s.sumNanosHigh == 0) {
+                target.writeLong(s.count);
+            } else {
+                target.writeLong(~s.count);
+                target.writeLong(s.sumNanosHigh);
+            }
             target.writeLong(s.sumNanos);
             target.writeDouble(s.max);
             byte[] sketch = LatencySketches.toBytes(s.sketch);
@@ -68,12 +81,17 @@ public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<
         LatencyAccumulator acc = new LatencyAccumulator();
         for (LatencyStage stage : LatencyStage.values()) {
             long count = source.readLong();
+            long sumNanosHigh = 0;
+            if (count < 0) {
+                count = ~count;
+                sumNanosHigh = source.readLong();
+            }
             long sumNanos = source.readLong();
             double max = source.readDouble();
             byte[] bytes = new byte[source.readInt()];
             source.readFully(bytes);
             DDSketch sketch = LatencySketches.fromBytes(bytes);
-            acc.stages.put(stage, new StageStats(count, sumNanos, max, sketch));
+            acc.stages.put(stage, new StageStats(count, sumNanosHigh, sumNanos, max, sketch));
         }
         return acc;
     }

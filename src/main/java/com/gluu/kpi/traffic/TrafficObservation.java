@@ -15,8 +15,13 @@ public class TrafficObservation {
     public InferenceStatus status;
     public boolean async;
     public int images;
-    /** LLM cost of the request in pico-dollars (see {@link com.gluu.kpi.cost.CostInput}). */
+    /**
+     * LLM cost of the request in pico-dollars (see {@link com.gluu.kpi.cost.CostInput}), exact:
+     * {@code llmPicoUsdHigh} · 2^63 + {@code llmPicoUsd} (a {@link com.gluu.kpi.pipeline.WideSum};
+     * the high part is 0 for any real price, see {@link com.gluu.kpi.cost.RequestCosts}).
+     */
     public long llmPicoUsd;
+    public long llmPicoUsdHigh;
 
     public TrafficObservation() {}
 

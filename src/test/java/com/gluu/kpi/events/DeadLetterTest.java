@@ -98,6 +98,39 @@ class DeadLetterTest {
     }
 
     @Test
+    void loneSurrogatesAreReplacedInDetailAndIdAndAPairIsKept() {
+        RawRecord record = RawRecord.of("f\uD800", "1", new byte[] {'x'});
+
+        DeadLetter d = DeadLetter.of(record, DeadLetterReason.BAD_VALUE, "a\uDC00b \uD83D\uDE00 c\uD800");
+
+        assertThat(d.detail).isEqualTo("a\uFFFDb \uD83D\uDE00 c\uFFFD");
+        assertThat(d.id).isEqualTo("f\uFFFD:1");
+    }
+
+    @Test
+    void eventIdIsMadeSafeToo() {
+        DeadLetter d = DeadLetter.of(RawRecord.of("f", "1", new byte[] {'x'}), DeadLetterReason.TOO_LATE, "late",
+                "e\0-\uD800", 1_795_325_888_123L);
+
+        assertThat(d.eventId).isEqualTo("e\uFFFD-\uFFFD");
+        assertThat(d.eventTs).isEqualTo(1_795_325_888_123L);
+        assertThat(d.reason).isEqualTo("too_late");
+        assertThat(d.detail).isEqualTo("late");
+    }
+
+    @Test
+    void detailIsCutTo1024Characters() {
+        // 1,023 'd', then an emoji across the 1,024-character line: the pair is kept whole, then "…".
+        String detail = "d".repeat(1_023) + "\uD83D\uDE00" + "e".repeat(100_000);
+
+        DeadLetter d = DeadLetter.of(RawRecord.of("f", "1", new byte[] {'x'}), DeadLetterReason.MALFORMED_JSON, detail);
+
+        assertThat(d.detail).isEqualTo("d".repeat(1_023) + "\uD83D\uDE00" + "…");
+        assertThat(DeadLetter.of(RawRecord.of("f", "1", new byte[] {'x'}), DeadLetterReason.MALFORMED_JSON,
+                "d".repeat(1_024)).detail).isEqualTo("d".repeat(1_024));
+    }
+
+    @Test
     void invalidUtf8IsKeptLeniently() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes("{\"s\":\"".getBytes(StandardCharsets.US_ASCII));

@@ -658,11 +658,17 @@ class EventParserTest {
 
     @ParameterizedTest
     @ValueSource(longs = {-62_167_219_200_000L, 0L, 253_402_300_799_999L})
-    void epochMillisWithinFourDigitYearsIsAccepted(long ts) throws Exception {
+    void epochMillisWithinFourDigitYearsParsesWhenTheLimitsAllowIt(long ts) throws Exception {
         // 0000-01-01T00:00Z = -(1970 × 365 + 478 leap days) d = -719 528 d; 10000-01-01 = 2 932 897 d.
         assertThat(-719_528L * 86_400_000L).isEqualTo(-62_167_219_200_000L);
         assertThat(2_932_897L * 86_400_000L - 1).isEqualTo(253_402_300_799_999L);
-        assertThat(parse(with(minimalTask(), "ts", ts)).ts).isEqualTo(ts);
+        // The parse range itself; the default limits start at 2000-01-01 (InputLimitsTest).
+        InputLimits d = InputLimits.defaults();
+        EventParser anyYear = new EventParser(new InputLimits(d.maxIdChars, d.maxDimensionChars, d.maxLatencyMs,
+                d.maxTokens, d.maxImages, d.maxInstanceCount, EventTimes.MIN_MILLIS, EventTimes.MAX_MILLIS));
+        byte[] payload = bytes(with(minimalTask(), "ts", ts));
+
+        assertThat(anyYear.parse(RawRecord.of("test.jsonl", "7", payload)).ts).isEqualTo(ts);
     }
 
     // ---------------------------------------------------------------- unknown_type

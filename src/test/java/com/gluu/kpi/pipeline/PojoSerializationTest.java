@@ -434,6 +434,7 @@ class PojoSerializationTest {
         o.async = true;
         o.images = 4;
         o.llmPicoUsd = 3_500_000_000L;
+        o.llmPicoUsdHigh = 1;
         return o;
     }
 
@@ -446,6 +447,7 @@ class PojoSerializationTest {
         c.asyncRequests = 2;
         c.images = 12;
         c.llmPicoUsd = 7_000_000_000L;
+        c.llmPicoUsdHigh = 2;
         return c;
     }
 
