@@ -23,6 +23,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Property-based checks of the door (SPEC §2 "Limits", "Bad input"): records built by mutating
@@ -62,6 +63,25 @@ class HostileRecordProperties {
             return;
         }
         assertWithinLimits(event);
+    }
+
+    /** The mutations reach both sides of the door, and the limits among the rejections. */
+    @Property(tries = 3000, seed = "20261201")
+    void theMutationsExerciseAcceptanceAndEveryKindOfRejection(@ForAll("mutatedRecords") byte[] payload) {
+        String outcome;
+        try {
+            parser.parse(RawRecord.of("fuzz", "1", payload));
+            outcome = "accepted";
+        } catch (InvalidEventException e) {
+            outcome = e.reason().wireName();
+        }
+        Statistics.collect(outcome);
+        Statistics.coverage(c -> {
+            c.check("accepted").percentage(p -> p > 5);
+            c.check("bad_value").percentage(p -> p > 10);
+            c.check("malformed_json").percentage(p -> p > 1);
+            c.check("invalid_utf8").count(n -> n > 0);
+        });
     }
 
     /** Every text of an accepted event is Postgres text, keys and dimensions are short, numbers bounded. */
@@ -257,8 +277,13 @@ class HostileRecordProperties {
         try {
             List<String> lines = new ArrayList<>();
             for (String line : Files.readAllLines(Path.of("src/test/resources/samples/events.jsonl"))) {
-                if (!line.isBlank()) {
-                    lines.add(line);
+                // The samples include broken records on purpose; mutations start from the JSON objects.
+                try {
+                    if (JSON.readTree(line) instanceof ObjectNode) {
+                        lines.add(line);
+                    }
+                } catch (IOException notJson) {
+                    // a sample of bad input
                 }
             }
             return lines;
