@@ -52,6 +52,13 @@ import org.apache.flink.util.OutputTag;
  * <p><b>Kinesis</b> ({@link #withSourceWatermarks}): too late and far future are judged against
  * the watermark arriving from the source, per shard, whose generator keeps outliers from moving
  * it ({@code KinesisWatermarks}); nothing is held here.
+ *
+ * <p><b>Counts that survive a restart.</b> Records read and dead letters by reason are kept in
+ * operator state as well as in the accumulators {@link JobCounts} reads. A restored subtask
+ * adds the counts of its checkpoint to the accumulators and metrics of its new attempt (Flink's
+ * job result merges the accumulators of the latest attempt of each subtask), and the source
+ * resumes from the same checkpoint, so after a failover the job's counts are the input's, not
+ * those read since the restart. On a rescale the entries are redistributed; their sum is kept.
  */
 public final class ParseEvents extends AbstractStreamOperator<Event>
         implements OneInputStreamOperator<RawRecord, Event>, BoundedOneInput {
@@ -61,6 +68,7 @@ public final class ParseEvents extends AbstractStreamOperator<Event>
 
     /** Payload held per subtask at most, besides {@code time.max_held_records}. */
     public static final long MAX_HELD_BYTES = 64L << 20;
+    static final int COUNTS_FORMAT_VERSION = 1;
 
     private static final DeadLetterReason[] REASONS = DeadLetterReason.values();
 
@@ -78,6 +86,11 @@ public final class ParseEvents extends AbstractStreamOperator<Event>
     private transient EventParser parser;
     private transient EventTimeGate<RawRecord> gate;
     private transient ListState<byte[]> gateState;
+    private transient ListState<byte[]> countsState;
+    private transient long recordsRead;
+    private transient long[] deadLetters;
+    private transient long restoredRecordsRead;
+    private transient long[] restoredDeadLetters;
     private transient Counter[] deadLetterCounters;
     private transient LongCounter recordsReadTotal;
     private transient LongCounter deadLettersTotal;
@@ -136,6 +149,8 @@ public final class ParseEvents extends AbstractStreamOperator<Event>
         parser = new EventParser(limits);
         gate = new EventTimeGate<>(maxOutOfOrderness, allowedLateness, maxFuture, maxJump, jumpConfirmations,
                 maxHeldRecords, maxHeldBytes);
+        recordsRead = 0;
+        deadLetters = new long[REASONS.length];
         // One entry per subtask, redistributed on restore (a subtask given several merges them).
         // Not union state: with a single file split the other source subtasks finish at once, and
         // Flink declines every checkpoint of an operator with union state that is partly finished.
@@ -153,6 +168,13 @@ public final class ParseEvents extends AbstractStreamOperator<Event>
             }
             legacy.clear();
         }
+        countsState = store.getListState(
+                new ListStateDescriptor<>("parse-counts", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        for (byte[] blob : countsState.get()) {
+            readCounts(blob);
+        }
+        restoredRecordsRead = recordsRead;
+        restoredDeadLetters = deadLetters.clone();
     }
 
     private static final String LEGACY_GATE_STATE = "event-time-gate";
@@ -170,11 +192,20 @@ public final class ParseEvents extends AbstractStreamOperator<Event>
             deadLetterCounters[reason.ordinal()] =
                     getMetricGroup().addGroup("reason", reason.wireName()).counter("deadLetters");
         }
+        // This attempt's accumulators and metrics go on from the counts of the checkpoint it
+        // restored (zero on a fresh start).
+        recordsReadTotal.add(restoredRecordsRead);
+        for (DeadLetterReason reason : REASONS) {
+            long n = restoredDeadLetters[reason.ordinal()];
+            deadLettersTotal.add(n);
+            deadLetterCounters[reason.ordinal()].inc(n);
+        }
     }
 
     @Override
     public void processElement(StreamRecord<RawRecord> element) {
         RawRecord record = element.getValue();
+        recordsRead++;
         recordsReadTotal.add(1);
         Event event;
         try {
@@ -248,6 +279,7 @@ public final class ParseEvents extends AbstractStreamOperator<Event>
 
     private void reject(DeadLetter deadLetter) {
         int reason = DeadLetterReason.valueOf(deadLetter.reason.toUpperCase(java.util.Locale.ROOT)).ordinal();
+        deadLetters[reason]++;
         deadLettersTotal.add(1);
         deadLetterCounters[reason].inc();
         output.collect(DEAD_LETTERS, new StreamRecord<>(deadLetter));
@@ -281,6 +313,52 @@ public final class ParseEvents extends AbstractStreamOperator<Event>
             gate.snapshot(out, RAW_RECORDS);
         }
         gateState.update(List.of(bytes.toByteArray()));
+        countsState.update(List.of(writeCounts()));
+    }
+
+    private byte[] writeCounts() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + REASONS.length * 24);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(COUNTS_FORMAT_VERSION);
+            out.writeLong(recordsRead);
+            int n = 0;
+            for (long c : deadLetters) {
+                n += c != 0 ? 1 : 0;
+            }
+            out.writeInt(n);
+            for (DeadLetterReason reason : REASONS) {
+                if (deadLetters[reason.ordinal()] != 0) {
+                    out.writeUTF(reason.wireName());
+                    out.writeLong(deadLetters[reason.ordinal()]);
+                }
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Adds one restored entry (several after a rescale: their sum is what counts). */
+    private void readCounts(byte[] blob) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(blob));
+        int version = in.readInt();
+        if (version != COUNTS_FORMAT_VERSION) {
+            throw new IOException("parse counts have format version " + version + "; this build reads "
+                    + COUNTS_FORMAT_VERSION);
+        }
+        recordsRead += in.readLong();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String reason = in.readUTF();
+            deadLetters[DeadLetterReason.valueOf(reason.toUpperCase(java.util.Locale.ROOT)).ordinal()] += in.readLong();
+        }
+    }
+
+    /** Counts of this subtask since the job started, restored ones included (for tests). */
+    long recordsRead() {
+        return recordsRead;
+    }
+
+    long deadLetters(DeadLetterReason reason) {
+        return deadLetters[reason.ordinal()];
     }
 
     /** Held records in the checkpoint: origin, position, payload, size, and the ts the source read. */

@@ -179,4 +179,36 @@ class ParseEventsTest {
         }
     }
 
+    @Test
+    void countsOfACheckpointAreAddedToTheAccumulatorsOfTheRestoredAttempt() throws Exception {
+        OperatorSubtaskState[] snapshots = new OperatorSubtaskState[2];
+        for (int subtask = 0; subtask < 2; subtask++) {
+            try (var h = harness()) {
+                h.open();
+                h.processElement(notJson(1), 0);
+                h.processElement(task(2, "e-" + subtask, T0 + 30 * HOUR), 0);
+                h.processElement(task(3, "held-" + subtask, T0), 0);
+                snapshots[subtask] = h.snapshot(1, 1);
+            }
+        }
+        // Two subtasks' states restored into one (a rescale): 6 read, 2 malformed, 2 bad values.
+        OperatorSubtaskState both = AbstractStreamOperatorTestHarness.repackageState(snapshots);
+        try (var h = harness()) {
+            h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(both, 128, 2, 1, 0));
+            h.open();
+            ParseEvents parse = (ParseEvents) h.getOneInputOperator();
+            assertThat(accumulators(h)).containsEntry(JobCounts.RECORDS, 6L).containsEntry(JobCounts.DEAD_LETTERS, 4L);
+            assertThat(parse.deadLetters(DeadLetterReason.MALFORMED_JSON)).isEqualTo(2);
+            assertThat(parse.deadLetters(DeadLetterReason.BAD_VALUE)).isEqualTo(2);
+            h.processElement(notJson(4), 0);
+            endOfInput(h);
+            assertThat(accumulators(h)).containsEntry(JobCounts.RECORDS, 7L).containsEntry(JobCounts.DEAD_LETTERS, 5L);
+            assertThat(events(h)).as("both subtasks' held records").containsExactlyInAnyOrder("held-0", "held-1");
+        }
+    }
+
+    private static Map<String, Object> accumulators(OneInputStreamOperatorTestHarness<RawRecord, Event> h) {
+        return h.getEnvironment().getAccumulatorRegistry().getUserMap().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getLocalValue()));
+    }
 }
