@@ -31,6 +31,7 @@ import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -46,8 +47,7 @@ import org.apache.flink.util.OutputTag;
  * ends — the final watermark ({@code Long.MAX_VALUE}) arrives, which a source sends before its
  * operators are told the input ended — the held records get their verdicts and are emitted
  * before that watermark is passed on, so none is late and {@link InputEndMarker} counts them in
- * the latest event time. ({@link #endInput} does the same for a source without a final
- * watermark.)
+ * the latest event time. ({@link #endInput} sends the final watermark itself if it never came.)
  *
  * <p><b>Kinesis</b> ({@link #withSourceWatermarks}): too late and far future are judged against
  * the watermark arriving from the source, per shard, whose generator keeps outliers from moving
@@ -294,9 +294,20 @@ public final class ParseEvents extends AbstractStreamOperator<Event>
         super.processWatermark(mark);
     }
 
+    /**
+     * The input ended (a file's end, or a stop with {@code --drain}). Normally the final
+     * watermark has passed already; if it has not, this sends it. Flink 1.20 drops it when the
+     * source is idle at that moment (its outputs drop watermarks while they announce IDLE, and
+     * {@code advanceToEndOfEventTime} does not announce ACTIVE first: FLINK-40499), so a Kinesis
+     * job stopped with {@code --drain} after a quiet spell would otherwise never fire its last
+     * windows. The operators chained after this one end their input after it.
+     */
     @Override
-    public void endInput() {
-        endOfInput();
+    public void endInput() throws Exception {
+        if (currentWatermark != Long.MAX_VALUE) {
+            output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+            processWatermark(Watermark.MAX_WATERMARK);
+        }
     }
 
     private void endOfInput() {

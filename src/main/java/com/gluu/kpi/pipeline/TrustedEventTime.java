@@ -320,6 +320,16 @@ public final class TrustedEventTime {
         return best;
     }
 
+    /**
+     * Starts event time now with the {@link #startCandidate} (the end-of-input rule, for a
+     * partition that had fewer records than the threshold for a while); no-op if started.
+     */
+    public void startWithLargestCluster() {
+        if (!started() && startCandidate() != null) {
+            confirm(startCandidate());
+        }
+    }
+
     /** The lowest cluster, or null if none is left. */
     public Cluster lowest() {
         return clusters.isEmpty() ? null : clusters.get(0);

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,25 @@ class ParseEventsTest {
                     .isEqualTo("tail");
             assertThat(output.get(21)).isEqualTo(new Watermark(Long.MAX_VALUE));
             assertThat(deadLetters(h)).isEmpty();
+        }
+    }
+
+    @Test
+    void aSourceIdleWhenItsInputEndsStillSendsTheFinalWatermarkOn() throws Exception {
+        // Flink 1.20 drops the final watermark of a source that is idle at a drain (FLINK-40499).
+        try (var h = new OneInputStreamOperatorTestHarness<>(ParseEvents.forJob(JobConfig.defaults(), true))) {
+            h.open();
+            h.processWatermark(new Watermark(T0));
+            h.processWatermarkStatus(WatermarkStatus.IDLE);
+            h.endInput();
+            assertThat(h.getOutput()).containsExactly(new Watermark(T0), WatermarkStatus.IDLE, WatermarkStatus.ACTIVE,
+                    new Watermark(Long.MAX_VALUE));
+        }
+        try (var h = harness()) {
+            h.open();
+            endOfInput(h);
+            h.endInput();
+            assertThat(h.getOutput()).as("once is enough").containsExactly(new Watermark(Long.MAX_VALUE));
         }
     }
 

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.util.clock.RelativeClock;
 
 /**
  * Event time for a Kinesis source, per shard.
@@ -29,10 +30,16 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * behind it (a shard quiet for hours that resumes); a producer with a wrong clock mixed into a
  * shard never does. Its records are not held at the source: they pass on, are admitted by the
  * parse step (they are not late), and wait in window state until the watermark reaches their
- * windows, as any early event does. A shard's first 20 records start its event time (until
- * then it holds its reader's watermark back, as a shard without records would, until
- * {@code time.source_idleness} of silence; after a restart too, since watermark generators
- * are not checkpointed). Records whose {@code ts} it could not read and records more than
+ * windows, as any early event does.
+ *
+ * <p>A shard's event time starts when 20 records agree, or, on a shard slower than that, half
+ * of {@code time.source_idleness} (30 s) of input activity after its first record, with its
+ * largest cluster (ties: the first to arrive), as at the end of a file. Until then it holds its
+ * reader's watermark back, as a shard without records would (after a restart too: watermark
+ * generators are not checkpointed). Without that second way, a reader whose only other shard
+ * has few records would emit no watermark at all before it went idle; and in Flink 1.20 a
+ * reader idle when the job is stopped with {@code --drain} loses its final watermark and,
+ * downstream, records still buffered for it (see {@code ParseEvents#endInput}). Records whose {@code ts} it could not read and records more than
  * {@code time.max_future} ahead of both its watermark and the wall clock are ignored: the
  * parser rejects those as bad values.
  */
@@ -46,10 +53,11 @@ public final class KinesisWatermarks {
         long maxJump = config.get(JobConfig.MAX_JUMP).toMillis();
         int confirmations = config.get(JobConfig.JUMP_CONFIRMATIONS);
         Duration idleness = config.get(JobConfig.SOURCE_IDLENESS);
+        long startAfter = idleness.toMillis() / 2;
         return WatermarkStrategy
                 .<RawRecord>forGenerator(context -> new ShardEventTime(
                         new TrustedEventTime(disorder, lateness, maxJump, confirmations), maxFuture,
-                        System::currentTimeMillis))
+                        System::currentTimeMillis, context.getInputActivityClock(), startAfter))
                 // A record without a readable ts keeps the arrival time the connector gives it; it
                 // becomes a dead letter, and events are stamped with their parsed ts after parsing.
                 .withTimestampAssigner((record, arrival) -> record.eventTs != Long.MIN_VALUE ? record.eventTs : arrival)
@@ -61,11 +69,18 @@ public final class KinesisWatermarks {
         private final TrustedEventTime time;
         private final long maxFutureMs;
         private final LongSupplier wallClock;
+        private final RelativeClock activity;
+        private final long startAfterMs;
+        /** Activity time of the first record while event time has not started, else MIN. */
+        private long firstRecordAt = Long.MIN_VALUE;
 
-        ShardEventTime(TrustedEventTime time, long maxFutureMs, LongSupplier wallClock) {
+        ShardEventTime(TrustedEventTime time, long maxFutureMs, LongSupplier wallClock, RelativeClock activity,
+                long startAfterMs) {
             this.time = time;
             this.maxFutureMs = maxFutureMs;
             this.wallClock = wallClock;
+            this.activity = activity;
+            this.startAfterMs = startAfterMs;
         }
 
         @Override
@@ -78,10 +93,17 @@ public final class KinesisWatermarks {
                 return;
             }
             time.observe(ts);
+            if (!time.started() && firstRecordAt == Long.MIN_VALUE) {
+                firstRecordAt = activity.relativeTimeMillis();
+            }
         }
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
+            if (!time.started() && firstRecordAt != Long.MIN_VALUE
+                    && activity.relativeTimeMillis() - firstRecordAt >= startAfterMs) {
+                time.startWithLargestCluster();
+            }
             if (time.started()) {
                 output.emitWatermark(new Watermark(watermark()));
             }

@@ -192,6 +192,18 @@ class ShardWatermarksTest {
     }
 
     @Test
+    void aShardWithFewerThanTwentyRecordsStartsItsEventTimeHalfAnIdlenessTimeoutAfterTheFirst() {
+        Reader reader = new Reader(1);
+        reader.read(0, record(T));
+        reader.read(0, record(T + 3 * 60 * MINUTE)); // an outlier, outnumbered
+        reader.read(0, record(T + 2_000));
+        reader.pass(29_800);
+        assertThat(reader.combined).as("29.8 s after the first record").isEmpty();
+        reader.pass(200);
+        assertThat(reader.combined).as("30 s: the largest cluster starts it").containsExactly(T + 2_000 - 30_001);
+    }
+
+    @Test
     void aFirstRecordHoursAheadDoesNotDecideWhereTheShardsEventTimeStarts() {
         Reader reader = new Reader(1);
         reader.read(0, record(T + 3 * 60 * MINUTE));
