@@ -1,7 +1,6 @@
 package com.gluu.kpi.pipeline;
 
 import com.gluu.kpi.config.Durations;
-import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.DeadLetterReason;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -110,13 +109,6 @@ public final class EventTimeGate<T> {
                 jumpConfirmations);
     }
 
-    /** The gate of a job with {@code config}'s time settings. */
-    public static <T> EventTimeGate<T> forJob(JobConfig config, long maxHeldBytes) {
-        return new EventTimeGate<>(config.get(JobConfig.MAX_OUT_OF_ORDERNESS), config.get(JobConfig.ALLOWED_LATENESS),
-                config.get(JobConfig.MAX_FUTURE), config.get(JobConfig.MAX_JUMP),
-                config.get(JobConfig.JUMP_CONFIRMATIONS), config.get(JobConfig.MAX_HELD_RECORDS), maxHeldBytes);
-    }
-
     /** The watermark the gate judges by, or {@code Long.MIN_VALUE} before event time started. */
     public long watermark() {
         return time.watermark();
@@ -133,10 +125,6 @@ public final class EventTimeGate<T> {
 
     public long heldBytes() {
         return heldBytes;
-    }
-
-    TrustedEventTime time() {
-        return time;
     }
 
     /**

@@ -363,11 +363,7 @@ public final class ParseEvents extends AbstractStreamOperator<Event>
         }
     }
 
-    /** Counts of this subtask since the job started, restored ones included (for tests). */
-    long recordsRead() {
-        return recordsRead;
-    }
-
+    /** Dead letters of this subtask since the job started, restored ones included (for tests). */
     long deadLetters(DeadLetterReason reason) {
         return deadLetters[reason.ordinal()];
     }

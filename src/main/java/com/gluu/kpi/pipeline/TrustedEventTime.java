@@ -127,10 +127,6 @@ public final class TrustedEventTime {
         return trusted != Long.MIN_VALUE;
     }
 
-    public long maxJumpMs() {
-        return maxJumpMs;
-    }
-
     /** The watermark judged by: {@code M − disorder − 1}, or {@code Long.MIN_VALUE} before event time started. */
     public long watermark() {
         return watermarkOf(trusted);
@@ -360,11 +356,6 @@ public final class TrustedEventTime {
         if (!clusters.isEmpty() && trusted != Long.MIN_VALUE) {
             clusters.removeIf(c -> c.max <= trusted);
         }
-    }
-
-    /** The clusters, lowest first (a copy; for tests and metrics). */
-    public List<Cluster> clusters() {
-        return List.copyOf(clusters);
     }
 
     // ---- state ----
