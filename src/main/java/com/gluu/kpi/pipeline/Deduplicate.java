@@ -44,6 +44,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>State is checkpointed as union operator state, one compact blob per subtask; after a
  * restore (also with another parallelism) each subtask keeps the ids of its own key groups.
+ *
+ * <p>The number of duplicates dropped is checkpointed too, in a separate, evenly redistributed
+ * list (one versioned entry per subtask; union state would give every subtask every count): a
+ * restored subtask adds its entries to the accumulator and metric of its new attempt, so the
+ * job's count after a failover is the input's, not the count since the restart.
  */
 public final class Deduplicate extends AbstractStreamOperator<Event> implements OneInputStreamOperator<Event, Event> {
     private static final long serialVersionUID = 1L;
@@ -59,8 +64,14 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
     /** Bucket end → ids that may be forgotten once the watermark reaches it. */
     private transient TreeMap<Long, List<String>> expiry;
     private transient ListState<byte[]> checkpointed;
+    private transient ListState<byte[]> checkpointedCount;
+    /** Duplicates dropped by this subtask since the job started, restored ones included. */
+    private transient long duplicateCount;
+    private transient long restoredDuplicates;
     private transient Counter duplicates;
     private transient LongCounter duplicatesTotal;
+
+    static final int COUNT_FORMAT_VERSION = 1;
 
     /**
      * @param window copies within this much event time of the first are duplicates
@@ -93,6 +104,19 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
                 }
             }
         }
+        checkpointedCount = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("dedup-duplicates", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        duplicateCount = 0;
+        for (byte[] blob : checkpointedCount.get()) {
+            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(blob));
+            int version = in.readInt();
+            if (version != COUNT_FORMAT_VERSION) {
+                throw new IOException("dedup count has format version " + version + "; this build reads "
+                        + COUNT_FORMAT_VERSION);
+            }
+            duplicateCount += in.readLong();
+        }
+        restoredDuplicates = duplicateCount;
     }
 
     @Override
@@ -100,6 +124,8 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
         super.open();
         duplicates = getMetricGroup().counter("duplicates");
         duplicatesTotal = getRuntimeContext().getLongCounter(JobCounts.DUPLICATES);
+        duplicates.inc(restoredDuplicates);
+        duplicatesTotal.add(restoredDuplicates);
     }
 
     @Override
@@ -109,6 +135,7 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
         if (first == null) {
             remember(event.eventId, event.routingKey(), event.ts);
         } else if (Math.abs(event.ts - first.ts) <= windowMs) {
+            duplicateCount++;
             duplicates.inc();
             duplicatesTotal.add(1);
             return;
@@ -150,6 +177,12 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
             throw new IllegalStateException("cannot snapshot dedup state", e);
         }
         checkpointed.update(List.of(bytes.toByteArray()));
+        ByteArrayOutputStream count = new ByteArrayOutputStream(12);
+        try (DataOutputStream out = new DataOutputStream(count)) {
+            out.writeInt(COUNT_FORMAT_VERSION);
+            out.writeLong(duplicateCount);
+        }
+        checkpointedCount.update(List.of(count.toByteArray()));
     }
 
     private static final class FirstCopy {
@@ -160,6 +193,11 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
             this.ts = ts;
             this.routingKey = routingKey;
         }
+    }
+
+    /** Duplicates dropped by this subtask since the job started, restored ones included (for tests). */
+    long duplicateCount() {
+        return duplicateCount;
     }
 
     /** Ids currently remembered (for tests: must fall to zero once the watermark passes). */

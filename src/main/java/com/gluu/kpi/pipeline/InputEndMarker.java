@@ -22,6 +22,8 @@ import org.apache.flink.util.OutputTag;
  * ended, so a marker sent from {@code endInput()} would reach the windows after they have all
  * fired. Emitted ahead of the watermark on every channel, it arrives before it. The maximum is
  * kept across checkpoints because a job restored near the end of a file must still know it.
+ * Records the parse step held and releases at the end of the input pass here before that
+ * watermark too, so the latest event time includes them.
  */
 public final class InputEndMarker extends AbstractStreamOperator<Event> implements OneInputStreamOperator<Event, Event> {
     private static final long serialVersionUID = 1L;

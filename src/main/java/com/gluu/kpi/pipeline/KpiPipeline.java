@@ -82,7 +82,7 @@ public final class KpiPipeline {
                 .fromSource(source, atSource ? sourceWatermarks : WatermarkStrategy.noWatermarks(), "events",
                         TypeInformation.of(RawRecord.class))
                 .uid("source")
-                .process(ParseEvents.forJob(config, atSource))
+                .transform("parse + validate", TypeInformation.of(Event.class), ParseEvents.forJob(config, atSource))
                 .uid("parse").name("parse + validate");
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ParseEvents.DEAD_LETTERS);
 

@@ -93,6 +93,41 @@ class DeduplicateTest {
         assertThat(remembered).isEqualTo(50);
     }
 
+    @Test
+    void theDuplicateCountSurvivesACheckpointAndIsSummedWhenTwoSubtasksAreRestoredIntoOne() throws Exception {
+        OperatorSubtaskState[] snapshots = new OperatorSubtaskState[2];
+        for (int subtask = 0; subtask < 2; subtask++) {
+            try (var harness = harness(2, subtask)) {
+                harness.open();
+                int dropped = 0;
+                for (int i = 0; dropped < 2 + subtask; i++) { // 2 duplicates on subtask 0, 3 on subtask 1
+                    String id = "id-" + i;
+                    if (KeyGroupRangeAssignment.assignKeyToParallelOperator(id, MAX_PARALLELISM, 2) == subtask) {
+                        harness.processElement(event(id, i * 1000L), i * 1000L);
+                        harness.processElement(event(id, i * 1000L), i * 1000L);
+                        dropped++;
+                    }
+                }
+                assertThat(operator(harness).duplicateCount()).isEqualTo(2 + subtask);
+                snapshots[subtask] = harness.snapshot(1, 100);
+            }
+        }
+        OperatorSubtaskState both = AbstractStreamOperatorTestHarness.repackageState(snapshots);
+        OperatorSubtaskState one = AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                both, MAX_PARALLELISM, 2, 1, 0);
+        try (var harness = harness(1, 0)) {
+            harness.initializeState(one);
+            harness.open();
+            assertThat(operator(harness).duplicateCount()).isEqualTo(5);
+            assertThat(harness.getEnvironment().getAccumulatorRegistry().getUserMap().get(JobCounts.DUPLICATES)
+                    .getLocalValue()).as("the new attempt's accumulator starts from the checkpoint's count")
+                    .isEqualTo(5L);
+            harness.processElement(event("id-0", 0), 0);
+            assertThat(harness.getEnvironment().getAccumulatorRegistry().getUserMap().get(JobCounts.DUPLICATES)
+                    .getLocalValue()).isEqualTo(6L);
+        }
+    }
+
     private static KeyedOneInputStreamOperatorTestHarness<String, Event, Event> harness(int parallelism, int subtask)
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(

@@ -9,14 +9,19 @@ import com.gluu.kpi.sinks.PostgresSinks;
 import com.gluu.kpi.sinks.SinkOptions;
 import com.gluu.kpi.testing.OperationsTrace;
 import com.gluu.kpi.testing.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -42,9 +47,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and finishes with exactly the rows of a run without failure, in all KPI and alert tables.
  *
  * <p>The input is the three-hour operations trace of {@link OperationsReplayITCase} (endpoint
- * failures, tasks, feedback early, late and unmatched), fed by a rate-limited source so the job
- * is still running when the TaskManager is terminated; 1 s checkpoints. Once with the heap state
- * backend of the demo and tests, once with RocksDB (incremental checkpoints) as in production.
+ * failures, tasks, feedback early, late and unmatched) with a broken line and a producer retry
+ * (the same line again) every 300 lines, fed by a rate-limited source so the job is still
+ * running when the TaskManager is terminated; 1 s checkpoints. Once with the heap state backend
+ * of the demo and tests, once with RocksDB (incremental checkpoints) as in production.
+ *
+ * <p>The job's counts (records read, dead letters, duplicates: {@link JobCounts}) are the
+ * input's after the failover too, not those read since the restart: each is counted from the
+ * file here, independently of the job.
  */
 class TaskManagerFailoverITCase {
     @RegisterExtension
@@ -78,7 +88,8 @@ class TaskManagerFailoverITCase {
         OperationsTrace trace = OperationsTrace.generate(23, Instant.parse("2026-11-21T21:00:00Z"), 3_000);
         Path events = tmp.resolve("operations.jsonl");
         trace.writeTo(events);
-        List<String> lines = Files.readAllLines(events, StandardCharsets.UTF_8);
+        List<String> lines = withRetriesAndBrokenLines(Files.readAllLines(events, StandardCharsets.UTF_8));
+        long[] expected = counts(lines); // records, dead letters, duplicates
         Path pricing = tmp.resolve("pricing.yaml");
         Files.writeString(pricing, OperationsTrace.PRICING_YAML);
         JobConfig config = JobConfig.defaults().with(Map.of(
@@ -90,7 +101,11 @@ class TaskManagerFailoverITCase {
 
         db.truncateKpiTables();
         JobClient clean = start(config, lines, RateLimiterStrategy.noOp());
-        clean.getJobExecutionResult().get();
+        JobCounts cleanCounts = JobCounts.of(clean.getJobExecutionResult().get());
+        assertThat(new long[] {cleanCounts.records, cleanCounts.deadLetters, cleanCounts.duplicates})
+                .as("records, dead letters, duplicates without failure").containsExactly(expected);
+        assertThat(expected[1]).isPositive();
+        assertThat(expected[2]).isPositive();
         Map<String, List<String>> withoutFailure = db.tablesAsJson(TABLES);
         assertThat(withoutFailure.get("accuracy")).isNotEmpty();
         assertThat(withoutFailure.get("cost")).isNotEmpty();
@@ -106,7 +121,7 @@ class TaskManagerFailoverITCase {
         cluster.terminateTaskManager(liveTaskManager).get();
         cluster.startTaskManager();
         liveTaskManager++;
-        failing.getJobExecutionResult().get();
+        JobCounts afterFailoverCounts = JobCounts.of(failing.getJobExecutionResult().get());
 
         CheckpointStatsSnapshot stats = cluster.getArchivedExecutionGraph(job).get().getCheckpointStatsSnapshot();
         assertThat(stats.getLatestRestoredCheckpoint()).as("the job restarted from a checkpoint").isNotNull();
@@ -117,6 +132,49 @@ class TaskManagerFailoverITCase {
             assertThat(afterFailover.get(table)).as("kpi.%s after the failover", table)
                     .containsExactlyElementsOf(withoutFailure.get(table));
         }
+        assertThat(new long[] {afterFailoverCounts.records, afterFailoverCounts.deadLetters,
+                afterFailoverCounts.duplicates}).as("records, dead letters, duplicates after the failover")
+                .containsExactly(expected);
+        assertThat(afterFailoverCounts.events()).isEqualTo(expected[0] - expected[1] - expected[2]);
+    }
+
+    /** Every 300th line is followed by a line that is not JSON and by a copy of itself (a producer retry). */
+    private static List<String> withRetriesAndBrokenLines(List<String> trace) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < trace.size(); i++) {
+            lines.add(trace.get(i));
+            if (i % 300 == 150) {
+                lines.add("{\"event_id\": \"broken-" + i);
+                lines.add(trace.get(i));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * Records, dead letters and duplicates of {@code lines}, by the SPEC's words: a line that is
+     * not a JSON object is a dead letter, a repeat of an earlier {@code event_id} (all within
+     * seconds of event time here) a duplicate. (Every event of the trace itself is valid and in
+     * time: {@link OperationsReplayITCase}.)
+     */
+    private static long[] counts(List<String> lines) {
+        ObjectMapper json = new ObjectMapper();
+        Set<String> seen = new HashSet<>();
+        long deadLetters = 0;
+        long duplicates = 0;
+        for (String line : lines) {
+            JsonNode event;
+            try {
+                event = json.readTree(line);
+            } catch (IOException e) {
+                deadLetters++;
+                continue;
+            }
+            if (!seen.add(event.get("event_id").asText())) {
+                duplicates++;
+            }
+        }
+        return new long[] {lines.size(), deadLetters, duplicates};
     }
 
     /**

@@ -19,7 +19,6 @@ import org.apache.flink.api.common.eventtime.WatermarkOutputMultiplexer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.util.clock.ManualClock;
@@ -30,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * Per-shard event time for the Kinesis source: the job's {@link KinesisWatermarks} strategy,
  * one generator per shard combined by Flink's own {@link WatermarkOutputMultiplexer} (what the
  * source operator does with its splits), and the parse step judging lateness against that
- * watermark.
+ * watermark. A shard's event time starts once 20 records agree (time.jump_confirmations), and
+ * no single record moves it (time.max_jump, 10 min).
  */
 class ShardWatermarksTest {
     private static final long MINUTE = 60_000;
@@ -104,6 +104,13 @@ class ShardWatermarksTest {
         }
     }
 
+    /** Twenty records a second apart up to {@code last}: the shard's event time starts at {@code last}. */
+    private static void start(Reader reader, int shard, long last) {
+        for (int i = 19; i >= 0; i--) {
+            reader.read(shard, record(last - i * 1_000L));
+        }
+    }
+
     private static RawRecord record(long ts) {
         RawRecord r = RawRecord.of("events/shardId-0", "1", new byte[0]);
         r.eventTs = ts;
@@ -113,8 +120,8 @@ class ShardWatermarksTest {
     @Test
     void readerWatermarkIsTheMinimumOverItsShardsSoALaggingShardHoldsItBack() {
         Reader reader = new Reader(2);
-        reader.read(0, record(T + 60 * MINUTE));
-        reader.read(1, record(T));
+        start(reader, 0, T + 60 * MINUTE);
+        start(reader, 1, T);
         reader.pass(200);
         // T − 30 s − 1 ms: the lagging shard's bound, not the leading shard's.
         assertThat(reader.last()).isEqualTo(T - 30_000 - 1);
@@ -123,8 +130,8 @@ class ShardWatermarksTest {
     @Test
     void aShardSilentForTheIdlenessTimeoutNoLongerHoldsTheWatermarkBack() {
         Reader reader = new Reader(2);
-        reader.read(0, record(T));
-        reader.read(1, record(T));
+        start(reader, 0, T);
+        start(reader, 1, T);
         reader.pass(1_000);
         assertThat(reader.last()).isEqualTo(T - 30_001);
         // Shard 0 goes on for two minutes of wall time; shard 1 stays silent.
@@ -152,16 +159,92 @@ class ShardWatermarksTest {
     @Test
     void recordsWithoutAReadableTsOrFarInTheFutureDoNotMoveTheWatermark() {
         Reader reader = new Reader(1);
-        reader.read(0, record(T));
+        start(reader, 0, T);
         long stamped = reader.read(0, record(Long.MIN_VALUE));
         reader.read(0, record(System.currentTimeMillis() + Duration.ofDays(3).toMillis()));
         reader.pass(200);
         assertThat(reader.last()).isEqualTo(T - 30_001);
         assertThat(stamped).as("a record without ts keeps the connector's arrival time").isEqualTo(1_000L);
-        // Within 24 h ahead of the wall clock is a legitimate (if odd) event time and counts.
-        reader.read(0, record(System.currentTimeMillis() + Duration.ofHours(23).toMillis()));
+        // Within 24 h ahead of the wall clock is a legitimate (if odd) event time: one record does
+        // not move the watermark, twenty that agree (and nothing behind them) do.
+        long odd = System.currentTimeMillis() + Duration.ofHours(23).toMillis();
+        reader.read(0, record(odd));
         reader.pass(200);
-        assertThat(reader.last()).isGreaterThan(System.currentTimeMillis() + Duration.ofHours(22).toMillis());
+        assertThat(reader.last()).isEqualTo(T - 30_001);
+        for (int i = 1; i < 20; i++) {
+            reader.read(0, record(odd + i));
+        }
+        reader.pass(200);
+        assertThat(reader.last()).isEqualTo(odd + 19 - 30_001);
+    }
+
+    @Test
+    void noShardWatermarkBeforeTwentyRecordsStartItsEventTime() {
+        Reader reader = new Reader(1);
+        for (int i = 0; i < 19; i++) {
+            reader.read(0, record(T + i * 1_000L));
+        }
+        reader.pass(200);
+        assertThat(reader.combined).isEmpty();
+        reader.read(0, record(T + 19_000));
+        reader.pass(200);
+        assertThat(reader.last()).isEqualTo(T + 19_000 - 30_001);
+    }
+
+    @Test
+    void aShardWithFewerThanTwentyRecordsStartsItsEventTimeHalfAnIdlenessTimeoutAfterTheFirst() {
+        Reader reader = new Reader(1);
+        reader.read(0, record(T));
+        reader.read(0, record(T + 3 * 60 * MINUTE)); // an outlier, outnumbered
+        reader.read(0, record(T + 2_000));
+        reader.pass(29_800);
+        assertThat(reader.combined).as("29.8 s after the first record").isEmpty();
+        reader.pass(200);
+        assertThat(reader.combined).as("30 s: the largest cluster starts it").containsExactly(T + 2_000 - 30_001);
+    }
+
+    @Test
+    void aFirstRecordHoursAheadDoesNotDecideWhereTheShardsEventTimeStarts() {
+        Reader reader = new Reader(1);
+        reader.read(0, record(T + 3 * 60 * MINUTE));
+        start(reader, 0, T + 19_000);
+        reader.pass(200);
+        assertThat(reader.combined).containsExactly(T + 19_000 - 30_001);
+    }
+
+    @Test
+    void aProducerWithAWrongClockSendingFivePercentOfAShardsRecordsThreeHoursAheadNeverMovesItsWatermark() {
+        Reader reader = new Reader(1);
+        long honestMax = Long.MIN_VALUE;
+        for (int n = 0; n < 2_000; n++) {
+            long clock = T + n * 1_000L;
+            if (n % 20 == 19) {
+                reader.read(0, record(clock + 3 * 60 * MINUTE));
+            } else {
+                reader.read(0, record(clock));
+                honestMax = clock;
+            }
+            reader.pass(200);
+            if (!reader.combined.isEmpty()) {
+                assertThat(reader.last()).isEqualTo(honestMax - 30_001);
+            }
+        }
+        assertThat(reader.combined).isNotEmpty();
+    }
+
+    @Test
+    void aShardQuietForHoursFollowsTheJumpOnceTwentyRecordsAgree() {
+        Reader reader = new Reader(1);
+        start(reader, 0, T);
+        long resumed = T + 2 * 60 * MINUTE;
+        for (int i = 0; i < 19; i++) {
+            reader.read(0, record(resumed + i * 1_000L));
+        }
+        reader.pass(200);
+        assertThat(reader.last()).isEqualTo(T - 30_001);
+        reader.read(0, record(resumed + 19_000));
+        reader.pass(200);
+        assertThat(reader.last()).isEqualTo(resumed + 19_000 - 30_001);
     }
 
     @Test
@@ -183,10 +266,12 @@ class ShardWatermarksTest {
             assertThat(parse.getSideOutput(ParseEvents.DEAD_LETTERS)).extracting(r -> r.getValue().reason)
                     .containsExactly("too_late");
         }
-        // The file replay's gate (highest ts seen by the subtask) would call B's event an hour late.
+        // The file replay's gate (one event time per subtask, started here by the first record at
+        // the end of the input) would call B's event an hour late.
         try (var parse = harness(new ParseEvents(Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofHours(24)))) {
             parse.processElement(ahead, ahead.eventTs);
             parse.processElement(lagging, lagging.eventTs);
+            parse.processWatermark(Long.MAX_VALUE);
             assertThat(parse.getSideOutput(ParseEvents.DEAD_LETTERS)).extracting(r -> r.getValue().reason)
                     .containsExactly("too_late");
         }
@@ -206,7 +291,7 @@ class ShardWatermarksTest {
     }
 
     private static OneInputStreamOperatorTestHarness<RawRecord, Event> harness(ParseEvents parse) throws Exception {
-        var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(parse));
+        var harness = new OneInputStreamOperatorTestHarness<>(parse);
         harness.open();
         return harness;
     }
