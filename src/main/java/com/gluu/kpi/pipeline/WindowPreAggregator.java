@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -21,7 +22,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * emitted when the watermark completes their window (before the watermark itself is forwarded,
  * so they are never late downstream), right away for an event whose window is already complete
  * (a late event: the downstream window's allowed lateness turns it into an updated row), before
- * every checkpoint barrier (so this operator has no state to snapshot), and when more than
+ * every checkpoint barrier (so this operator has no state to snapshot), before its input goes
+ * idle, and when more than
  * {@code maxOpenPartials} are open (bounding memory). Emitting early is always correct: the
  * downstream window merges any number of partials.
  */
@@ -90,6 +92,20 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
         // A window [start, end) is complete once the watermark reaches end - 1.
         flushUpTo(mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() + 1);
         super.processWatermark(mark);
+    }
+
+    /**
+     * An input going idle stops holding the downstream watermark back: another channel may then
+     * carry it past this operator's open windows, and their partials, emitted later, would be
+     * late downstream (a drain after a quiet spell lost events that way). So everything open goes
+     * out before the idle status does.
+     */
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        if (status.isIdle()) {
+            flushUpTo(Long.MAX_VALUE);
+        }
+        super.processWatermarkStatus(status);
     }
 
     @Override

@@ -8,6 +8,7 @@ import com.gluu.kpi.traffic.TrafficPartial;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -58,6 +59,8 @@ class WindowPreAggregatorTest {
         for (Object o : harness.getOutput()) {
             if (o instanceof Watermark) {
                 lines.add("wm " + ((Watermark) o).getTimestamp());
+            } else if (o instanceof WatermarkStatus) {
+                lines.add(((WatermarkStatus) o).isIdle() ? "idle" : "active");
             } else {
                 @SuppressWarnings("unchecked")
                 StreamRecord<TrafficPartial> r = (StreamRecord<TrafficPartial>) o;
@@ -139,6 +142,23 @@ class WindowPreAggregatorTest {
                 "partial api@" + (B + 59_999) + " 1/0/1");
         harness.processWatermark(B + 59_999);
         assertThat(drain()).as("nothing is emitted twice").containsExactly("wm " + (B + 59_999));
+    }
+
+    @Test
+    void anInputGoingIdleFlushesEveryOpenPartialBeforeTheIdleStatus() throws Exception {
+        open(1000);
+        harness.processElement(obs("api", InferenceStatus.OK, 1), A + 1);
+        harness.processElement(obs("api", InferenceStatus.ERROR, 2), B + 1);
+
+        harness.processWatermarkStatus(WatermarkStatus.IDLE);
+
+        assertThat(drain()).as("downstream may now move on without this channel").containsExactly(
+                "partial api@" + (A + 59_999) + " 1/0/1",
+                "partial api@" + (B + 59_999) + " 1/1/2",
+                "idle");
+        harness.processWatermarkStatus(WatermarkStatus.ACTIVE);
+        harness.processWatermark(B + 59_999);
+        assertThat(drain()).as("nothing is emitted twice").containsExactly("active", "wm " + (B + 59_999));
     }
 
     @Test
