@@ -29,10 +29,17 @@ import org.apache.flink.util.OutputTag;
  * <p>An event-time timer at the last millisecond of each minute {@code M} (the timestamp the
  * upstream partials of that minute carry, so they have all arrived when it fires) evaluates every
  * group over the minutes {@code (M - window, M]} and emits the transitions with that timestamp;
- * the evaluation time of the state machine is the minute's end. The timers chain minute after
- * minute while the rule has groups, so duration rules fire when nothing arrives. Once the watermark
- * is at its end ({@code Long.MAX_VALUE}, end of a bounded input) the chain stops after the last
- * minute with input: the end of the input is not silence.
+ * the evaluation time of the state machine is the minute's end. The timers chain while the rule has
+ * groups, so duration rules fire when nothing arrives; but the next timer is not simply the next
+ * minute: it is the first minute at which evaluating some group can change anything
+ * ({@link #nextChange}: a minute with input, a minute whose input leaves the window, the end of a
+ * no_data silence, the next repeat of a firing episode, every minute while pending, a group's drop
+ * or drop), and input that arrives later moves the chain earlier. The minutes skipped
+ * would have been no-ops, so the records are exactly those of evaluating every minute
+ * ({@code AlertTimerChainTest} compares both on randomized input), without stepping through years
+ * of event time when the watermark leaps. Once the watermark is at its end ({@code Long.MAX_VALUE},
+ * end of a bounded input) the chain stops after the last minute with input: the end of the input
+ * is not silence.
  *
  * <ul>
  *   <li>latency: the merged DDSketch's quantile (p50..p99), max, or mean; sample = events;
@@ -70,13 +77,25 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
 
     private final AlertRules rules;
     private final long accuracyDelayMs;
+    /** Test reference only: the chain evaluates every minute instead of skipping minutes that change nothing. */
+    private final boolean everyMinute;
 
     private transient Map<String, AlertStateMachine> machines;
     private transient MapState<String, GroupMinutes> groups;
-    /** The minute of the pending timer, null when no timer chain runs. */
+    /** The minute the chain evaluates next, null when no timer chain runs. */
     private transient ValueState<Long> nextMinute;
+    /**
+     * The chain's registered timer: {@code evaluationTime(next)}, or {@code evaluationTime(next - 1)}
+     * when it only waits for the watermark to pass the minute before (see {@link #schedule}); null
+     * in state written before it existed, where it was always the former.
+     */
+    private transient ValueState<Long> chainTimer;
+    /** The minute the chain evaluated last; null from the chain's start until its first evaluation. */
+    private transient ValueState<Long> lastEvaluated;
     /** The latest minute any input arrived for (end-of-input stop). */
     private transient ValueState<Long> lastInputMinute;
+    /** onTimer calls, for tests. */
+    transient long timersFired;
 
     /** With no accuracy delay: for tests whose accuracy inputs all arrive in time. */
     public AlertEvaluator(AlertRules rules) {
@@ -85,8 +104,21 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
 
     /** @param accuracyDelay {@code accuracy.feedback_wait + time.allowed_lateness} (see the class comment) */
     public AlertEvaluator(AlertRules rules, Duration accuracyDelay) {
+        this(rules, accuracyDelay, false);
+    }
+
+    private AlertEvaluator(AlertRules rules, Duration accuracyDelay, boolean everyMinute) {
         this.rules = rules;
         this.accuracyDelayMs = accuracyDelay.toMillis();
+        this.everyMinute = everyMinute;
+    }
+
+    /**
+     * The same evaluator with the old timer chain, one evaluation per minute: the slow, obvious
+     * reference the tests compare the skipping chain with. Not for jobs.
+     */
+    static AlertEvaluator everyMinute(AlertRules rules, Duration accuracyDelay) {
+        return new AlertEvaluator(rules, accuracyDelay, true);
     }
 
     private long delay(AlertRule rule) {
@@ -104,6 +136,11 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         return watermark == Long.MAX_VALUE || watermark < Long.MIN_VALUE + d ? watermark : watermark - d;
     }
 
+    /** The first minute whose evaluation time is after {@code ruleWatermark}: the first one not evaluated yet. */
+    static long firstUnevaluated(long ruleWatermark) {
+        return Math.floorDiv(ruleWatermark + 1, MINUTE_MS);
+    }
+
     @Override
     public void open(OpenContext openContext) {
         machines = new HashMap<>();
@@ -113,6 +150,8 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         groups = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("groups", Types.STRING, TypeInformation.of(GroupMinutes.class)));
         nextMinute = getRuntimeContext().getState(new ValueStateDescriptor<>("nextMinute", Types.LONG));
+        chainTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("chainTimer", Types.LONG));
+        lastEvaluated = getRuntimeContext().getState(new ValueStateDescriptor<>("lastEvaluated", Types.LONG));
         lastInputMinute = getRuntimeContext().getState(new ValueStateDescriptor<>("lastInputMinute", Types.LONG));
     }
 
@@ -131,13 +170,18 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (machine == null) {
             return;
         }
-        GroupMinutes g = groups.get(in.labelsJson);
-        if (g == null) {
-            g = GroupMinutes.create(in.labelsJson, lookback(machine.rule()) + SLACK);
-        }
         AlertRule rule = machine.rule();
-        long keepFrom = keepFrom(rule, ruleWatermark(ctx.timerService().currentWatermark(), rule));
+        long ruleWatermark = ruleWatermark(ctx.timerService().currentWatermark(), rule);
+        GroupMinutes g = groups.get(in.labelsJson);
+        boolean created = g == null;
+        if (created) {
+            g = GroupMinutes.create(in.labelsJson, lookback(rule) + SLACK);
+        }
+        long keepFrom = keepFrom(rule, ruleWatermark);
+        g.reshaped = false;
         int i = g.claim(in.minute, keepFrom);
+        boolean reshaped = g.reshaped;
+        g.reshaped = false;
         if (i >= 0) {
             if (in.count > 0) {
                 g.max[i] = g.count[i] == 0 ? in.max : Math.max(g.max[i], in.max);
@@ -168,14 +212,38 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         }
         Long next = nextMinute.value();
         if (next == null) {
+            // a new chain starts at the input's minute (even one the watermark has passed)
             nextMinute.update(in.minute);
-            ctx.timerService().registerEventTimeTimer(evaluationTime(in.minute, rule));
-        } else if (in.minute < next && evaluationTime(in.minute, rule) > ctx.timerService().currentWatermark()) {
-            // an earlier minute not evaluated yet (inputs of one watermark interval arrive in any order
-            // across channels): the chain starts there
-            ctx.timerService().deleteEventTimeTimer(evaluationTime(next, rule));
-            nextMinute.update(in.minute);
-            ctx.timerService().registerEventTimeTimer(evaluationTime(in.minute, rule));
+            lastEvaluated.clear();
+            long t = evaluationTime(in.minute, rule);
+            ctx.timerService().registerEventTimeTimer(t);
+            chainTimer.update(t);
+            return;
+        }
+        // The earliest minute this input can change: its own, or, once the chain has evaluated (the
+        // minutes before the watermark are done), the first one not evaluated yet. A chain that has
+        // not evaluated yet starts where it was started, as it always has.
+        long fu = firstUnevaluated(ruleWatermark);
+        boolean started = lastEvaluated.value() != null;
+        long target = next;
+        if (in.minute >= fu) {
+            target = in.minute;
+        } else if (started) {
+            target = fu;
+        }
+        if ((created || reshaped) && started) {
+            // a new group is evaluated from the first minute not evaluated yet, input or not (a rule
+            // such as "requests < 3" breaches without input); after a reshaped ring, the minutes
+            // planned on the old one are checked again
+            target = Math.min(target, fu);
+        }
+        if (target < next) {
+            Long timer = chainTimer.value();
+            ctx.timerService().deleteEventTimeTimer(timer == null ? evaluationTime(next, rule) : timer);
+            nextMinute.update(target);
+            long t = evaluationTime(target, rule);
+            ctx.timerService().registerEventTimeTimer(t);
+            chainTimer.update(t);
         }
     }
 
@@ -214,19 +282,40 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRecord> out) throws Exception {
+        timersFired++;
         AlertStateMachine machine = machines.get(ctx.getCurrentKey());
         AlertRule rule = machine.rule();
-        long m = Math.floorDiv(timestamp - delay(rule), MINUTE_MS);
-        Long expected = nextMinute.value();
-        if (expected == null || expected != m) {
+        Long next = nextMinute.value();
+        if (next == null) {
             return; // not the chain's timer
         }
+        Long timer = chainTimer.value();
+        long m = next;
+        if (timestamp != (timer == null ? evaluationTime(m, rule) : timer)) {
+            return; // not the chain's timer
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        boolean inputEnded = watermark == Long.MAX_VALUE;
+        Long lastInput = lastInputMinute.value();
+        long last = lastInput == null ? Long.MIN_VALUE : lastInput;
+        if (timestamp != evaluationTime(m, rule)) {
+            // the timer before minute m (schedule): the watermark has passed minute m - 1
+            if (!inputEnded || m <= last) {
+                register(ctx, m, evaluationTime(m, rule));
+            } else {
+                stopChain(); // the end of input came first: minutes after the last input are not evaluated
+            }
+            return;
+        }
+
         long at = endOf(m);
+        long nextChange = Long.MAX_VALUE;
         List<String> drop = new ArrayList<>();
         List<Map.Entry<String, GroupMinutes>> changed = new ArrayList<>();
         for (Map.Entry<String, GroupMinutes> e : groups.entries()) {
             GroupMinutes g = e.getValue();
-            for (AlertRecord r : evaluate(machine, g, m, at)) {
+            AlertStateMachine.Reading reading = read(machine, g, m);
+            for (AlertRecord r : machine.step(g.alert, g.labelsJson, at, reading)) {
                 out.collect(r);
                 if (AlertRecord.FIRING.equals(r.state) && r.notifySeq == 1) {
                     for (AlertEvidence ev : evidence(rule, g, m, r.alertId)) {
@@ -239,6 +328,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                 drop.add(e.getKey());
             } else {
                 changed.add(Map.entry(e.getKey(), g));
+                nextChange = Math.min(nextChange, nextChange(machine, g, m, reading));
             }
         }
         for (String key : drop) {
@@ -247,14 +337,101 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         for (Map.Entry<String, GroupMinutes> e : changed) {
             groups.put(e.getKey(), e.getValue());
         }
-        Long last = lastInputMinute.value();
-        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE && last != null && m >= last;
-        if (groups.isEmpty() || endOfInput) {
-            nextMinute.clear();
-        } else {
-            nextMinute.update(m + 1);
-            ctx.timerService().registerEventTimeTimer(evaluationTime(m + 1, rule));
+        if (changed.isEmpty()) {
+            stopChain(); // no group left: a new input starts the chain again
+            return;
         }
+        lastEvaluated.update(m);
+        long n = m + 1;
+        if (!everyMinute) {
+            n = Math.max(n, nextChange == Long.MAX_VALUE ? m + 1 : nextChange);
+        }
+        if (inputEnded) {
+            // end of a bounded input: evaluations go on up to the latest input's minute, not beyond
+            // (the end of the input is not silence)
+            if (n > last) {
+                stopChain();
+            } else {
+                register(ctx, n, evaluationTime(n, rule));
+            }
+            return;
+        }
+        schedule(ctx, rule, n, last, watermark);
+    }
+
+    /**
+     * Makes {@code n} the chain's next minute. Its timer is at {@code n}'s evaluation time; but if
+     * {@code n} lies after the latest input and the watermark has not passed minute {@code n - 1}
+     * yet, the timer is at {@code n - 1}'s evaluation time first ({@link #onTimer} then moves it to
+     * {@code n}). This keeps the end of input as it was when every minute was evaluated: at the
+     * final watermark, the first minute not evaluated yet is evaluated (and the chain stops after
+     * the last input's minute), so whether the watermark had passed {@code n - 1} decides whether
+     * {@code n} is evaluated.
+     */
+    private void schedule(OnTimerContext ctx, AlertRule rule, long n, long last, long watermark) throws Exception {
+        if (n <= last || n <= firstUnevaluated(ruleWatermark(watermark, rule))) {
+            register(ctx, n, evaluationTime(n, rule));
+        } else {
+            register(ctx, n, evaluationTime(n - 1, rule));
+        }
+    }
+
+    private void register(OnTimerContext ctx, long minute, long timer) throws Exception {
+        nextMinute.update(minute);
+        chainTimer.update(timer);
+        ctx.timerService().registerEventTimeTimer(timer);
+    }
+
+    private void stopChain() {
+        nextMinute.clear();
+        chainTimer.clear();
+        lastEvaluated.clear();
+    }
+
+    /**
+     * The first minute after {@code m} (just evaluated with {@code reading}) at which evaluating {@code g} can emit a record or change its state,
+     * so the chain may skip the minutes before it. Until then no input enters or leaves the
+     * window, so the reading stays the one of minute {@code m}. The candidates:
+     * <ul>
+     *   <li>what the state machine does with the same reading ({@link AlertStateMachine#nextChangeAt}:
+     *       the next repeat while firing, the next minute while pending);
+     *   <li>each minute of the ring after {@code m} (input not evaluated yet: it enters the window,
+     *       and no_data folds its traffic), and the minute each ring minute leaves the window;
+     *   <li>no_data: the minute the silence reaches silent_for;
+     *   <li>an inactive group of another rule: the minute it is dropped (its last input leaves the
+     *       lookback.
+     * </ul>
+     * Input arriving later moves the chain earlier ({@link #processElement}).
+     */
+    private long nextChange(AlertStateMachine machine, GroupMinutes g, long m, AlertStateMachine.Reading reading) {
+        AlertRule rule = machine.rule();
+        long n = Long.MAX_VALUE;
+        long at = machine.nextChangeAt(g.alert, endOf(m), reading);
+        if (at != Long.MAX_VALUE) {
+            n = Math.floorDiv(at, MINUTE_MS) - 1; // at is the end of the minute evaluated
+        }
+        int window = lookback(rule);
+        for (long x : g.minute) {
+            if (x == Long.MIN_VALUE) {
+                continue;
+            }
+            if (x > m) {
+                n = Math.min(n, x);
+            }
+            if (x + window > m) {
+                n = Math.min(n, x + window);
+            }
+        }
+        if (rule.kpi() == Kpi.NO_DATA && g.lastTrafficMinute != Long.MIN_VALUE) {
+            long silent = g.lastTrafficMinute + rule.silentFor().toMinutes();
+            if (silent > m) {
+                n = Math.min(n, silent);
+            }
+        }
+        if (rule.kpi() != Kpi.NO_DATA && g.alert.isInactive() && g.lastInputMinute != Long.MIN_VALUE) {
+            n = Math.min(n, Math.max(m + 1, g.lastInputMinute + lookback(rule)));
+        }
+        return n;
     }
 
     /**
@@ -289,10 +466,10 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     }
 
     /**
-     * Evaluates one group at minute {@code m} (evaluation time {@code at}, the minute's end); for
-     * no_data it first folds the ring's traffic of minutes up to {@code m} into {@code lastTrafficMinute}.
+     * What the rule sees of one group at minute {@code m}; for no_data it first folds the ring's
+     * traffic of minutes up to {@code m} into {@code lastTrafficMinute}.
      */
-    static List<AlertRecord> evaluate(AlertStateMachine machine, GroupMinutes g, long m, long at) {
+    static AlertStateMachine.Reading read(AlertStateMachine machine, GroupMinutes g, long m) {
         AlertRule rule = machine.rule();
         switch (rule.kpi()) {
             case IDLE_ENDPOINT: {
@@ -302,7 +479,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                     int i = g.slotOf(x);
                     idle = i >= 0 && g.billedMs[i] > 0 && g.requests[i] == 0;
                 }
-                return machine.evaluateCondition(g.alert, g.labelsJson, at, idle);
+                return AlertStateMachine.condition(idle);
             }
             case NO_DATA: {
                 for (int i = 0; i < g.minute.length; i++) {
@@ -312,7 +489,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                 }
                 boolean silent = g.lastTrafficMinute != Long.MIN_VALUE
                         && m - g.lastTrafficMinute >= rule.silentFor().toMinutes();
-                return machine.evaluateCondition(g.alert, g.labelsJson, at, silent);
+                return AlertStateMachine.condition(silent);
             }
             default:
                 break;
@@ -363,7 +540,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             case FAILED: value = failures; break;
             default: value = restarts; // RESTART
         }
-        return machine.evaluate(g.alert, g.labelsJson, at, value, sample);
+        return machine.reading(value, sample);
     }
 
     private static double quantile(DDSketch sketch, double q) {

@@ -29,6 +29,12 @@ public class GroupMinutes {
      * of minutes not evaluated yet stays in the ring until their evaluation.
      */
     public long lastTrafficMinute = Long.MIN_VALUE;
+    /**
+     * Set by {@link #claim} when it rehashed the ring or overwrote a minute an evaluation still
+     * needed (not state: read and reset right after the claim). The evaluator then re-evaluates
+     * from the first unevaluated minute rather than skip minutes planned on the old ring.
+     */
+    transient boolean reshaped;
 
     /**
      * Most minutes the ring grows to span (about 2.8 days): beyond it, a far-off minute (a stray
@@ -87,6 +93,7 @@ public class GroupMinutes {
             return i;
         }
         if (minute[i] != Long.MIN_VALUE && minute[i] >= keepFrom) {
+            reshaped = true;
             if (grow(m, keepFrom)) {
                 i = (int) Math.floorMod(m, (long) minute.length);
                 if (minute[i] == m) {
