@@ -4,6 +4,7 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.gluu.kpi.config.AlertRule;
 import com.gluu.kpi.config.AlertRule.Kpi;
 import com.gluu.kpi.config.AlertRules;
+import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.latency.LatencySketches;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +18,12 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Evaluates every alert rule once per minute of event time (SPEC §5). Keyed by rule name; per
@@ -58,6 +62,11 @@ import org.apache.flink.util.OutputTag;
  * into account only when its minute is evaluated. A group that is not pending or firing and has had no input for the whole
  * window (idle_for) is dropped; no_data groups are kept (their silence is what they watch).
  *
+ * <p><b>Bounded groups</b> (SPEC §2): a rule tracks at most {@code alerts.max_groups_per_rule}
+ * groups; the input of a further group is not evaluated, is counted in the rule's metric
+ * {@code alertGroupsOverCap} and logged (rule and cap, never label values) at most once an hour of
+ * event time per rule.
+ *
  * <p><b>Accuracy rules wait</b> {@code feedback_wait + allowed_lateness} of event time before they
  * evaluate a minute ({@code accuracyDelay}): a feedback that waited for its inference is emitted
  * by the join with its own (earlier) ts as late as watermark {@code ts + wait + lateness}, so only
@@ -68,8 +77,11 @@ import org.apache.flink.util.OutputTag;
  */
 public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, AlertRecord> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(AlertEvaluator.class);
     static final long MINUTE_MS = RuleInputs.MINUTE_MS;
     static final int SLACK = 2;
+    /** After logging that a rule is at its group cap, it says so again after this many minutes of event time at the earliest. */
+    static final long CAP_LOG_EVERY_MINUTES = 60;
 
     /** Up to 20 requests behind each new episode of a latency or error-rate rule. */
     public static final OutputTag<AlertEvidence> EVIDENCE =
@@ -77,6 +89,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
 
     private final AlertRules rules;
     private final long accuracyDelayMs;
+    private final int maxGroupsPerRule;
     /** Test reference only: the chain evaluates every minute instead of skipping minutes that change nothing. */
     private final boolean everyMinute;
 
@@ -94,6 +107,10 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     private transient ValueState<Long> lastEvaluated;
     /** The latest minute any input arrived for (end-of-input stop). */
     private transient ValueState<Long> lastInputMinute;
+    /** Groups the rule tracks (alerts.max_groups_per_rule); null until counted. */
+    private transient ValueState<Integer> groupCount;
+    private transient Map<String, Counter> overCap;
+    private transient Map<String, Long> capLoggedAt;
     /** onTimer calls, for tests. */
     transient long timersFired;
 
@@ -102,14 +119,26 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         this(rules, Duration.ZERO);
     }
 
-    /** @param accuracyDelay {@code accuracy.feedback_wait + time.allowed_lateness} (see the class comment) */
+    /** The default group cap ({@link JobConfig}). */
     public AlertEvaluator(AlertRules rules, Duration accuracyDelay) {
-        this(rules, accuracyDelay, false);
+        this(rules, accuracyDelay, JobConfig.defaults().get(JobConfig.ALERTS_MAX_GROUPS_PER_RULE));
     }
 
-    private AlertEvaluator(AlertRules rules, Duration accuracyDelay, boolean everyMinute) {
+    /**
+     * @param accuracyDelay {@code accuracy.feedback_wait + time.allowed_lateness} (see the class comment)
+     * @param maxGroupsPerRule {@code alerts.max_groups_per_rule}
+     */
+    public AlertEvaluator(AlertRules rules, Duration accuracyDelay, int maxGroupsPerRule) {
+        this(rules, accuracyDelay, maxGroupsPerRule, false);
+    }
+
+    private AlertEvaluator(AlertRules rules, Duration accuracyDelay, int maxGroupsPerRule, boolean everyMinute) {
+        if (maxGroupsPerRule < 1) {
+            throw new IllegalArgumentException("maxGroupsPerRule must be at least 1: " + maxGroupsPerRule);
+        }
         this.rules = rules;
         this.accuracyDelayMs = accuracyDelay.toMillis();
+        this.maxGroupsPerRule = maxGroupsPerRule;
         this.everyMinute = everyMinute;
     }
 
@@ -117,8 +146,8 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
      * The same evaluator with the old timer chain, one evaluation per minute: the slow, obvious
      * reference the tests compare the skipping chain with. Not for jobs.
      */
-    static AlertEvaluator everyMinute(AlertRules rules, Duration accuracyDelay) {
-        return new AlertEvaluator(rules, accuracyDelay, true);
+    static AlertEvaluator everyMinute(AlertRules rules, Duration accuracyDelay, int maxGroupsPerRule) {
+        return new AlertEvaluator(rules, accuracyDelay, maxGroupsPerRule, true);
     }
 
     private long delay(AlertRule rule) {
@@ -144,8 +173,12 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     @Override
     public void open(OpenContext openContext) {
         machines = new HashMap<>();
+        overCap = new HashMap<>();
+        capLoggedAt = new HashMap<>();
         for (AlertRule rule : rules.rules()) {
             machines.put(rule.name(), new AlertStateMachine(rule));
+            overCap.put(rule.name(), getRuntimeContext().getMetricGroup().addGroup("rule", rule.name())
+                    .counter("alertGroupsOverCap"));
         }
         groups = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("groups", Types.STRING, TypeInformation.of(GroupMinutes.class)));
@@ -153,6 +186,12 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         chainTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("chainTimer", Types.LONG));
         lastEvaluated = getRuntimeContext().getState(new ValueStateDescriptor<>("lastEvaluated", Types.LONG));
         lastInputMinute = getRuntimeContext().getState(new ValueStateDescriptor<>("lastInputMinute", Types.LONG));
+        groupCount = getRuntimeContext().getState(new ValueStateDescriptor<>("groupCount", Types.INT));
+    }
+
+    /** The value of rule {@code rule}'s {@code alertGroupsOverCap} counter (inputs of groups the cap kept out). */
+    long groupsOverCap(String rule) {
+        return overCap.get(rule).getCount();
     }
 
     /** Minutes the rule looks back: its window, or idle_for; 1 for no_data (it only needs the last traffic). */
@@ -175,7 +214,13 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         GroupMinutes g = groups.get(in.labelsJson);
         boolean created = g == null;
         if (created) {
+            int count = groupCount();
+            if (count >= maxGroupsPerRule) {
+                overCap(rule, in.minute);
+                return;
+            }
             g = GroupMinutes.create(in.labelsJson, lookback(rule) + SLACK);
+            groupCount.update(count + 1);
         }
         long keepFrom = keepFrom(rule, ruleWatermark);
         g.reshaped = false;
@@ -244,6 +289,30 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             long t = evaluationTime(target, rule);
             ctx.timerService().registerEventTimeTimer(t);
             chainTimer.update(t);
+        }
+    }
+
+    private int groupCount() throws Exception {
+        Integer count = groupCount.value();
+        if (count == null) {
+            int n = 0;
+            for (String ignored : groups.keys()) {
+                n++;
+            }
+            count = n;
+            groupCount.update(n);
+        }
+        return count;
+    }
+
+    /** A new group beyond the cap: counted, and logged once an hour of event time per rule at most (no label values: they are input). */
+    private void overCap(AlertRule rule, long minute) {
+        overCap.get(rule.name()).inc();
+        Long logged = capLoggedAt.get(rule.name());
+        if (logged == null || minute >= logged + CAP_LOG_EVERY_MINUTES) {
+            capLoggedAt.put(rule.name(), minute);
+            LOG.warn("alert rule {} tracks its cap of {} groups (alerts.max_groups_per_rule): further groups are not"
+                    + " evaluated, their inputs are counted in metric alertGroupsOverCap", rule.name(), maxGroupsPerRule);
         }
     }
 
@@ -339,8 +408,10 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         }
         if (changed.isEmpty()) {
             stopChain(); // no group left: a new input starts the chain again
+            groupCount.clear();
             return;
         }
+        groupCount.update(changed.size());
         lastEvaluated.update(m);
         long n = m + 1;
         if (!everyMinute) {

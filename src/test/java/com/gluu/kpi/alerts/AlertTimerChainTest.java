@@ -52,9 +52,9 @@ class AlertTimerChainTest {
      * every minute ({@link AlertEvaluator#everyMinute}): 8 rules (latency p95 with for and
      * hysteresis, mean, error rate with for, hysteresis and min_sample, a "fewer than" rule that
      * breaches without input, no_data, accuracy with its delay, endpoint failures, idle endpoints),
-     * 12 services, input up to 3 minutes late and
+     * 12 services for a cap of 8 groups per rule, input up to 3 minutes late and
      * 12 ahead, watermarks that crawl, jump within a minute or leap up to 2 days, and an end of input
-     * or not. The records, evidence and what is left in state are the same; the
+     * or not. The records, evidence, over-cap counts and what is left in state are the same; the
      * skipping evaluator fires far fewer timers.
      */
     @Test
@@ -65,8 +65,8 @@ class AlertTimerChainTest {
         long steppingTimers = 0;
         long records = 0;
         for (int seed = 1; seed <= 12; seed++) {
-            AlertEvaluator skipping = new AlertEvaluator(rules, accuracyDelay);
-            AlertEvaluator stepping = AlertEvaluator.everyMinute(rules, accuracyDelay);
+            AlertEvaluator skipping = new AlertEvaluator(rules, accuracyDelay, 8);
+            AlertEvaluator stepping = AlertEvaluator.everyMinute(rules, accuracyDelay, 8);
             try (var a = AlertHarness.evaluator(skipping); var b = AlertHarness.evaluator(stepping)) {
                 Random rnd = new Random(seed);
                 long w = 0; // the watermark's minute after T
@@ -112,6 +112,10 @@ class AlertTimerChainTest {
                 List<String> fromSkipping = rendered(a);
                 assertThat(fromSkipping).as("seed %d", seed).containsExactlyElementsOf(rendered(b));
                 assertThat(evidence(a)).as("seed %d evidence", seed).containsExactlyElementsOf(evidence(b));
+                for (AlertRule rule : rules.rules()) {
+                    assertThat(skipping.groupsOverCap(rule.name())).as("seed %d over cap %s", seed, rule.name())
+                            .isEqualTo(stepping.groupsOverCap(rule.name()));
+                }
                 assertThat(a.numKeyedStateEntries()).as("seed %d state", seed).isEqualTo(b.numKeyedStateEntries());
                 records += fromSkipping.size();
                 skippingTimers += skipping.timersFired;
