@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * minute: it is the first minute at which evaluating some group can change anything
  * ({@link #nextChange}: a minute with input, a minute whose input leaves the window, the end of a
  * no_data silence, the next repeat of a firing episode, every minute while pending, a group's drop
- * or drop), and input that arrives later moves the chain earlier. The minutes skipped
+ * or idle timeout), and input that arrives later moves the chain earlier. The minutes skipped
  * would have been no-ops, so the records are exactly those of evaluating every minute
  * ({@code AlertTimerChainTest} compares both on randomized input), without stepping through years
  * of event time when the watermark leaps. Once the watermark is at its end ({@code Long.MAX_VALUE},
@@ -65,7 +65,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Bounded groups</b> (SPEC §2): a rule tracks at most {@code alerts.max_groups_per_rule}
  * groups; the input of a further group is not evaluated, is counted in the rule's metric
  * {@code alertGroupsOverCap} and logged (rule and cap, never label values) at most once an hour of
- * event time per rule.
+ * event time per rule. A group without input for {@code alerts.group_idle_timeout} of evaluated
+ * event time ({@link #forgetAfter}), no_data groups included, is forgotten; if its episode is
+ * firing it first resolves ("forgotten after 24 h without data"), so no episode stays open forever.
  *
  * <p><b>Accuracy rules wait</b> {@code feedback_wait + allowed_lateness} of event time before they
  * evaluate a minute ({@code accuracyDelay}): a feedback that waited for its inference is emitted
@@ -90,6 +92,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     private final AlertRules rules;
     private final long accuracyDelayMs;
     private final int maxGroupsPerRule;
+    private final Duration groupIdleTimeout;
     /** Test reference only: the chain evaluates every minute instead of skipping minutes that change nothing. */
     private final boolean everyMinute;
 
@@ -119,26 +122,33 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         this(rules, Duration.ZERO);
     }
 
-    /** The default group cap ({@link JobConfig}). */
+    /** The default group cap and idle timeout ({@link JobConfig}). */
     public AlertEvaluator(AlertRules rules, Duration accuracyDelay) {
-        this(rules, accuracyDelay, JobConfig.defaults().get(JobConfig.ALERTS_MAX_GROUPS_PER_RULE));
+        this(rules, accuracyDelay, JobConfig.defaults().get(JobConfig.ALERTS_MAX_GROUPS_PER_RULE),
+                JobConfig.defaults().get(JobConfig.ALERTS_GROUP_IDLE_TIMEOUT));
     }
 
     /**
      * @param accuracyDelay {@code accuracy.feedback_wait + time.allowed_lateness} (see the class comment)
      * @param maxGroupsPerRule {@code alerts.max_groups_per_rule}
+     * @param groupIdleTimeout {@code alerts.group_idle_timeout}
      */
-    public AlertEvaluator(AlertRules rules, Duration accuracyDelay, int maxGroupsPerRule) {
-        this(rules, accuracyDelay, maxGroupsPerRule, false);
+    public AlertEvaluator(AlertRules rules, Duration accuracyDelay, int maxGroupsPerRule, Duration groupIdleTimeout) {
+        this(rules, accuracyDelay, maxGroupsPerRule, groupIdleTimeout, false);
     }
 
-    private AlertEvaluator(AlertRules rules, Duration accuracyDelay, int maxGroupsPerRule, boolean everyMinute) {
+    private AlertEvaluator(AlertRules rules, Duration accuracyDelay, int maxGroupsPerRule, Duration groupIdleTimeout,
+            boolean everyMinute) {
         if (maxGroupsPerRule < 1) {
             throw new IllegalArgumentException("maxGroupsPerRule must be at least 1: " + maxGroupsPerRule);
+        }
+        if (groupIdleTimeout.toMillis() < MINUTE_MS) {
+            throw new IllegalArgumentException("groupIdleTimeout must be at least 1 minute: " + groupIdleTimeout);
         }
         this.rules = rules;
         this.accuracyDelayMs = accuracyDelay.toMillis();
         this.maxGroupsPerRule = maxGroupsPerRule;
+        this.groupIdleTimeout = groupIdleTimeout;
         this.everyMinute = everyMinute;
     }
 
@@ -146,8 +156,9 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
      * The same evaluator with the old timer chain, one evaluation per minute: the slow, obvious
      * reference the tests compare the skipping chain with. Not for jobs.
      */
-    static AlertEvaluator everyMinute(AlertRules rules, Duration accuracyDelay, int maxGroupsPerRule) {
-        return new AlertEvaluator(rules, accuracyDelay, maxGroupsPerRule, true);
+    static AlertEvaluator everyMinute(AlertRules rules, Duration accuracyDelay, int maxGroupsPerRule,
+            Duration groupIdleTimeout) {
+        return new AlertEvaluator(rules, accuracyDelay, maxGroupsPerRule, groupIdleTimeout, true);
     }
 
     private long delay(AlertRule rule) {
@@ -203,6 +214,22 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         }
     }
 
+    /**
+     * Minutes without input after which a group of {@code rule} is forgotten: alerts.group_idle_timeout,
+     * or twice the span the rule watches (window, idle_for, silent_for) if that is longer, so a rule
+     * that watches a long span still sees it whole (and a no_data rule still reports its silence).
+     */
+    long forgetAfter(AlertRule rule) {
+        long span;
+        switch (rule.kpi()) {
+            case IDLE_ENDPOINT: span = rule.idleFor().toMinutes(); break;
+            case NO_DATA: span = rule.silentFor().toMinutes(); break;
+            default: span = rule.window().toMinutes();
+        }
+        long timeout = Math.floorDiv(groupIdleTimeout.toMillis() + MINUTE_MS - 1, MINUTE_MS);
+        return Math.max(timeout, 2 * span);
+    }
+
     @Override
     public void processElement(RuleInput in, Context ctx, Collector<AlertRecord> out) throws Exception {
         AlertStateMachine machine = machines.get(in.rule);
@@ -244,10 +271,13 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             }
         }
         g.lastInputMinute = Math.max(g.lastInputMinute, in.minute);
-        if (in.requests > 0 && in.minute < keepFrom) {
+        if (in.minute < keepFrom) {
             // a minute already evaluated; the others are folded in when their minute is (evaluate):
             // traffic of a later minute must not hide the silence of the minute being evaluated
-            g.lastTrafficMinute = Math.max(g.lastTrafficMinute, in.minute);
+            if (in.requests > 0) {
+                g.lastTrafficMinute = Math.max(g.lastTrafficMinute, in.minute);
+            }
+            g.lastSeenMinute = Math.max(g.lastSeenMinute, in.minute);
         }
         groups.put(in.labelsJson, g);
 
@@ -378,11 +408,35 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         }
 
         long at = endOf(m);
+        long forgetAfter = forgetAfter(rule);
         long nextChange = Long.MAX_VALUE;
         List<String> drop = new ArrayList<>();
         List<Map.Entry<String, GroupMinutes>> changed = new ArrayList<>();
         for (Map.Entry<String, GroupMinutes> e : groups.entries()) {
             GroupMinutes g = e.getValue();
+            for (long x : g.minute) {
+                if (x != Long.MIN_VALUE && x <= m) {
+                    g.lastSeenMinute = Math.max(g.lastSeenMinute, x);
+                }
+            }
+            if (g.lastSeenMinute != Long.MIN_VALUE && m - g.lastSeenMinute >= forgetAfter) {
+                // idle for alerts.group_idle_timeout: a firing episode resolves, the group is forgotten
+                for (AlertRecord r : machine.forget(g.alert, g.labelsJson, at, Duration.ofMinutes(forgetAfter))) {
+                    out.collect(r);
+                }
+                if (g.hasMinuteAfter(m)) {
+                    // input ahead of the evaluation: kept as a new group, its past forgotten
+                    g.clearUpTo(m);
+                    g.alert = new AlertGroupState();
+                    g.lastTrafficMinute = Long.MIN_VALUE;
+                    g.lastSeenMinute = Long.MIN_VALUE;
+                    changed.add(Map.entry(e.getKey(), g));
+                    nextChange = m + 1; // a new group: evaluated from the next minute on, like one just created
+                } else {
+                    drop.add(e.getKey());
+                }
+                continue;
+            }
             AlertStateMachine.Reading reading = read(machine, g, m);
             for (AlertRecord r : machine.step(g.alert, g.labelsJson, at, reading)) {
                 out.collect(r);
@@ -407,7 +461,9 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             groups.put(e.getKey(), e.getValue());
         }
         if (changed.isEmpty()) {
-            stopChain(); // no group left: a new input starts the chain again
+            // no group left: the rule's chain and state end (a new input starts them again)
+            stopChain();
+            lastInputMinute.clear();
             groupCount.clear();
             return;
         }
@@ -415,7 +471,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         lastEvaluated.update(m);
         long n = m + 1;
         if (!everyMinute) {
-            n = Math.max(n, nextChange == Long.MAX_VALUE ? m + 1 : nextChange);
+            n = Math.max(n, nextChange == Long.MAX_VALUE ? m + forgetAfter : nextChange);
         }
         if (inputEnded) {
             // end of a bounded input: evaluations go on up to the latest input's minute, not beyond
@@ -470,7 +526,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
      *       and no_data folds its traffic), and the minute each ring minute leaves the window;
      *   <li>no_data: the minute the silence reaches silent_for;
      *   <li>an inactive group of another rule: the minute it is dropped (its last input leaves the
-     *       lookback.
+     *       lookback); every group: the minute it is forgotten ({@link #forgetAfter}).
      * </ul>
      * Input arriving later moves the chain earlier ({@link #processElement}).
      */
@@ -501,6 +557,9 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         }
         if (rule.kpi() != Kpi.NO_DATA && g.alert.isInactive() && g.lastInputMinute != Long.MIN_VALUE) {
             n = Math.min(n, Math.max(m + 1, g.lastInputMinute + lookback(rule)));
+        }
+        if (g.lastSeenMinute != Long.MIN_VALUE) {
+            n = Math.min(n, Math.max(m + 1, g.lastSeenMinute + forgetAfter(rule)));
         }
         return n;
     }

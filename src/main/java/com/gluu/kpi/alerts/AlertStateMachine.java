@@ -124,6 +124,26 @@ public final class AlertStateMachine {
                 && Double.isNaN(s.lastValue);
     }
 
+    /**
+     * Forgets a group that had no data for {@code after} (alerts.group_idle_timeout): a firing
+     * episode resolves at {@code at} (value unknown, summary {@code forgotten after 24 h without
+     * data: <group>}) so no episode stays open forever; the state is reset either way.
+     */
+    public List<AlertRecord> forget(AlertGroupState s, String labelsJson, long at, java.time.Duration after) {
+        List<AlertRecord> out = new ArrayList<>(1);
+        if (s.phase == AlertGroupState.FIRING) {
+            s.notifySeq++;
+            AlertRecord r = record(s, labelsJson, at, Double.NaN, AlertRecord.RESOLVED);
+            r.resolvedAt = at;
+            long minutes = after.toMinutes();
+            r.summary = "forgotten after " + (minutes % 60 == 0 ? minutes / 60 + " h" : minutes + " min")
+                    + " without data: " + group(labelsJson);
+            out.add(r);
+        }
+        reset(s);
+        return out;
+    }
+
     /** One evaluation at {@code at} with reading {@code r}: the records it emits (see the class comment). */
     public List<AlertRecord> step(AlertGroupState s, String labelsJson, long at, Reading reading) {
         boolean hasValue = reading.hasValue();

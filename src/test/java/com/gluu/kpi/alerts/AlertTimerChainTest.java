@@ -1,5 +1,6 @@
 package com.gluu.kpi.alerts;
 
+import static com.gluu.kpi.alerts.AlertGroupBoundsTest.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
@@ -23,10 +24,91 @@ import org.junit.jupiter.api.Test;
  */
 class AlertTimerChainTest {
     private static final long MIN = 60_000L;
+    private static final long Y2000 = 946_684_800_000L; // 2000-01-01T00:00:00Z
+    private static final long TODAY = 1_796_155_200_000L; // 2026-12-01T20:00:00Z
     private static final long T = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
 
     private static long lastMs(long start, long m) {
         return start + (m + 1) * MIN - 1;
+    }
+
+    /**
+     * Issue 11: the first record is dated 2000-01-01, the second today (same service). Evaluating
+     * every minute stepped through 26 years (13.7 million minutes per rule). Now: the 2000 group fires
+     * no_data after 10 min, repeats hourly and is forgotten after 24 h (resolved); the chain then jumps
+     * to today's minute; today's group does the same once its 24 h of silence are over; then nothing
+     * is left.
+     */
+    @Test
+    void aFirstInputIn2000AndASecondTodayEndPromptlyAndLeaveNoTimersOrState() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n"
+                + "  - {name: no_data, kpi: no_data, silent_for: 10m, group_by: [service], severity: warning}\n"
+                + "  - {name: ecs_error_rate, kpi: traffic, statistic: error_rate, comparison: '>', threshold: 0.01, "
+                + "min_sample: 20, group_by: [service], severity: critical}\n");
+        RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
+        AlertEvaluator evaluator = new AlertEvaluator(rules);
+        try (var h = AlertHarness.evaluator(evaluator)) {
+            AlertHarness.send(h, in, traffic("api", 5, 0), lastMs(Y2000, 0));
+            h.processWatermark(lastMs(Y2000, 0));
+            AlertHarness.send(h, in, traffic("api", 5, 0), lastMs(TODAY, 0));
+            h.processWatermark(lastMs(TODAY, 0));
+            List<String> expected = new ArrayList<>(episode(Y2000));
+            assertThat(noData(h)).containsExactlyElementsOf(expected);
+            h.processWatermark(lastMs(TODAY, 1500));
+            expected.addAll(episode(TODAY));
+            assertThat(noData(h)).containsExactlyElementsOf(expected);
+            // 5 requests in 5 minutes are below the error-rate rule's min_sample: nothing from it
+            assertThat(h.extractOutputValues()).extracting(r -> r.rule).containsOnly("no_data");
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numKeyedStateEntries()).isZero();
+            // no_data: minutes M, M+1, M+10, 23 repeats, M+1440 (forgotten; kept as a new group for today's
+            // input), M+1441, D, D+1, D+10, 23 repeats, D+1440 (55); error rate: M, M+5 (and the timer before
+            // it), M+1440, M+1441, D, D+5 (and the one before) (8). Every minute: 13.7 million per rule.
+            assertThat(evaluator.timersFired).isEqualTo(63);
+            h.processWatermark(Long.MAX_VALUE);
+            assertThat(noData(h)).hasSize(50);
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /** The same, but the input ends right after the jump: the 2000 group's day is evaluated, today's silence is not. */
+    @Test
+    void anInputThatEndsRightAfterJumpingFrom2000ToTodayEndsPromptly() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n"
+                + "  - {name: no_data, kpi: no_data, silent_for: 10m, group_by: [service], severity: warning}\n");
+        RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
+        AlertEvaluator evaluator = new AlertEvaluator(rules);
+        try (var h = AlertHarness.evaluator(evaluator)) {
+            AlertHarness.send(h, in, traffic("api", 5, 0), lastMs(Y2000, 0));
+            h.processWatermark(lastMs(Y2000, 0));
+            AlertHarness.send(h, in, traffic("api", 5, 0), lastMs(TODAY, 0));
+            h.processWatermark(Long.MAX_VALUE);
+            assertThat(noData(h)).containsExactlyElementsOf(episode(Y2000));
+            assertThat(h.numEventTimeTimers()).isZero();
+            // M, M+1, M+10, 23 repeats, M+1440, M+1441, D: the end of input is not silence
+            assertThat(evaluator.timersFired).isEqualTo(29);
+        }
+    }
+
+    /** One no_data episode of a group whose only traffic is in the minute at {@code start}. */
+    private static List<String> episode(long start) {
+        List<String> e = new ArrayList<>();
+        e.add("firing 1 " + (start + 11 * MIN) + " no requests for 10 min from api");
+        for (int k = 0; k <= 22; k++) {
+            e.add("firing " + (k + 2) + " " + (start + (71 + 60 * k) * MIN) + " no requests for 10 min from api");
+        }
+        e.add("resolved 25 " + (start + 1441 * MIN) + " forgotten after 24 h without data: api");
+        return e;
+    }
+
+    private static List<String> noData(KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> h) {
+        List<String> out = new ArrayList<>();
+        for (AlertRecord r : h.extractOutputValues()) {
+            if (r.rule.equals("no_data")) {
+                out.add(r.state + " " + r.notifySeq + " " + r.transitionAt + " " + r.summary);
+            }
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ skipping = stepping
@@ -52,7 +134,7 @@ class AlertTimerChainTest {
      * every minute ({@link AlertEvaluator#everyMinute}): 8 rules (latency p95 with for and
      * hysteresis, mean, error rate with for, hysteresis and min_sample, a "fewer than" rule that
      * breaches without input, no_data, accuracy with its delay, endpoint failures, idle endpoints),
-     * 12 services for a cap of 8 groups per rule, input up to 3 minutes late and
+     * 12 services for a cap of 8 groups per rule, a 3 h idle timeout, input up to 3 minutes late and
      * 12 ahead, watermarks that crawl, jump within a minute or leap up to 2 days, and an end of input
      * or not. The records, evidence, over-cap counts and what is left in state are the same; the
      * skipping evaluator fires far fewer timers.
@@ -65,8 +147,8 @@ class AlertTimerChainTest {
         long steppingTimers = 0;
         long records = 0;
         for (int seed = 1; seed <= 12; seed++) {
-            AlertEvaluator skipping = new AlertEvaluator(rules, accuracyDelay, 8);
-            AlertEvaluator stepping = AlertEvaluator.everyMinute(rules, accuracyDelay, 8);
+            AlertEvaluator skipping = new AlertEvaluator(rules, accuracyDelay, 8, Duration.ofHours(3));
+            AlertEvaluator stepping = AlertEvaluator.everyMinute(rules, accuracyDelay, 8, Duration.ofHours(3));
             try (var a = AlertHarness.evaluator(skipping); var b = AlertHarness.evaluator(stepping)) {
                 Random rnd = new Random(seed);
                 long w = 0; // the watermark's minute after T
