@@ -135,7 +135,7 @@ public final class KeyCap<P> extends AbstractStreamOperator<P> implements OneInp
         return partials
                 .transform(table + " key cap", partials.getType(), new KeyCap<>(table, config.get(JobConfig.WINDOWS),
                         allowedLateness, config.get(JobConfig.LIMITS_MAX_KEYS_PER_WINDOW), policy))
-                .uid("key-cap-" + name.replace('_', '-'))
+                .uid("key-cap-" + name.replace('_', '-').replace('.', '-'))
                 .name(table + " key cap")
                 .setParallelism(1);
     }
