@@ -3,10 +3,15 @@ package com.gluu.kpi.cost;
 import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.health.EndpointSlot;
+import com.gluu.kpi.pipeline.AccrualSlots;
 import com.gluu.kpi.pipeline.KeyCap;
+import com.gluu.kpi.pipeline.PartialAggregation;
+import com.gluu.kpi.pipeline.WindowPreAggregator;
 import com.gluu.kpi.traffic.TrafficPartial;
 import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
@@ -40,11 +45,13 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  *       the unallocated row {@code ''} (the total is unchanged).
  * </ol>
  *
- * Compute inputs (per service, from task timelines) pass both caps: they make no rows.
+ * Compute inputs (per service, from task timelines) do not go through the caps: they make no rows.
  */
 public final class CostKpis {
     /** Every input of a window goes to one key: the Fargate split needs the whole window. */
     private static final String WHOLE_WINDOW = "window";
+    /** Open partials of the per-slot merge before it flushes early (bounds its memory). */
+    private static final int MAX_OPEN_PARTIALS = 50_000;
 
     private CostKpis() {}
 
@@ -62,10 +69,20 @@ public final class CostKpis {
         DataStream<CostInput> compute = computeSlots
                 .map(slot -> CostInput.compute(slot.service, slot.usd)).name("compute cost");
 
-        DataStream<CostInput> inputs = KeyCap.apply(
-                KeyCap.apply(requestCosts.union(hosting, compute), "kpi.cost", new RowCap(),
-                        config.get(JobConfig.ALLOWED_LATENESS), config),
-                "kpi.cost.services", new ServiceCap(), config.get(JobConfig.ALLOWED_LATENESS), config);
+        Duration lateness = config.get(JobConfig.ALLOWED_LATENESS);
+        DataStream<CostInput> capped = KeyCap.apply(
+                KeyCap.apply(requestCosts.union(hosting), "kpi.cost", new RowCap(), lateness, config),
+                "kpi.cost.services", new ServiceCap(), lateness, config);
+        // The window keeps every input (the Fargate split needs the whole window), and overflow
+        // partials keep coming one per key and slot: merged here, a slot holds one input per
+        // capped key, not one per original key. Requests add longs (exact); hosting has one input
+        // per (model, endpoint) and slot (exact, 0 + x) except under ~other. Compute inputs (one
+        // per task and slot, doubles) are not merged: their sum stays in CostAllocation's order.
+        DataStream<CostInput> inputs = capped
+                .transform("cost inputs per slot", TypeInformation.of(CostInput.class), new WindowPreAggregator<>(
+                        AccrualSlots.size(config.get(JobConfig.WINDOWS)), new PerSlot(), MAX_OPEN_PARTIALS))
+                .name("cost inputs per slot").setParallelism(1)
+                .union(compute);
 
         DataStream<CostRow> rows = null;
         for (Duration size : config.get(JobConfig.WINDOWS)) {
@@ -79,6 +96,32 @@ public final class CostKpis {
             rows = rows == null ? window : rows.union(window);
         }
         return rows;
+    }
+
+    /** Merges the capped requests and hosting of one (kind, service, model, endpoint) and slot. */
+    static final class PerSlot implements PartialAggregation<CostInput, CostInput> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Object key(CostInput c) {
+            return Tuple4.of(c.kind, c.service, c.model, c.endpoint);
+        }
+
+        @Override
+        public CostInput create(CostInput first) {
+            CostInput p = copy(first);
+            p.requests = 0;
+            p.llmPicoUsd = 0;
+            p.usd = 0;
+            return p;
+        }
+
+        @Override
+        public void add(CostInput p, CostInput c) {
+            p.requests += c.requests;
+            p.llmPicoUsd += c.llmPicoUsd;
+            p.usd += c.usd;
+        }
     }
 
     /** {@code kpi.cost} rows: (model, endpoint) of requests and hosting; compute passes. */

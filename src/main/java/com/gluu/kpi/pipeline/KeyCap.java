@@ -26,6 +26,7 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -123,6 +124,9 @@ public final class KeyCap<P> extends AbstractStreamOperator<P> implements OneInp
         this.latenessMs = allowedLateness.toMillis();
         this.maxKeys = maxKeys;
         this.policy = policy;
+        // At job parallelism 1 it chains to the pre-aggregator (no serialization in between);
+        // otherwise the parallelism differs and it is a task of its own.
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     /**
