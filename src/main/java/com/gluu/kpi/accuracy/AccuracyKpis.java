@@ -3,6 +3,7 @@ package com.gluu.kpi.accuracy;
 import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.Event;
+import com.gluu.kpi.pipeline.KeyCap;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -41,18 +42,42 @@ public final class AccuracyKpis {
                 .uid("feedback-join").name("feedback join");
     }
 
+    /**
+     * The observations with at most {@code limits.max_keys_per_window} (model, model_version) per
+     * window, the rest under {@code ~other} ({@link KeyCap}); what the accuracy windows and the
+     * alerts read. {@value FeedbackJoin#UNMATCHED} is made by the join, not the input: it is never
+     * capped and takes no place, so a window has at most cap + 2 rows (cap, {@code unmatched},
+     * {@code ~other}). There is no pre-aggregation: feedback is about 1 % of the events, and the
+     * cap's work per observation is one hash lookup. Its key sets live as long as the windows'
+     * state (see {@link #lateness}).
+     */
+    public static DataStream<AccuracyObservation> cap(DataStream<AccuracyObservation> observations, JobConfig config) {
+        return KeyCap.apply(observations, "kpi.accuracy", new CapPolicy(), lateness(config), config);
+    }
+
+    /** The accuracy key cap's view of an observation. */
+    static final class CapPolicy implements KeyCap.Policy<AccuracyObservation> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String[] key(AccuracyObservation o) {
+            return FeedbackJoin.UNMATCHED.equals(o.model) ? null : new String[] {o.model, o.modelVersion};
+        }
+
+        @Override
+        public AccuracyObservation overflow(AccuracyObservation o) {
+            return new AccuracyObservation(KeyCap.OTHER, KeyCap.OTHER, o.verdict, o.score, o.ts);
+        }
+
+        @Override
+        public long events(AccuracyObservation o) {
+            return 1;
+        }
+    }
+
     /** One {@code kpi.accuracy} row per window, size, model and model version with feedback. */
     public static DataStream<AccuracyRow> rows(DataStream<AccuracyObservation> observations, JobConfig config) {
-        // How late an observation can reach its window. Its record timestamp is the feedback's ts
-        // f, but the join may emit it later than f's own lateness: a feedback waiting for its
-        // inference is decided when the inference arrives (ts ≤ f + feedback_wait, up to
-        // allowed_lateness late: watermark < f + wait + lateness) or, at the latest, by its timer
-        // at watermark f + wait + lateness, and it is emitted before that watermark goes on. The
-        // window [s, e) holding f has e − 1 ≥ f, so a lateness of wait + lateness already keeps
-        // it open. The second allowed_lateness is a safety margin on top of that bound (it costs
-        // only five more minutes of window state, and feedback is about 1 % of the events).
-        Duration lateness = config.get(JobConfig.ACCURACY_FEEDBACK_WAIT)
-                .plus(config.get(JobConfig.ALLOWED_LATENESS).multipliedBy(2));
+        Duration lateness = lateness(config);
         DataStream<AccuracyRow> all = null;
         for (Duration size : config.get(JobConfig.WINDOWS)) {
             String label = Durations.format(size);
@@ -67,5 +92,19 @@ public final class AccuracyKpis {
             all = all == null ? rows : all.union(rows);
         }
         return all;
+    }
+
+    /** The accuracy windows' allowed lateness. */
+    static Duration lateness(JobConfig config) {
+        // How late an observation can reach its window. Its record timestamp is the feedback's ts
+        // f, but the join may emit it later than f's own lateness: a feedback waiting for its
+        // inference is decided when the inference arrives (ts ≤ f + feedback_wait, up to
+        // allowed_lateness late: watermark < f + wait + lateness) or, at the latest, by its timer
+        // at watermark f + wait + lateness, and it is emitted before that watermark goes on. The
+        // window [s, e) holding f has e − 1 ≥ f, so a lateness of wait + lateness already keeps
+        // it open. The second allowed_lateness is a safety margin on top of that bound (it costs
+        // only five more minutes of window state, and feedback is about 1 % of the events).
+        return config.get(JobConfig.ACCURACY_FEEDBACK_WAIT)
+                .plus(config.get(JobConfig.ALLOWED_LATENESS).multipliedBy(2));
     }
 }

@@ -2,6 +2,7 @@ package com.gluu.kpi.health;
 
 import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.pipeline.KeyCap;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -21,6 +22,49 @@ import org.apache.flink.util.Collector;
  */
 public final class EndpointHealthRows {
     private EndpointHealthRows() {}
+
+    /**
+     * The slots with at most {@code limits.max_keys_per_window} endpoints per window, the rest
+     * under endpoint (and model) {@code ~other} ({@link KeyCap}); what the health windows and the
+     * alerts read. The timelines upstream keep state per endpoint (bounded there, not here); this
+     * bounds the table and its window state like every other KPI table, at the price of one hash
+     * lookup per endpoint and slot. The hosting cost does not read these: {@code CostKpis} caps
+     * (model, endpoint) together with the requests of the same row.
+     */
+    public static DataStream<EndpointSlot> cap(DataStream<EndpointSlot> slots, JobConfig config) {
+        return KeyCap.apply(slots, "kpi.endpoint_health", new CapPolicy(), config.get(JobConfig.ALLOWED_LATENESS), config);
+    }
+
+    /** The health key cap's view of a slot: its endpoint. */
+    static final class CapPolicy implements KeyCap.Policy<EndpointSlot> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String[] key(EndpointSlot s) {
+            return new String[] {s.endpoint};
+        }
+
+        @Override
+        public EndpointSlot overflow(EndpointSlot s) {
+            EndpointSlot o = new EndpointSlot();
+            o.endpoint = KeyCap.OTHER;
+            o.model = KeyCap.OTHER;
+            o.slotStart = s.slotStart;
+            o.slotEnd = s.slotEnd;
+            o.observedMs = s.observedMs;
+            o.inServiceMs = s.inServiceMs;
+            o.billedMs = s.billedMs;
+            o.hostingUsd = s.hostingUsd;
+            o.restarts = s.restarts;
+            o.failures = s.failures;
+            return o;
+        }
+
+        @Override
+        public long events(EndpointSlot s) {
+            return 1; // slots: an endpoint's minute
+        }
+    }
 
     /** One row stream for all configured window sizes. */
     public static DataStream<EndpointHealthRow> rows(DataStream<EndpointSlot> slots, JobConfig config) {

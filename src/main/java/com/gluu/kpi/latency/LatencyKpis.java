@@ -4,6 +4,7 @@ import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.pipeline.AccrualSlots;
+import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -35,6 +36,15 @@ public final class LatencyKpis {
                 .transform("latency partials", TypeInformation.of(LatencyPartial.class),
                         new WindowPreAggregator<>(slotMs, new LatencyPartial.Aggregation(), MAX_OPEN_PARTIALS))
                 .name("latency partials");
+    }
+
+    /**
+     * The partials with at most {@code limits.max_keys_per_window} (service, model, endpoint) per
+     * window, the rest under {@code ~other} ({@link KeyCap}); what the windows and alerts read.
+     */
+    public static DataStream<LatencyPartial> cap(DataStream<LatencyPartial> partials, JobConfig config) {
+        return KeyCap.apply(partials, "kpi.latency", new LatencyPartial.CapPolicy(),
+                config.get(JobConfig.ALLOWED_LATENESS), config);
     }
 
     public static DataStream<LatencyRow> rows(DataStream<LatencyPartial> partials, JobConfig config) {

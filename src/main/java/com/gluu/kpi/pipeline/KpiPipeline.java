@@ -114,26 +114,34 @@ public final class KpiPipeline {
         DataStream<EndpointSlot> endpointSlots = EndpointTimeline.slots(events, inputEnds, prices, config);
         DataStream<ComputeSlot> computeSlots = TaskTimeline.slots(events, inputEnds, prices, config);
 
-        DataStream<LatencyPartial> latency = LatencyKpis.partials(inferences, config);
+        // Every KPI table keeps at most limits.max_keys_per_window keys per window (SPEC §2): a
+        // KeyCap per table, at parallelism 1, between the pre-aggregation and the windows' keyBy.
+        DataStream<LatencyPartial> latency = LatencyKpis.cap(LatencyKpis.partials(inferences, config), config);
         DataStream<LatencyRow> latencyRows = LatencyKpis.rows(latency, config);
         latencyRows.sinkTo(sinks.latency()).uid("sink-latency").name("kpi.latency");
         DataStream<TrafficPartial> requests = TrafficKpis.partials(
                 inferences.map(new RequestCosts(prices)).name("price tokens"), config);
-        DataStream<TrafficRow> trafficRows = TrafficKpis.rows(requests, config);
+        DataStream<TrafficPartial> traffic = TrafficKpis.cap(requests, config);
+        DataStream<TrafficRow> trafficRows = TrafficKpis.rows(traffic, config);
         trafficRows.sinkTo(sinks.traffic()).uid("sink-traffic").name("kpi.traffic");
-        DataStream<AccuracyObservation> feedback = AccuracyKpis.join(inferencesAndFeedback, config);
+        DataStream<AccuracyObservation> feedback = AccuracyKpis.cap(AccuracyKpis.join(inferencesAndFeedback, config), config);
         DataStream<AccuracyRow> accuracyRows = AccuracyKpis.rows(feedback, config);
         accuracyRows.sinkTo(sinks.accuracy()).uid("sink-accuracy").name("kpi.accuracy");
+        // Cost reads the partials and slots before the traffic and health caps and caps (model,
+        // endpoint) itself, so a row's requests and hosting share one verdict (see CostKpis).
         DataStream<CostRow> costRows = CostKpis.rows(requests, endpointSlots, computeSlots, config);
         costRows.sinkTo(sinks.cost()).uid("sink-cost").name("kpi.cost");
-        DataStream<EndpointHealthRow> healthRows = EndpointHealthRows.rows(endpointSlots, config);
+        DataStream<EndpointSlot> health = EndpointHealthRows.cap(endpointSlots, config);
+        DataStream<EndpointHealthRow> healthRows = EndpointHealthRows.rows(health, config);
         healthRows.sinkTo(sinks.endpointHealth()).uid("sink-endpoint-health").name("kpi.endpoint_health");
         KpiMetricSinks metrics = sinks.metrics();
         if (metrics != null) {
             metrics.attach(latencyRows, trafficRows, accuracyRows, costRows, healthRows, config);
         }
 
-        // Alert rules read the same per-minute partials as the KPI windows: nothing re-reads events.
+        // Alert rules read the same per-minute partials as the KPI windows, after the caps: nothing
+        // re-reads events, an alert's labels name rows of the tables, and the keys beyond the cap
+        // are still watched, together, as ~other.
         AlertRules rules = AlertRules.forJob(config);
         if (!rules.rules().isEmpty() && AccrualSlots.size(config.get(JobConfig.WINDOWS)) != AlertRules.EVALUATION_INTERVAL.toMillis()) {
             // Rules are evaluated every minute on per-minute inputs; coarser slots would feed them
@@ -143,7 +151,7 @@ public final class KpiPipeline {
                     + config.get(JobConfig.WINDOWS).stream().map(Durations::format).toList()
                     + " (or turn alerting off with 'rules: []' in " + config.get(JobConfig.RULES_FILE) + ")");
         }
-        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(latency, requests, feedback, endpointSlots, inferences,
+        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(latency, traffic, feedback, health, inferences,
                 rules, config);
         alerts.records().sinkTo(sinks.alerts()).uid("sink-alerts").name("kpi.alerts");
         alerts.evidence().sinkTo(sinks.alertEvidence()).uid("sink-alert-evidence").name("kpi.alert_evidence");

@@ -3,6 +3,7 @@ package com.gluu.kpi.traffic;
 import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.pipeline.AccrualSlots;
+import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -33,6 +34,17 @@ public final class TrafficKpis {
                 .transform("traffic partials", TypeInformation.of(TrafficPartial.class),
                         new WindowPreAggregator<>(slotMs, new TrafficPartial.Aggregation(), MAX_OPEN_PARTIALS))
                 .name("traffic partials");
+    }
+
+    /**
+     * The partials with at most {@code limits.max_keys_per_window} (service, route, model,
+     * endpoint) per window, the rest under {@code ~other} ({@link KeyCap}); what the traffic
+     * windows and alerts read. (The cost rows read the partials before this cap and cap their own
+     * key: see {@code CostKpis}.)
+     */
+    public static DataStream<TrafficPartial> cap(DataStream<TrafficPartial> partials, JobConfig config) {
+        return KeyCap.apply(partials, "kpi.traffic", new TrafficPartial.CapPolicy(),
+                config.get(JobConfig.ALLOWED_LATENESS), config);
     }
 
     public static DataStream<TrafficRow> rows(DataStream<TrafficPartial> partials, JobConfig config) {
