@@ -1,7 +1,6 @@
 package com.gluu.kpi.alerts;
 
 import com.gluu.kpi.config.AlertRule;
-import com.gluu.kpi.config.AlertRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -57,7 +56,11 @@ public final class AlertStateMachine {
      * over {@code sample} observations; {@code value} NaN or {@code sample < min_sample} is "no value".
      */
     public List<AlertRecord> evaluate(AlertGroupState s, String labelsJson, long at, double value, long sample) {
-        return step(s, labelsJson, at, reading(value, sample));
+        boolean hasValue = !Double.isNaN(value) && sample >= rule.minSample();
+        if (!hasValue) {
+            return step(s, labelsJson, at, false, false, false, Double.NaN);
+        }
+        return step(s, labelsJson, at, true, rule.breached(value), rule.stillFiring(value), value);
     }
 
     /**
@@ -65,91 +68,11 @@ public final class AlertStateMachine {
      * not at {@code at}; it has no value (records carry NaN) and resolves as soon as it no longer holds.
      */
     public List<AlertRecord> evaluateCondition(AlertGroupState s, String labelsJson, long at, boolean holds) {
-        return step(s, labelsJson, at, condition(holds));
+        return step(s, labelsJson, at, true, holds, holds, Double.NaN);
     }
 
-    /**
-     * What one evaluation saw: whether the group has a value ({@code value} not NaN and enough
-     * observations; always for duration rules), whether it breaches the threshold and whether a
-     * firing episode would still fire with it.
-     */
-    public record Reading(boolean hasValue, boolean breached, boolean stillFiring, double value) {}
-
-    /** The reading of a threshold rule's {@code value} over {@code sample} observations. */
-    public Reading reading(double value, long sample) {
-        if (Double.isNaN(value) || sample < rule.minSample()) {
-            return new Reading(false, false, false, Double.NaN);
-        }
-        return new Reading(true, rule.breached(value), rule.stillFiring(value), value);
-    }
-
-    /** The reading of a duration rule whose condition holds or not. */
-    public static Reading condition(boolean holds) {
-        return new Reading(true, holds, holds, Double.NaN);
-    }
-
-    /**
-     * The first evaluation time after {@code at} (evaluations are {@link AlertRules#EVALUATION_INTERVAL}
-     * apart) at which an evaluation with the same reading {@code r} would emit a record or change
-     * {@code s}, where {@code s} is what the evaluation at {@code at} with {@code r} left; {@code
-     * Long.MAX_VALUE} if none ever would. Evaluations before it are no-ops, so an evaluator may skip
-     * them as long as the reading stays the same:
-     * <ul>
-     *   <li>firing: the next repeat ({@code lastNotifiedAt + repeat_interval}); the next evaluation
-     *       if the reading would resolve the episode or change its value (never after a step with the
-     *       same reading: kept for safety);
-     *   <li>pending (or breached): the next evaluation, which counts {@code for} or fires;
-     *   <li>inactive and not breached: never.
-     * </ul>
-     */
-    public long nextChangeAt(AlertGroupState s, long at, Reading r) {
-        long step = AlertRules.EVALUATION_INTERVAL.toMillis();
-        if (s.phase == AlertGroupState.FIRING) {
-            if (r.hasValue() && (!r.stillFiring() || Double.compare(r.value(), s.lastValue) != 0)) {
-                return at + step;
-            }
-            long due = s.lastNotifiedAt + rule.repeatInterval().toMillis();
-            long k = Math.max(1, Math.floorDiv(due - at + step - 1, step)); // first grid point >= due, after at
-            return at + k * step;
-        }
-        if (r.breached() || !isReset(s)) {
-            return at + step;
-        }
-        return Long.MAX_VALUE;
-    }
-
-    private static boolean isReset(AlertGroupState s) {
-        return s.phase == AlertGroupState.INACTIVE && s.breaches == 0 && s.pendingSince == Long.MIN_VALUE
-                && s.alertId == null && s.notifySeq == 0 && s.lastNotifiedAt == Long.MIN_VALUE
-                && Double.isNaN(s.lastValue);
-    }
-
-    /**
-     * Forgets a group that had no data for {@code after} (alerts.group_idle_timeout): a firing
-     * episode resolves at {@code at} (value unknown, summary {@code forgotten after 24 h without
-     * data: <group>}) so no episode stays open forever; the state is reset either way.
-     */
-    public List<AlertRecord> forget(AlertGroupState s, String labelsJson, long at, java.time.Duration after) {
-        List<AlertRecord> out = new ArrayList<>(1);
-        if (s.phase == AlertGroupState.FIRING) {
-            s.notifySeq++;
-            AlertRecord r = record(s, labelsJson, at, Double.NaN, AlertRecord.RESOLVED);
-            r.resolvedAt = at;
-            long minutes = after.toMinutes();
-            r.summary = "forgotten after " + (minutes % 60 == 0 ? minutes / 60 + " h" : minutes + " min")
-                    + " without data: " + group(labelsJson);
-            out.add(r);
-        }
-        reset(s);
-        return out;
-    }
-
-    /** One evaluation at {@code at} with reading {@code r}: the records it emits (see the class comment). */
-    public List<AlertRecord> step(AlertGroupState s, String labelsJson, long at, Reading reading) {
-        boolean hasValue = reading.hasValue();
-        boolean breached = reading.breached();
-        boolean stillFiring = reading.stillFiring();
-        double value = reading.value();
+    private List<AlertRecord> step(AlertGroupState s, String labelsJson, long at, boolean hasValue, boolean breached,
+            boolean stillFiring, double value) {
         List<AlertRecord> out = new ArrayList<>(1);
         if (s.phase == AlertGroupState.FIRING) {
             if (hasValue && !stillFiring) {

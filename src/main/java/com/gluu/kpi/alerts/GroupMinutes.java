@@ -29,19 +29,6 @@ public class GroupMinutes {
      * of minutes not evaluated yet stays in the ring until their evaluation.
      */
     public long lastTrafficMinute = Long.MIN_VALUE;
-    /**
-     * Latest minute with input among the minutes evaluated so far (folded from the ring when a
-     * minute is evaluated, like {@link #lastTrafficMinute}); {@code Long.MIN_VALUE} if none, or
-     * since the group was forgotten. Input that runs ahead of the evaluation does not count yet:
-     * the idle timeout is about the minutes being evaluated.
-     */
-    public long lastSeenMinute = Long.MIN_VALUE;
-    /**
-     * Set by {@link #claim} when it rehashed the ring or overwrote a minute an evaluation still
-     * needed (not state: read and reset right after the claim). The evaluator then re-evaluates
-     * from the first unevaluated minute rather than skip minutes planned on the old ring.
-     */
-    transient boolean reshaped;
 
     /**
      * Most minutes the ring grows to span (about 2.8 days): beyond it, a far-off minute (a stray
@@ -100,7 +87,6 @@ public class GroupMinutes {
             return i;
         }
         if (minute[i] != Long.MIN_VALUE && minute[i] >= keepFrom) {
-            reshaped = true;
             if (grow(m, keepFrom)) {
                 i = (int) Math.floorMod(m, (long) minute.length);
                 if (minute[i] == m) {
@@ -112,25 +98,6 @@ public class GroupMinutes {
         }
         clear(i, m);
         return i;
-    }
-
-    /** Empties the slots of minutes up to {@code m} (a forgotten group keeps only its input ahead of {@code m}). */
-    void clearUpTo(long m) {
-        for (int i = 0; i < minute.length; i++) {
-            if (minute[i] != Long.MIN_VALUE && minute[i] <= m) {
-                clear(i, Long.MIN_VALUE);
-            }
-        }
-    }
-
-    /** Whether the ring holds a minute after {@code m} (input that runs ahead of the evaluation). */
-    boolean hasMinuteAfter(long m) {
-        for (long x : minute) {
-            if (x != Long.MIN_VALUE && x > m) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

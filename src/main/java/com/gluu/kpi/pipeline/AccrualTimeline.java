@@ -63,14 +63,6 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * {@code STOPPED}), the partial slot up to that event is emitted and the key's state and timers
  * are cleared; events buffered for later times stay and start a new timeline.
  *
- * <p><b>Only live timelines step.</b> A key steps slot by slot only while its timeline is open,
- * and then every slot has a record (an endpoint that is not {@code Deleted} has a health row in
- * every window, a billed one a cost row; a task is RUNNING until STOPPED): there are no empty slots
- * to skip. An ended timeline has no state and no timer, however far the watermark then leaps. The
- * remaining cost is real output: an endpoint left InService (or any state but Deleted) or a task
- * left RUNNING since 2000-01-01 while event time is in 2026 gives one record per slot for the 26
- * years (13.7 million 1-minute slots) when the watermark gets there; {@code limits.min_ts} bounds it.
- *
  * @param <S> the per-key status (a POJO) holding what the subclass tracks and the current slot's sums
  * @param <OUT> the slot record
  */

@@ -26,12 +26,6 @@ final class AlertHarness {
                 in -> in.rule, Types.STRING);
     }
 
-    /** {@code evaluator} (kept by the caller, e.g. to read its counters) in a keyed harness. */
-    static KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> evaluator(AlertEvaluator evaluator)
-            throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(evaluator, in -> in.rule, Types.STRING);
-    }
-
     /** Maps {@code value} with the job's {@code f} (one of {@link RuleInputs}) and feeds the result to {@code h}. */
     static <T> void send(KeyedOneInputStreamOperatorTestHarness<String, RuleInput, AlertRecord> h,
             ProcessFunction<T, RuleInput> f, T value, long ts) throws Exception {

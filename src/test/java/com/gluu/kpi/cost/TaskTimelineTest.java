@@ -77,24 +77,6 @@ class TaskTimelineTest {
         assertThat(operator.unpricedSlots()).isZero();
     }
 
-    /** Issue 11: a task stopped in 2000 is not stepped through the years when the watermark leaps to 2026. */
-    @Test
-    void aTaskStoppedIn2000DoesNotStepThroughTheYearsToTheWatermark() throws Exception {
-        open(TimelineFixtures.pricing(dir));
-        long y2000 = 946_684_800_000L; // 2000-01-01T00:00:00Z
-        event(task("t-1", "RUNNING", 0.5, 2, y2000 + 15 * 1000));
-        event(task("t-1", "STOPPED", Double.NaN, Double.NaN, y2000 + 165 * 1000));
-        harness.processBothWatermarks(new Watermark(TimelineFixtures.T));
-
-        List<StreamRecord<ComputeSlot>> slots = drain(harness);
-        assertThat(slots).hasSize(3);
-        assertSlot(slots.get(0), y2000, 45, 0.000325);
-        assertSlot(slots.get(1), y2000 + MINUTE, 60, 0.026 / 60);
-        assertSlot(slots.get(2), y2000 + 2 * MINUTE, 45, 0.000325);
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
-    }
-
     @Test
     void missingMemoryIsChargedZeroAndCountedUntilARunningEventGivesIt() throws Exception {
         open(TimelineFixtures.pricing(dir));

@@ -219,28 +219,6 @@ class EndpointTimelineTest {
         assertThat(out()).isEmpty();
     }
 
-    /**
-     * Issue 11: a deleted endpoint has nothing more to report, so a watermark that leaps from
-     * 2000-01-01 to 2026 does not step it through the 26 years (only a live endpoint has a row in
-     * every window, SPEC §4).
-     */
-    @Test
-    void anEndpointDeletedIn2000DoesNotStepThroughTheYearsToTheWatermark() throws Exception {
-        open();
-        long y2000 = 946_684_800_000L; // 2000-01-01T00:00:00Z
-        event(endpoint(EP, "blip2", "InService", G5, 1, y2000 + 10 * 1000));
-        event(endpoint(EP, "blip2", "Deleted", "", -1, y2000 + 105 * 1000));
-        watermark(T);
-
-        List<StreamRecord<EndpointSlot>> slots = out();
-        // 00:00:10–00:01:00 and 00:01:00–00:01:45 InService at 1 instance × 0.0004 USD/s
-        assertThat(slots).hasSize(2);
-        assertThat(slots).extracting(r -> r.getValue().slotStart).containsExactly(y2000, y2000 + MINUTE);
-        assertThat(slots).extracting(r -> r.getValue().billedMs).containsExactly(50_000L, 45_000L);
-        assertThat(harness.numKeyedStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
-    }
-
     @Test
     void outOfOrderEventsAreAppliedInTsOrderAndALateOneWhereAccrualStands() throws Exception {
         open();
