@@ -133,13 +133,6 @@ public final class JobConfig {
     public static final Setting<Integer> MAX_HELD_RECORDS = new Setting<>("time.max_held_records", 10_000,
             "Records ahead of event time held per parse subtask; further ones are bad_value dead letters.",
             (k, v) -> integer(k, v, 0, 10_000_000));
-    // Bounded alert state (SPEC §2 "Bounded state").
-    public static final Setting<Integer> ALERTS_MAX_GROUPS_PER_RULE = new Setting<>("alerts.max_groups_per_rule", 10_000,
-            "Label groups (e.g. services) one alert rule tracks; further groups are not evaluated (metric, one log line).",
-            (k, v) -> integer(k, v, 1, 10_000_000));
-    public static final Setting<Duration> ALERTS_GROUP_IDLE_TIMEOUT = new Setting<>("alerts.group_idle_timeout", "24h",
-            "An alert group that receives no data for this much event time is forgotten (a firing no_data alert resolves).",
-            (k, v) -> duration(k, v, Duration.ofMinutes(1)));
     public static final Setting<String> PRICING_FILE = new Setting<>("pricing.file", "jobs/pricing.yaml",
             "Price table for cost KPIs (SPEC §7 format; overridden by --pricing).", JobConfig::text);
     public static final Setting<String> RULES_FILE = new Setting<>("alerts.rules_file", "jobs/alert-rules.yaml",
@@ -155,7 +148,7 @@ public final class JobConfig {
             SINK_BATCH_SIZE, SINK_FLUSH_INTERVAL, SINK_MAX_RETRIES, SINK_RETRY_BACKOFF, SINK_RETRY_MAX_BACKOFF,
             LIMITS_MAX_ID_CHARS, LIMITS_MAX_DIMENSION_CHARS, LIMITS_MAX_LATENCY_MS, LIMITS_MAX_TOKENS, LIMITS_MAX_IMAGES,
             LIMITS_MAX_INSTANCE_COUNT, LIMITS_MIN_TS, LIMITS_MAX_TS, LIMITS_MAX_KEYS_PER_WINDOW,
-            MAX_JUMP, JUMP_CONFIRMATIONS, MAX_HELD_RECORDS, ALERTS_MAX_GROUPS_PER_RULE, ALERTS_GROUP_IDLE_TIMEOUT,
+            MAX_JUMP, JUMP_CONFIRMATIONS, MAX_HELD_RECORDS,
             PRICING_FILE, RULES_FILE);
 
     private final Map<String, Object> values;
