@@ -8,9 +8,8 @@ import com.gluu.kpi.sinks.cloudwatch.CloudWatchSettings;
 import com.gluu.kpi.testing.HostileRecords;
 import com.gluu.kpi.testing.HostileRecords.Hostile;
 import com.gluu.kpi.testing.OperationsTrace;
-import com.gluu.kpi.testing.TestDatabase;
+import com.gluu.kpi.testing.PostgresExtension;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,9 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,20 +36,11 @@ class HostileInputITCase {
     private static final List<String> KPI_TABLES = List.of("latency", "traffic", "accuracy", "cost", "endpoint_health",
             "alerts", "alert_evidence");
 
-    static TestDatabase db;
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
 
     @TempDir
     static Path tmp;
-
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.startMigrated();
-    }
-
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
 
     @Test
     void hostileRecordsChangeNoOrdinaryRowAndEachIsADeadLetterWithItsReason() throws Exception {
@@ -101,14 +90,14 @@ class HostileInputITCase {
                 JobConfig.PRICING_FILE.key(), pricing.toString(),
                 JobConfig.ACCURACY_HORIZON.key(), "2h"));
 
-        db.truncateKpiTables();
-        JobCounts cleanCounts = JobCounts.of(KpiJob.replayFile(config, clean, db.jdbc(), (CloudWatchSettings) null));
-        Map<String, List<String>> expected = db.tablesAsJson(KPI_TABLES);
+        POSTGRES.db().truncateKpiTables();
+        JobCounts cleanCounts = JobCounts.of(KpiJob.replayFile(config, clean, POSTGRES.db().jdbc(), (CloudWatchSettings) null));
+        Map<String, List<String>> expected = POSTGRES.db().tablesAsJson(KPI_TABLES);
         assertThat(cleanCounts.deadLetters).as("the ordinary trace is all valid").isZero();
         assertThat(expected.get("alerts")).as("the ordinary trace fires alerts").isNotEmpty();
 
-        db.truncateKpiTables();
-        JobCounts counts = JobCounts.of(KpiJob.replayFile(config, dirty, db.jdbc(), (CloudWatchSettings) null));
+        POSTGRES.db().truncateKpiTables();
+        JobCounts counts = JobCounts.of(KpiJob.replayFile(config, dirty, POSTGRES.db().jdbc(), (CloudWatchSettings) null));
 
         assertThat(counts.records).as("records read").isEqualTo(mixed.size());
         assertThat(counts.deadLetters).as("dead letters").isEqualTo(hostile.size());
@@ -116,7 +105,7 @@ class HostileInputITCase {
         assertThat(counts.records).as("read = counted + duplicates + dead letters")
                 .isEqualTo(counts.events() + counts.duplicates + counts.deadLetters);
 
-        Map<String, List<String>> actual = db.tablesAsJson(KPI_TABLES);
+        Map<String, List<String>> actual = POSTGRES.db().tablesAsJson(KPI_TABLES);
         for (String table : KPI_TABLES) {
             assertThat(actual.get(table)).as("kpi.%s with hostile records", table)
                     .containsExactlyElementsOf(expected.get(table));
@@ -129,7 +118,7 @@ class HostileInputITCase {
             }
         }
         Map<Integer, String[]> letters = new TreeMap<>();
-        for (Map<String, Object> r : db.rows("SELECT id, reason, detail, raw FROM kpi.dead_letters")) {
+        for (Map<String, Object> r : POSTGRES.db().rows("SELECT id, reason, detail, raw FROM kpi.dead_letters")) {
             String id = (String) r.get("id");
             int line = Integer.parseInt(id.substring(id.lastIndexOf(':') + 1));
             letters.put(line, new String[] {(String) r.get("reason"), (String) r.get("detail"), (String) r.get("raw")});
@@ -169,9 +158,5 @@ class HostileInputITCase {
             lines.add(java.util.Arrays.copyOfRange(file, from, file.length));
         }
         return lines;
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

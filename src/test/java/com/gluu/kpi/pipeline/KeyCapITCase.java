@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.gluu.kpi.cli.KpiJob;
 import com.gluu.kpi.config.JobConfig;
-import com.gluu.kpi.testing.TestDatabase;
+import com.gluu.kpi.sinks.cloudwatch.CloudWatchSettings;
+import com.gluu.kpi.testing.PostgresExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +20,6 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,20 +56,11 @@ class KeyCapITCase {
     private static final String OTHER = "~other";
     private static final List<String> TABLES = List.of("latency", "traffic", "accuracy", "cost", "endpoint_health");
 
-    static TestDatabase db;
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
 
     @TempDir
     static Path tmp;
-
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.startMigrated();
-    }
-
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
 
     /** Per (window size, window start): inferences and feedback in it, from the input. */
     private final Map<List<Long>, Long> inferences = new HashMap<>();
@@ -133,12 +123,12 @@ class KeyCapITCase {
     @Test
     void everyWindowKeepsAtMostCapKeysAndItsRowsStillSumToItsEvents() throws Exception {
         Path file = generate();
-        db.truncateKpiTables();
-        KpiJob.replayFile(JobConfig.defaults(), file, db.jdbc());
+        POSTGRES.db().truncateKpiTables();
+        KpiJob.replayFile(JobConfig.defaults(), file, POSTGRES.db().jdbc(), (CloudWatchSettings) null);
         Map<String, Map<List<Object>, Map<String, Object>>> uncapped = snapshot();
-        db.truncateKpiTables();
+        POSTGRES.db().truncateKpiTables();
         JobExecutionResult result = KpiJob.replayFile(
-                JobConfig.defaults().with(Map.of(JobConfig.LIMITS_MAX_KEYS_PER_WINDOW.key(), CAP)), file, db.jdbc());
+                JobConfig.defaults().with(Map.of(JobConfig.LIMITS_MAX_KEYS_PER_WINDOW.key(), CAP)), file, POSTGRES.db().jdbc(), (CloudWatchSettings) null);
         Map<String, Map<List<Object>, Map<String, Object>>> capped = snapshot();
 
         for (String table : List.of("kpi.latency", "kpi.traffic", "kpi.accuracy", "kpi.cost", "kpi.cost.services",
@@ -275,7 +265,7 @@ class KeyCapITCase {
             Map<List<Object>, Map<String, Object>> rows = new HashMap<>();
             String select = table.equals("latency") ? "SELECT t.*, md5(sketch) AS sketch_md5 FROM kpi.latency t"
                     : "SELECT * FROM kpi." + table;
-            for (Map<String, Object> r : db.rows(select)) {
+            for (Map<String, Object> r : POSTGRES.db().rows(select)) {
                 r.remove("updated_at");
                 r.remove("sketch");
                 long start = millis(r.remove("window_start"));

@@ -2,7 +2,6 @@ package com.gluu.kpi.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -286,10 +285,5 @@ public final class HostileRecords {
     private void add(String kind, byte[] line, String reason, String detailNames, Place place) {
         next++;
         all.add(new Hostile(kind, line, reason, detailNames, place));
-    }
-
-    /** For messages: a time as ISO-8601. */
-    static String iso(long millis) {
-        return Instant.ofEpochMilli(millis).toString();
     }
 }
