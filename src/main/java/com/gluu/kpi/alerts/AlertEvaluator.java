@@ -4,12 +4,17 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.gluu.kpi.config.AlertRule;
 import com.gluu.kpi.config.AlertRule.Kpi;
 import com.gluu.kpi.config.AlertRules;
+import com.gluu.kpi.config.ConfigException;
+import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.latency.LatencySketches;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -17,22 +22,43 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Evaluates every alert rule once per minute of event time (SPEC §5). Keyed by rule name; per
  * group (the rule's group_by labels) it keeps a {@link GroupMinutes}: the rule's
  * {@link AlertStateMachine} state and a ring of per-minute aggregates.
  *
- * <p>An event-time timer at the last millisecond of each minute {@code M} (the timestamp the
- * upstream partials of that minute carry, so they have all arrived when it fires) evaluates every
- * group over the minutes {@code (M - window, M]} and emits the transitions with that timestamp;
- * the evaluation time of the state machine is the minute's end. The timers chain minute after
- * minute while the rule has groups, so duration rules fire when nothing arrives. Once the watermark
- * is at its end ({@code Long.MAX_VALUE}, end of a bounded input) the chain stops after the last
- * minute with input: the end of the input is not silence.
+ * <p><b>The timer chain.</b> An event-time timer at the last millisecond of a minute {@code M}
+ * (the timestamp the upstream partials of that minute carry, so they have all arrived when it
+ * fires) evaluates every group over the minutes {@code (M - window, M]} and emits the transitions
+ * with that timestamp; the evaluation time of the state machine is the minute's end. The result
+ * is, by construction, what evaluating every minute would give, but the chain <b>skips the
+ * minutes where nothing can change</b> ({@link #nextChange}): a group's evaluation input only
+ * changes when a minute of its ring enters or leaves the window, so between two such boundaries
+ * an inactive group stays inactive, a firing one only repeats (at a known minute) and only a
+ * pending one must be stepped. So a stream whose first record is in 2000 and its second today
+ * costs two evaluations, not 14 million (SPEC §3), and an hour without input costs nothing.
+ * Inputs move the chain back to their minute when it is earlier than the next planned one.
+ *
+ * <p><b>Restores.</b> After a restore the watermark is {@code Long.MIN_VALUE} until the first one
+ * arrives, so the chain never decides from the watermark alone: {@code doneThrough} (state) is the
+ * last minute evaluated, and no input restarts the chain at or before it. The next minute is
+ * always after the one evaluated, so a timer can never re-register itself.
+ *
+ * <p><b>Bounded state</b> (SPEC §2): a rule keeps at most {@code alerts.max_groups_per_rule}
+ * groups; the inputs of further groups count in the rule's {@code ~other} group (every label
+ * {@value KeyCap#OTHER}; a metric {@code alertGroupsOverCap} and one log line per rule say so),
+ * except for no_data, which ignores them (the silence of "every other service" means nothing).
+ * A group with no input for {@code alerts.group_idle_timeout} is forgotten (a firing episode
+ * resolves, {@link AlertStateMachine#forget}); a group that is not pending or firing and has had
+ * no input for its window is dropped at once (no_data groups are kept until the idle timeout:
+ * their silence is what they watch).
  *
  * <ul>
  *   <li>latency: the merged DDSketch's quantile (p50..p99), max, or mean; sample = events;
@@ -48,8 +74,9 @@ import org.apache.flink.util.OutputTag;
  * overwrite a minute an evaluation still needs ({@link #keepFrom}): inputs run up to ~10 minutes
  * ahead of the evaluator's watermark, which is that of its slowest input (feedback waits 10
  * minutes). An input older than every evaluation still to come is ignored. no_data takes traffic
- * into account only when its minute is evaluated. A group that is not pending or firing and has had no input for the whole
- * window (idle_for) is dropped; no_data groups are kept (their silence is what they watch).
+ * into account only when its minute is evaluated. Once the watermark is at its end
+ * ({@code Long.MAX_VALUE}, end of a bounded input) the chain stops after the last minute with
+ * input: the end of the input is not silence.
  *
  * <p><b>Accuracy rules wait</b> {@code feedback_wait + allowed_lateness} of event time before they
  * evaluate a minute ({@code accuracyDelay}): a feedback that waited for its inference is emitted
@@ -61,8 +88,12 @@ import org.apache.flink.util.OutputTag;
  */
 public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, AlertRecord> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(AlertEvaluator.class);
     static final long MINUTE_MS = RuleInputs.MINUTE_MS;
     static final int SLACK = 2;
+    /** Defaults of {@code alerts.max_groups_per_rule} and {@code alerts.group_idle_timeout}. */
+    static final int DEFAULT_MAX_GROUPS = 10_000;
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(24);
 
     /** Up to 20 requests behind each new episode of a latency or error-rate rule. */
     public static final OutputTag<AlertEvidence> EVIDENCE =
@@ -70,6 +101,8 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
 
     private final AlertRules rules;
     private final long accuracyDelayMs;
+    private final int maxGroups;
+    private final Duration idleTimeout;
 
     private transient Map<String, AlertStateMachine> machines;
     private transient MapState<String, GroupMinutes> groups;
@@ -77,6 +110,13 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     private transient ValueState<Long> nextMinute;
     /** The latest minute any input arrived for (end-of-input stop). */
     private transient ValueState<Long> lastInputMinute;
+    /** The latest minute evaluated; null before the first evaluation. */
+    private transient ValueState<Long> doneThrough;
+    /** Entries of {@link #groups} (MapState has no size); null in state from before it existed. */
+    private transient ValueState<Integer> groupCount;
+    private transient Set<String> cappedRules;
+    private transient Counter overCap;
+    private transient Counter forgotten;
 
     /** With no accuracy delay: for tests whose accuracy inputs all arrive in time. */
     public AlertEvaluator(AlertRules rules) {
@@ -85,8 +125,25 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
 
     /** @param accuracyDelay {@code accuracy.feedback_wait + time.allowed_lateness} (see the class comment) */
     public AlertEvaluator(AlertRules rules, Duration accuracyDelay) {
+        this(rules, accuracyDelay, DEFAULT_MAX_GROUPS, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /**
+     * @param maxGroups {@code alerts.max_groups_per_rule}
+     * @param idleTimeout {@code alerts.group_idle_timeout}; must exceed every rule's lookback
+     */
+    public AlertEvaluator(AlertRules rules, Duration accuracyDelay, int maxGroups, Duration idleTimeout) {
+        for (AlertRule rule : rules.rules()) {
+            long span = Math.max(lookback(rule), rule.kpi() == Kpi.NO_DATA ? rule.silentFor().toMinutes() : 0);
+            if (idleTimeout.toMinutes() <= span) {
+                throw new ConfigException("alerts.group_idle_timeout (" + idleTimeout.toMinutes() + " min) must exceed"
+                        + " the " + span + " min rule '" + rule.name() + "' looks back");
+            }
+        }
         this.rules = rules;
         this.accuracyDelayMs = accuracyDelay.toMillis();
+        this.maxGroups = maxGroups;
+        this.idleTimeout = idleTimeout;
     }
 
     private long delay(AlertRule rule) {
@@ -114,6 +171,11 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                 new MapStateDescriptor<>("groups", Types.STRING, TypeInformation.of(GroupMinutes.class)));
         nextMinute = getRuntimeContext().getState(new ValueStateDescriptor<>("nextMinute", Types.LONG));
         lastInputMinute = getRuntimeContext().getState(new ValueStateDescriptor<>("lastInputMinute", Types.LONG));
+        doneThrough = getRuntimeContext().getState(new ValueStateDescriptor<>("doneThrough", Types.LONG));
+        groupCount = getRuntimeContext().getState(new ValueStateDescriptor<>("groupCount", Types.INT));
+        cappedRules = new HashSet<>();
+        overCap = getRuntimeContext().getMetricGroup().counter("alertGroupsOverCap");
+        forgotten = getRuntimeContext().getMetricGroup().counter("alertGroupsForgotten");
     }
 
     /** Minutes the rule looks back: its window, or idle_for; 1 for no_data (it only needs the last traffic). */
@@ -125,18 +187,64 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         }
     }
 
+    /** The rule's overflow group: every group_by label {@value KeyCap#OTHER}. */
+    static String overflowLabels(AlertRule rule) {
+        Map<String, String> labels = new TreeMap<>();
+        for (String label : rule.groupBy()) {
+            labels.put(label, KeyCap.OTHER);
+        }
+        return AlertStateMachine.labelsJson(labels);
+    }
+
+    private int groupCount() throws Exception {
+        Integer n = groupCount.value();
+        if (n == null) {
+            int count = 0;
+            for (String ignored : groups.keys()) {
+                count++;
+            }
+            n = count;
+            groupCount.update(n);
+        }
+        return n;
+    }
+
     @Override
     public void processElement(RuleInput in, Context ctx, Collector<AlertRecord> out) throws Exception {
         AlertStateMachine machine = machines.get(in.rule);
         if (machine == null) {
             return;
         }
-        GroupMinutes g = groups.get(in.labelsJson);
-        if (g == null) {
-            g = GroupMinutes.create(in.labelsJson, lookback(machine.rule()) + SLACK);
-        }
         AlertRule rule = machine.rule();
-        long keepFrom = keepFrom(rule, ruleWatermark(ctx.timerService().currentWatermark(), rule));
+        String overflow = overflowLabels(rule);
+        if (rule.kpi() == Kpi.NO_DATA && !rule.groupBy().isEmpty() && overflow.equals(in.labelsJson)) {
+            return; // "every other service" is not a service that went silent
+        }
+        String key = in.labelsJson;
+        GroupMinutes g = groups.get(key);
+        if (g == null) {
+            int n = groupCount();
+            if (n >= maxGroups && !key.equals(overflow)) {
+                overCap.inc();
+                if (cappedRules.add(rule.name())) {
+                    LOG.warn("alert rule {} has {} groups (alerts.max_groups_per_rule); inputs of further groups count"
+                            + " in its '{}' group{}", rule.name(), n, KeyCap.OTHER,
+                            rule.kpi() == Kpi.NO_DATA ? " (no_data ignores them)" : "");
+                }
+                if (rule.kpi() == Kpi.NO_DATA) {
+                    return;
+                }
+                key = overflow;
+                g = groups.get(key);
+            }
+            if (g == null) {
+                g = GroupMinutes.create(key, lookback(rule) + SLACK);
+                groupCount.update(n + 1);
+            }
+        }
+        long watermark = ruleWatermark(ctx.timerService().currentWatermark(), rule);
+        Long done = doneThrough.value();
+        long keepFrom = keepFrom(rule, watermark, done);
         int i = g.claim(in.minute, keepFrom);
         if (i >= 0) {
             if (in.count > 0) {
@@ -155,45 +263,64 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             }
         }
         g.lastInputMinute = Math.max(g.lastInputMinute, in.minute);
+        g.firstInputMinute = Math.min(g.firstInputMinute, in.minute);
+        long first = firstUnevaluated(watermark, done);
+        if (in.minute < first) {
+            // a minute already evaluated; the others are folded in when their minute is (foldSeen):
+            // an input of a later minute must not hide the silence of the minute being evaluated
+            g.lastSeenMinute = Math.max(g.lastSeenMinute, in.minute);
+        }
         if (in.requests > 0 && in.minute < keepFrom) {
-            // a minute already evaluated; the others are folded in when their minute is (evaluate):
-            // traffic of a later minute must not hide the silence of the minute being evaluated
             g.lastTrafficMinute = Math.max(g.lastTrafficMinute, in.minute);
         }
-        groups.put(in.labelsJson, g);
+        groups.put(key, g);
 
         Long last = lastInputMinute.value();
         if (last == null || in.minute > last) {
             lastInputMinute.update(in.minute);
         }
+        // The first minute this input can change: its own, or the first one still to evaluate.
+        long affected = Math.max(in.minute, first);
         Long next = nextMinute.value();
-        if (next == null) {
-            nextMinute.update(in.minute);
-            ctx.timerService().registerEventTimeTimer(evaluationTime(in.minute, rule));
-        } else if (in.minute < next && evaluationTime(in.minute, rule) > ctx.timerService().currentWatermark()) {
-            // an earlier minute not evaluated yet (inputs of one watermark interval arrive in any order
-            // across channels): the chain starts there
-            ctx.timerService().deleteEventTimeTimer(evaluationTime(next, rule));
-            nextMinute.update(in.minute);
-            ctx.timerService().registerEventTimeTimer(evaluationTime(in.minute, rule));
+        if (next == null || affected < next) {
+            if (next != null) {
+                ctx.timerService().deleteEventTimeTimer(evaluationTime(next, rule));
+            }
+            nextMinute.update(affected);
+            ctx.timerService().registerEventTimeTimer(evaluationTime(affected, rule));
         }
     }
 
     /**
-     * The oldest minute an evaluation still to come can look at: the first minute not evaluated yet
-     * (its timer, at its last millisecond, has not fired at {@code watermark}) minus the lookback
-     * (the window for evidence too).
+     * The first minute not evaluated yet: after the last one evaluated ({@code done}), and after
+     * every minute whose timer time the (rule's) watermark has passed (those were evaluated or
+     * skipped as unchanged). {@code Long.MIN_VALUE} when neither is known.
      */
-    static long keepFrom(AlertRule rule, long watermark) {
+    static long firstUnevaluated(long watermark, Long done) {
+        long first = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : Math.floorDiv(watermark + 1, MINUTE_MS);
+        if (done != null) {
+            first = Math.max(first, done + 1);
+        }
+        return first;
+    }
+
+    /**
+     * The oldest minute an evaluation still to come can look at: the first minute not evaluated
+     * yet minus the lookback (the window for evidence too).
+     */
+    static long keepFrom(AlertRule rule, long watermark, Long done) {
         if (watermark == Long.MAX_VALUE) {
             return Long.MAX_VALUE; // every timer has fired: nothing is evaluated any more
         }
-        long firstUnevaluated = Math.floorDiv(watermark + 1, MINUTE_MS);
+        long first = firstUnevaluated(watermark, done);
+        if (first == Long.MIN_VALUE) {
+            return Long.MIN_VALUE;
+        }
         int back = lookback(rule);
         if (rule.window() != null) {
             back = Math.max(back, (int) rule.window().toMinutes());
         }
-        return firstUnevaluated - back + 1;
+        return first - back + 1;
     }
 
     private static byte[] mergeSketches(byte[] a, byte[] b) {
@@ -221,11 +348,41 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (expected == null || expected != m) {
             return; // not the chain's timer
         }
+        Long last = lastInputMinute.value();
+        if (ctx.timerService().currentWatermark() == Long.MAX_VALUE && last != null && m > last) {
+            nextMinute.clear(); // the end of the input is not silence: nothing after its last minute
+            return;
+        }
+        doneThrough.update(m);
         long at = endOf(m);
+        long idleMinutes = idleTimeout.toMinutes();
+        long next = Long.MAX_VALUE;
         List<String> drop = new ArrayList<>();
-        List<Map.Entry<String, GroupMinutes>> changed = new ArrayList<>();
+        List<Map.Entry<String, GroupMinutes>> kept = new ArrayList<>();
+        int remaining = 0;
         for (Map.Entry<String, GroupMinutes> e : groups.entries()) {
             GroupMinutes g = e.getValue();
+            if (g.firstInputMinute != Long.MAX_VALUE && g.firstInputMinute > m) {
+                next = Math.min(next, g.firstInputMinute); // its data starts later
+                remaining++;
+                continue;
+            }
+            foldSeen(g, m);
+            long seen = g.lastSeenMinute == Long.MIN_VALUE ? g.lastInputMinute : g.lastSeenMinute;
+            if (m - seen >= idleMinutes) {
+                for (AlertRecord r : machine.forget(g.alert, g.labelsJson, at, idleTimeout)) {
+                    out.collect(r);
+                }
+                forgotten.inc();
+                if (g.forgetUpTo(m)) {
+                    drop.add(e.getKey());
+                } else { // inputs of later minutes arrived already: the group starts again with them
+                    kept.add(Map.entry(e.getKey(), g));
+                    remaining++;
+                    next = Math.min(next, g.firstInputMinute);
+                }
+                continue;
+            }
             for (AlertRecord r : evaluate(machine, g, m, at)) {
                 out.collect(r);
                 if (AlertRecord.FIRING.equals(r.state) && r.notifySeq == 1) {
@@ -238,23 +395,84 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             if (rule.kpi() != Kpi.NO_DATA && g.alert.isInactive() && idle) {
                 drop.add(e.getKey());
             } else {
-                changed.add(Map.entry(e.getKey(), g));
+                // copies under RocksDB: every group evaluated is written back
+                kept.add(Map.entry(e.getKey(), g));
+                remaining++;
+                next = Math.min(next, nextChange(rule, g, m, idleMinutes));
             }
         }
         for (String key : drop) {
             groups.remove(key);
         }
-        for (Map.Entry<String, GroupMinutes> e : changed) {
+        for (Map.Entry<String, GroupMinutes> e : kept) {
             groups.put(e.getKey(), e.getValue());
         }
-        Long last = lastInputMinute.value();
-        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE && last != null && m >= last;
-        if (groups.isEmpty() || endOfInput) {
+        groupCount.update(remaining); // every group was just visited
+        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE && last != null && next > last;
+        if (remaining == 0 || next == Long.MAX_VALUE || endOfInput) {
             nextMinute.clear();
         } else {
-            nextMinute.update(m + 1);
-            ctx.timerService().registerEventTimeTimer(evaluationTime(m + 1, rule));
+            nextMinute.update(next);
+            ctx.timerService().registerEventTimeTimer(evaluationTime(next, rule));
         }
+    }
+
+    /** Folds the ring's minutes up to {@code m} into {@link GroupMinutes#lastSeenMinute}. */
+    static void foldSeen(GroupMinutes g, long m) {
+        for (long d : g.minute) {
+            if (d != Long.MIN_VALUE && d <= m) {
+                g.lastSeenMinute = Math.max(g.lastSeenMinute, d);
+            }
+        }
+    }
+
+    /**
+     * The first minute after {@code m} at which evaluating group {@code g} can differ from
+     * evaluating it at {@code m} ({@code Long.MAX_VALUE}: not before new input). The evaluation's
+     * input only changes at a boundary: a ring minute {@code d} enters the window at {@code d} and
+     * leaves it at {@code d + span} (no_data: its silence starts {@code silent_for} after the last
+     * traffic). Until the next boundary the input is the one just evaluated, and the state machine
+     * then leaves an inactive group inactive (it did not breach), lets a firing one only repeat
+     * (at the first minute {@code repeat_interval} after its last notification) and steps a
+     * pending one every minute (each breach counts towards {@code for}). Also the minute the group
+     * would be dropped or forgotten. Always after {@code m}. {@code AlertTimerChainTest} checks
+     * the result against evaluating every minute.
+     */
+    static long nextChange(AlertRule rule, GroupMinutes g, long m, long idleMinutes) {
+        if (g.alert.phase == AlertGroupState.PENDING) {
+            return m + 1;
+        }
+        long span;
+        switch (rule.kpi()) {
+            case IDLE_ENDPOINT: span = rule.idleFor().toMinutes(); break;
+            case NO_DATA: span = rule.silentFor().toMinutes(); break;
+            default: span = rule.window().toMinutes();
+        }
+        long next = Long.MAX_VALUE;
+        for (long d : g.minute) {
+            if (d == Long.MIN_VALUE) {
+                continue;
+            }
+            if (d > m) {
+                next = Math.min(next, d);
+            }
+            if (d + span > m) {
+                next = Math.min(next, d + span);
+            }
+        }
+        if (g.lastTrafficMinute != Long.MIN_VALUE && g.lastTrafficMinute + span > m) {
+            next = Math.min(next, g.lastTrafficMinute + span);
+        }
+        if (g.alert.isFiring()) {
+            long repeatAt = g.alert.lastNotifiedAt + rule.repeatInterval().toMillis();
+            next = Math.min(next, Math.floorDiv(repeatAt + MINUTE_MS - 1, MINUTE_MS) - 1);
+        }
+        if (rule.kpi() != Kpi.NO_DATA && g.alert.isInactive()) {
+            next = Math.min(next, g.lastInputMinute + lookback(rule)); // dropped then
+        }
+        long seen = g.lastSeenMinute == Long.MIN_VALUE ? g.lastInputMinute : g.lastSeenMinute;
+        next = Math.min(next, seen + idleMinutes); // forgotten then
+        return Math.max(next, m + 1);
     }
 
     /**
@@ -325,7 +543,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         double sum = 0;
         double max = Double.NaN;
         DDSketch sketch = null;
-        for (int i = 0; i < g.minute.length; i++) {
+        for (int i : g.slotsByMinute()) { // in minute order: a double sum must not depend on arrival order
             if (g.minute[i] <= m - window || g.minute[i] > m) {
                 continue;
             }

@@ -82,7 +82,8 @@ public final class AlertKpis {
                     .uid("alert-inputs-requests").name("Alert inputs: requests (evidence)"));
         }
         SingleOutputStreamOperator<AlertRecord> records = inputs.keyBy(in -> in.rule, TypeInformation.of(String.class))
-                .process(new AlertEvaluator(rules, accuracyDelay)).returns(TypeInformation.of(AlertRecord.class))
+                .process(new AlertEvaluator(rules, accuracyDelay, config.get(JobConfig.ALERTS_MAX_GROUPS_PER_RULE),
+                        config.get(JobConfig.ALERTS_GROUP_IDLE_TIMEOUT))).returns(TypeInformation.of(AlertRecord.class))
                 .uid("alert-evaluator").name("Alert evaluator");
         return new AlertStreams(records);
     }

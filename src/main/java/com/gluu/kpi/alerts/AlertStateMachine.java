@@ -114,6 +114,24 @@ public final class AlertStateMachine {
         return out;
     }
 
+    /**
+     * Forgets a group that has had no input for {@code idle} ({@code alerts.group_idle_timeout}):
+     * a firing episode resolves at {@code at} (value NaN, its summary says why), so no episode
+     * of a group that went away stays firing for ever; a pending one ends without a record.
+     */
+    public List<AlertRecord> forget(AlertGroupState s, String labelsJson, long at, java.time.Duration idle) {
+        List<AlertRecord> out = new ArrayList<>(1);
+        if (s.phase == AlertGroupState.FIRING) {
+            s.notifySeq++;
+            AlertRecord r = record(s, labelsJson, at, Double.NaN, AlertRecord.RESOLVED);
+            r.resolvedAt = at;
+            r.summary = "no input for " + idle.toMinutes() + " min, forgotten: " + group(labelsJson);
+            out.add(r);
+        }
+        reset(s);
+        return out;
+    }
+
     private static void reset(AlertGroupState s) {
         s.phase = AlertGroupState.INACTIVE;
         s.breaches = 0;

@@ -1,9 +1,10 @@
 package com.gluu.kpi.alerts;
 
 /**
- * One group of one rule in {@link AlertEvaluator}: its alert state and a ring of per-minute
- * aggregates (slot {@code minute mod size}; {@link #minute} says which minute a slot holds,
- * {@code Long.MIN_VALUE} for none). A Flink POJO: arrays, no collections.
+ * One group of one rule in {@link AlertEvaluator}: its alert state and a small set of per-minute
+ * aggregates, the "ring" (parallel arrays; {@link #minute} says which minute a slot holds,
+ * {@code Long.MIN_VALUE} for none; slots are reused once their minute is no longer needed). A
+ * Flink POJO: arrays, no collections.
  */
 public class GroupMinutes {
     public String labelsJson;
@@ -22,8 +23,20 @@ public class GroupMinutes {
     public String[][] evidenceId;
     public long[][] evidenceTs;
     public double[][] evidenceValue;
-    /** Latest minute any input arrived for. */
+    /** Latest minute any input arrived for (also minutes not evaluated yet). */
     public long lastInputMinute = Long.MIN_VALUE;
+    /**
+     * Earliest minute any input arrived for: the group is not evaluated before it (an input that
+     * runs ahead of the watermark must not make a group exist earlier than its data).
+     * {@code Long.MAX_VALUE} in state written before the field existed: evaluated as before.
+     */
+    public long firstInputMinute = Long.MAX_VALUE;
+    /**
+     * Latest minute evaluated so far that had input; {@code Long.MIN_VALUE} if none. The idle
+     * timeout counts from it, so inputs that arrive ahead of their minute do not change when a
+     * group is forgotten.
+     */
+    public long lastSeenMinute = Long.MIN_VALUE;
     /**
      * Latest minute evaluated so far with requests (no_data); {@code Long.MIN_VALUE} if none. Traffic
      * of minutes not evaluated yet stays in the ring until their evaluation.
@@ -31,8 +44,8 @@ public class GroupMinutes {
     public long lastTrafficMinute = Long.MIN_VALUE;
 
     /**
-     * Most minutes the ring grows to span (about 2.8 days): beyond it, a far-off minute (a stray
-     * timestamp while the watermark is held back) cannot blow the state up; it recycles as a fixed ring.
+     * Most minutes a group keeps at once: far more than any window needs, so only a flood of
+     * distinct far-off minutes (hostile input) reaches it, and then cannot blow the state up.
      */
     static final int MAX_SLOTS = 4096;
 
@@ -65,96 +78,101 @@ public class GroupMinutes {
         return g;
     }
 
+    /**
+     * The slots holding a minute, ordered by minute: slots are taken in arrival order, which a
+     * restore changes, so sums over them (doubles) go in this order to give the same bits.
+     */
+    int[] slotsByMinute() {
+        return java.util.stream.IntStream.range(0, minute.length).filter(i -> minute[i] != Long.MIN_VALUE)
+                .boxed().sorted(java.util.Comparator.comparingLong(i -> minute[i])).mapToInt(Integer::intValue).toArray();
+    }
+
     /** The slot holding {@code m}, or -1. */
     int slotOf(long m) {
-        int i = (int) Math.floorMod(m, (long) minute.length);
-        return minute[i] == m ? i : -1;
+        for (int i = 0; i < minute.length; i++) {
+            if (minute[i] == m) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
      * The slot for {@code m}; -1 if {@code m} is older than {@code keepFrom} (no evaluation still to
-     * come needs it). A slot holding another minute is cleared for {@code m} only if that minute is
-     * older than {@code keepFrom}; otherwise the ring grows (inputs may run many minutes ahead of
-     * the minute being evaluated: the evaluator's watermark is its slowest input's), so no minute an
-     * evaluation still needs is ever overwritten.
+     * come needs it). The slots are a small unordered set of minutes (the window plus a few, found
+     * by a scan): a new minute takes a free slot or one holding a minute older than
+     * {@code keepFrom}; otherwise the set grows (inputs may run many minutes ahead of the minute
+     * being evaluated, and the minutes ahead may be days apart from the ones still needed), so no
+     * minute an evaluation still needs is ever overwritten. At {@link #MAX_SLOTS} needed minutes
+     * (only hostile input gets there) a further minute is not kept.
      */
     int claim(long m, long keepFrom) {
         if (m < keepFrom) {
             return -1;
         }
-        int i = (int) Math.floorMod(m, (long) minute.length);
-        if (minute[i] == m) {
-            return i;
-        }
-        if (minute[i] != Long.MIN_VALUE && minute[i] >= keepFrom) {
-            if (grow(m, keepFrom)) {
-                i = (int) Math.floorMod(m, (long) minute.length);
-                if (minute[i] == m) {
-                    return i;
-                }
-            } else if (minute[i] > m) {
-                return -1; // a span beyond MAX_SLOTS (a stray far-off minute): a fixed ring, the newer minute wins
+        int free = -1;
+        for (int i = 0; i < minute.length; i++) {
+            if (minute[i] == m) {
+                return i;
+            }
+            if (free < 0 && (minute[i] == Long.MIN_VALUE || minute[i] < keepFrom)) {
+                free = i;
             }
         }
-        clear(i, m);
-        return i;
+        if (free < 0) {
+            if (minute.length >= MAX_SLOTS) {
+                return -1;
+            }
+            free = minute.length;
+            grow(Math.min(MAX_SLOTS, minute.length * 2));
+        }
+        clear(free, m);
+        return free;
+    }
+
+    /** Makes room for {@code size} slots, the new ones free. */
+    private void grow(int size) {
+        int old = minute.length;
+        minute = java.util.Arrays.copyOf(minute, size);
+        java.util.Arrays.fill(minute, old, size, Long.MIN_VALUE);
+        count = java.util.Arrays.copyOf(count, size);
+        errors = java.util.Arrays.copyOf(errors, size);
+        sum = java.util.Arrays.copyOf(sum, size);
+        max = java.util.Arrays.copyOf(max, size);
+        sketch = java.util.Arrays.copyOf(sketch, size);
+        restarts = java.util.Arrays.copyOf(restarts, size);
+        failures = java.util.Arrays.copyOf(failures, size);
+        billedMs = java.util.Arrays.copyOf(billedMs, size);
+        requests = java.util.Arrays.copyOf(requests, size);
+        evidenceId = java.util.Arrays.copyOf(evidenceId, size);
+        evidenceTs = java.util.Arrays.copyOf(evidenceTs, size);
+        evidenceValue = java.util.Arrays.copyOf(evidenceValue, size);
+        for (int i = old; i < size; i++) {
+            clear(i, Long.MIN_VALUE);
+        }
     }
 
     /**
-     * Rehashes the ring into one large enough for every kept minute and {@code m}, dropping minutes
-     * older than {@code keepFrom}; false (nothing changed) if that would take more than
-     * {@link #MAX_SLOTS} slots.
+     * Forgets everything up to minute {@code m} (the idle timeout): the minutes after it stay, as
+     * if the group had been created by their inputs. True if nothing is left (the group can go).
      */
-    private boolean grow(long m, long keepFrom) {
-        long lo = m;
-        long hi = m;
-        for (long x : minute) {
-            if (x != Long.MIN_VALUE && x >= keepFrom) {
-                lo = Math.min(lo, x);
-                hi = Math.max(hi, x);
-            }
-        }
-        if (hi - lo + 1 > MAX_SLOTS) {
-            return false;
-        }
-        int size = minute.length;
-        while (size < hi - lo + 1) {
-            size *= 2;
-        }
-        GroupMinutes bigger = create(labelsJson, size);
-        for (int j = 0; j < minute.length; j++) {
-            if (minute[j] == Long.MIN_VALUE || minute[j] < keepFrom) {
+    boolean forgetUpTo(long m) {
+        firstInputMinute = Long.MAX_VALUE;
+        lastInputMinute = Long.MIN_VALUE;
+        for (int i = 0; i < minute.length; i++) {
+            if (minute[i] == Long.MIN_VALUE) {
                 continue;
             }
-            int k = (int) Math.floorMod(minute[j], (long) size);
-            bigger.minute[k] = minute[j];
-            bigger.count[k] = count[j];
-            bigger.errors[k] = errors[j];
-            bigger.sum[k] = sum[j];
-            bigger.max[k] = max[j];
-            bigger.sketch[k] = sketch[j];
-            bigger.restarts[k] = restarts[j];
-            bigger.failures[k] = failures[j];
-            bigger.billedMs[k] = billedMs[j];
-            bigger.requests[k] = requests[j];
-            bigger.evidenceId[k] = evidenceId[j];
-            bigger.evidenceTs[k] = evidenceTs[j];
-            bigger.evidenceValue[k] = evidenceValue[j];
+            if (minute[i] <= m) {
+                clear(i, Long.MIN_VALUE);
+            } else {
+                firstInputMinute = Math.min(firstInputMinute, minute[i]);
+                lastInputMinute = Math.max(lastInputMinute, minute[i]);
+            }
         }
-        minute = bigger.minute;
-        count = bigger.count;
-        errors = bigger.errors;
-        sum = bigger.sum;
-        max = bigger.max;
-        sketch = bigger.sketch;
-        restarts = bigger.restarts;
-        failures = bigger.failures;
-        billedMs = bigger.billedMs;
-        requests = bigger.requests;
-        evidenceId = bigger.evidenceId;
-        evidenceTs = bigger.evidenceTs;
-        evidenceValue = bigger.evidenceValue;
-        return true;
+        lastSeenMinute = Long.MIN_VALUE;
+        lastTrafficMinute = Long.MIN_VALUE;
+        return firstInputMinute == Long.MAX_VALUE;
     }
 
     private void clear(int i, long m) {

@@ -137,6 +137,15 @@ public final class JobConfig {
             "Price table for cost KPIs (SPEC §7 format; overridden by --pricing).", JobConfig::text);
     public static final Setting<String> RULES_FILE = new Setting<>("alerts.rules_file", "jobs/alert-rules.yaml",
             "Alert rules (overridden by --rules).", JobConfig::text);
+    // Bounded alert state (SPEC §2 "Bounded state"): see AlertEvaluator.
+    public static final Setting<Integer> ALERTS_MAX_GROUPS_PER_RULE = new Setting<>("alerts.max_groups_per_rule", 10_000,
+            "Groups (label combinations) each alert rule keeps; inputs of further groups count in the rule's"
+                    + " '~other' group (no_data ignores them).",
+            (k, v) -> integer(k, v, 1, 10_000_000));
+    public static final Setting<Duration> ALERTS_GROUP_IDLE_TIMEOUT = new Setting<>("alerts.group_idle_timeout", "24h",
+            "An alert group with no input for this long is forgotten (a firing episode of it resolves); must exceed"
+                    + " every rule's window, idle_for and silent_for.",
+            (k, v) -> duration(k, v, Duration.ofMinutes(1)));
 
     /** Every key, in the order the README documents them. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -149,7 +158,7 @@ public final class JobConfig {
             LIMITS_MAX_ID_CHARS, LIMITS_MAX_DIMENSION_CHARS, LIMITS_MAX_LATENCY_MS, LIMITS_MAX_TOKENS, LIMITS_MAX_IMAGES,
             LIMITS_MAX_INSTANCE_COUNT, LIMITS_MIN_TS, LIMITS_MAX_TS, LIMITS_MAX_KEYS_PER_WINDOW,
             MAX_JUMP, JUMP_CONFIRMATIONS, MAX_HELD_RECORDS,
-            PRICING_FILE, RULES_FILE);
+            PRICING_FILE, RULES_FILE, ALERTS_MAX_GROUPS_PER_RULE, ALERTS_GROUP_IDLE_TIMEOUT);
 
     private final Map<String, Object> values;
 

@@ -33,16 +33,7 @@ class AlertEvaluatorTest {
 
     private static TrafficPartial traffic(String service, String route, String model, String endpoint, long requests,
             long errors) {
-        TrafficPartial p = new TrafficPartial();
-        p.service = service;
-        p.route = route;
-        p.model = model;
-        p.endpoint = endpoint;
-        p.counts = new TrafficCounts();
-        p.counts.requests = requests;
-        p.counts.errors = errors;
-        p.counts.ok = requests - errors;
-        return p;
+        return AlertHarness.traffic(service, route, model, endpoint, requests, errors);
     }
 
     private static EndpointSlot slot(String endpoint, String model, int minute, long billedMs, long restarts,

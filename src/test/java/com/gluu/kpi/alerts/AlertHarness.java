@@ -4,6 +4,7 @@ import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.latency.LatencyAccumulator;
 import com.gluu.kpi.latency.LatencyObservation;
 import com.gluu.kpi.latency.LatencyPartial;
+import com.gluu.kpi.traffic.TrafficPartial;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -51,6 +52,21 @@ final class AlertHarness {
             o.llmMs = Double.NaN;
             p.stats.add(o);
         }
+        return p;
+    }
+
+    /** A traffic partial of {@code requests} requests, {@code errors} of them failed. */
+    static TrafficPartial traffic(String service, String route, String model, String endpoint, long requests,
+            long errors) {
+        TrafficPartial p = new TrafficPartial();
+        p.service = service;
+        p.route = route;
+        p.model = model;
+        p.endpoint = endpoint;
+        p.counts = new com.gluu.kpi.traffic.TrafficCounts();
+        p.counts.requests = requests;
+        p.counts.errors = errors;
+        p.counts.ok = requests - errors;
         return p;
     }
 }

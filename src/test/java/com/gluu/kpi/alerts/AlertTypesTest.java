@@ -44,21 +44,21 @@ class AlertTypesTest {
         s.serialize(g, out);
         GroupMinutes back = s.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
 
-        assertThat(back.minute).containsExactly(Long.MIN_VALUE, 7, Long.MIN_VALUE); // 7 mod 3 = 1
-        assertThat(back.slotOf(7)).isEqualTo(1);
+        assertThat(back.minute).containsExactly(7, Long.MIN_VALUE, Long.MIN_VALUE); // the first free slot
+        assertThat(back.slotOf(7)).isEqualTo(0);
         assertThat(back.slotOf(4)).isEqualTo(-1);
-        assertThat(LatencySketches.fromBytes(back.sketch[1]).getCount()).isEqualTo(1.0);
-        assertThat(back.sketch[0]).isEmpty();
-        assertThat(back.max[1]).isEqualTo(1234.0);
+        assertThat(LatencySketches.fromBytes(back.sketch[0]).getCount()).isEqualTo(1.0);
+        assertThat(back.sketch[1]).isEmpty();
+        assertThat(back.max[0]).isEqualTo(1234.0);
         assertThat(back.alert.phase).isEqualTo(AlertGroupState.FIRING);
         assertThat(back.alert.alertId).isEqualTo("abc");
         assertThat(back.alert.notifySeq).isEqualTo(2);
         assertThat(back.lastTrafficMinute).isEqualTo(7);
-        assertThat(back.evidenceId[1]).containsExactly("r1", "r2");
-        assertThat(back.evidenceTs[1]).containsExactly(42L, 43L);
-        assertThat(back.evidenceValue[1][0]).isEqualTo(12_000.0);
-        assertThat(back.evidenceValue[1][1]).isNaN();
-        assertThat(back.evidenceId[0]).isEmpty();
+        assertThat(back.evidenceId[0]).containsExactly("r1", "r2");
+        assertThat(back.evidenceTs[0]).containsExactly(42L, 43L);
+        assertThat(back.evidenceValue[0][0]).isEqualTo(12_000.0);
+        assertThat(back.evidenceValue[0][1]).isNaN();
+        assertThat(back.evidenceId[1]).isEmpty();
         assertThat(back.labelsJson).isEqualTo("{\"service\":\"a\"}");
     }
 
@@ -70,31 +70,35 @@ class AlertTypesTest {
         assertThat(g.claim(4, 2)).isEqualTo(i);
         assertThat(g.count[i]).isEqualTo(5);
         assertThat(g.claim(1, 2)).as("minute 1 is older than any evaluation to come").isEqualTo(-1);
-        // minutes 4 and 7 share slot 1 of 3; minute 4 is still needed (keepFrom 2): the ring grows
-        int j = g.claim(7, 2);
-        assertThat(g.minute.length).isGreaterThanOrEqualTo(6);
-        assertThat(g.minute[j]).isEqualTo(7);
+        g.claim(5, 2);
+        g.claim(6, 2);
+        // three slots hold the still-needed minutes 4, 5, 6 (keepFrom 2): a fourth minute, days
+        // later, makes the set grow instead of overwriting one of them
+        long later = 4 + 3 * 1440;
+        int j = g.claim(later, 2);
+        assertThat(g.minute.length).isEqualTo(6);
+        assertThat(g.minute[j]).isEqualTo(later);
         assertThat(g.count[j]).isZero();
         assertThat(g.count[g.slotOf(4)]).as("minute 4 kept").isEqualTo(5);
-        // once minute 4 is no longer needed (keepFrom 5) its slot is recycled in place
-        int size = g.minute.length;
-        int k = g.claim(4 + size, 5);
-        assertThat(g.minute.length).isEqualTo(size);
+        // once minute 4 is no longer needed (keepFrom 5) a slot is reused without growing
+        int k = g.claim(later + 1, 5);
+        assertThat(g.minute.length).isEqualTo(6);
+        assertThat(k).isEqualTo(i);
         assertThat(g.count[k]).as("recycled").isZero();
         assertThat(g.slotOf(4)).isEqualTo(-1);
-        assertThat(g.slotOf(7)).isEqualTo(j);
+        assertThat(g.slotOf(later)).isEqualTo(j);
     }
+
     @Test
-    void aFarOffMinuteDoesNotGrowTheRingBeyondMaxSlots() {
+    void aFloodOfFarOffMinutesStopsAtMaxSlots() {
         GroupMinutes g = GroupMinutes.create("{}", 3);
         int i = g.claim(4, 2);
         g.count[i] = 5;
-        // 4 + 3 × 10 000 shares slot 1 with the still-needed minute 4, but spans more than MAX_SLOTS
-        long far = 4 + 3L * 10_000;
-        int j = g.claim(far, 2);
-        assertThat(g.minute.length).isEqualTo(3);
-        assertThat(j).isEqualTo(i);
-        assertThat(g.minute[j]).isEqualTo(far);
-        assertThat(g.claim(4, 2)).as("older than the minute now in its slot").isEqualTo(-1);
+        for (long m = 0; m < GroupMinutes.MAX_SLOTS - 1; m++) {
+            assertThat(g.claim(1_000_000 + 1000 * m, 2)).isNotNegative();
+        }
+        assertThat(g.minute.length).isEqualTo(GroupMinutes.MAX_SLOTS);
+        assertThat(g.claim(999, 2)).as("every slot holds a needed minute").isEqualTo(-1);
+        assertThat(g.count[g.slotOf(4)]).as("minute 4 kept").isEqualTo(5);
     }
 }
