@@ -44,7 +44,7 @@ final class BenchCommand {
     }
 
     private static int measure(Path file, int count, JdbcSettings jdbc, String parallelism) throws Exception {
-        Migrations.apply(jdbc);
+        Migrations.ensureCurrent(jdbc);
         JobConfig config = JobConfig.defaults().with(Map.of(JobConfig.PARALLELISM.key(), parallelism));
         long start = System.nanoTime();
         JobExecutionResult result = KpiJob.replayFile(config, file, jdbc);

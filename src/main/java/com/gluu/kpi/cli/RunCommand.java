@@ -41,7 +41,7 @@ final class RunCommand {
             throw new ConfigException("source.events: cannot read " + eventsPath);
         }
         JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
-        Migrations.apply(jdbc);
+        Migrations.ensureCurrent(jdbc);
         if (Main.insideFlink()) {
             return submit(config, eventsPath, jdbc);
         }
@@ -70,7 +70,7 @@ final class RunCommand {
     private static int runKinesis(JobConfig config, Args args) throws Exception {
         KinesisSettings kinesis = KinesisSettings.resolve(config, System.getenv());
         JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
-        Migrations.apply(jdbc);
+        Migrations.ensureCurrent(jdbc);
         System.out.println("reading " + kinesis.describe());
         if (Main.insideFlink()) {
             return report(KpiJob.readKinesis(config, kinesis, jdbc, true), kinesis.streamArn);
