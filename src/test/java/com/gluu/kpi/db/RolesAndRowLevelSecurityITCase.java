@@ -178,6 +178,68 @@ class RolesAndRowLevelSecurityITCase {
                 .hasMessageContaining("lacks migration V1").hasMessageContaining("migrate --jdbc-url");
     }
 
+    /**
+     * The README's Supabase steps on a database with Supabase's own role layout (anon and
+     * authenticated are NOINHERIT NOLOGIN, PostgREST logs in as the NOINHERIT authenticator and
+     * switches role per request) and its usual exposure grants on the schema: the admin panel's
+     * role reads through kpi_reader, the public anon key reads nothing.
+     */
+    @Test
+    void theReadmesSupabaseStepsGiveAuthenticatedReadOnlyAndAnonNothing() throws Exception {
+        POSTGRES.db().truncateKpiTables();
+        POSTGRES.db().execute("INSERT INTO kpi.traffic (window_start, window_end, service, route, model, endpoint,"
+                + " requests, ok, client_errors, errors, error_rate, async_requests, images) VALUES (now(),"
+                + " now() + interval '1 minute', 'api', '/a', 'm', 'e', 10, 9, 0, 1, 0.1, 0, 10)");
+        POSTGRES.db().execute("INSERT INTO kpi.dead_letters (id, reason, raw) VALUES ('s:1', 'bad_value', 'secret')");
+        // Supabase's roles (as its init scripts create them)
+        POSTGRES.db().execute("CREATE ROLE anon NOLOGIN NOINHERIT");
+        POSTGRES.db().execute("CREATE ROLE authenticated NOLOGIN NOINHERIT");
+        POSTGRES.db().execute("CREATE ROLE authenticator LOGIN NOINHERIT");
+        POSTGRES.db().execute("GRANT anon, authenticated TO authenticator");
+        // the README's steps: usage on the schema and kpi_reader for the admin panel's role (PostgreSQL 16+:
+        // per-grant INHERIT, as authenticated is NOINHERIT); no table grants of the generic "expose a schema" recipe
+        POSTGRES.db().execute("GRANT USAGE ON SCHEMA kpi TO anon, authenticated");
+        POSTGRES.db().execute("GRANT kpi_reader TO authenticated WITH INHERIT TRUE");
+        // and had someone run that recipe for anon anyway, RLS without a policy for it still shows nothing
+        POSTGRES.db().execute("GRANT SELECT ON ALL TABLES IN SCHEMA kpi TO anon");
+        JdbcSettings api = login("authenticator");
+        try (Connection c = api.connect(); Statement s = c.createStatement()) {
+            s.execute("SET ROLE authenticated");
+            try (ResultSet rs = s.executeQuery("SELECT sum(requests) FROM kpi.traffic")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(10);
+            }
+            assertThat(sqlStateOn(s, "SELECT raw FROM kpi.dead_letters")).isEqualTo("42501");
+            try (ResultSet rs = s.executeQuery("SELECT dead_letters FROM kpi.dead_letter_counts")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(1);
+            }
+            assertThat(sqlStateOn(s, "DELETE FROM kpi.traffic")).isEqualTo("42501");
+            s.execute("RESET ROLE");
+            s.execute("SET ROLE anon");
+            for (String table : List.of("traffic", "dead_letters", "alerts")) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM kpi." + table)) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("anon reads " + table + ": RLS, no policy for it").isZero();
+                }
+            }
+        } finally {
+            POSTGRES.db().execute("DROP OWNED BY anon, authenticated, authenticator");
+            POSTGRES.db().execute("DROP ROLE authenticator");
+            POSTGRES.db().execute("DROP ROLE anon");
+            POSTGRES.db().execute("DROP ROLE authenticated");
+        }
+    }
+
+    private static String sqlStateOn(Statement s, String sql) {
+        try {
+            s.execute(sql);
+            return "ok";
+        } catch (SQLException e) {
+            return e.getSQLState();
+        }
+    }
+
     @Test
     void migratingAgainChangesNothing() {
         var again = Migrations.apply(POSTGRES.db().jdbc());
