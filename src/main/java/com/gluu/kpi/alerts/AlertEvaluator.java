@@ -434,7 +434,8 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
      * traffic). Until the next boundary the input is the one just evaluated, and the state machine
      * then leaves an inactive group inactive (it did not breach), lets a firing one only repeat
      * (at the first minute {@code repeat_interval} after its last notification) and steps a
-     * pending one every minute (each breach counts towards {@code for}). Also the minute the group
+     * pending one every minute (each breach counts towards {@code for}); a firing one whose condition
+     * stopped holding resolves when {@code keep_firing_for} runs out. Also the minute the group
      * would be dropped or forgotten. Always after {@code m}. {@code AlertTimerChainTest} checks
      * the result against evaluating every minute.
      */
@@ -466,6 +467,10 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (g.alert.isFiring()) {
             long repeatAt = g.alert.lastNotifiedAt + rule.repeatInterval().toMillis();
             next = Math.min(next, Math.floorDiv(repeatAt + MINUTE_MS - 1, MINUTE_MS) - 1);
+            if (g.alert.clearSince != Long.MIN_VALUE) { // keep_firing_for runs out then
+                long resolveAt = g.alert.clearSince + rule.keepFiringFor().toMillis();
+                next = Math.min(next, Math.floorDiv(resolveAt + MINUTE_MS - 1, MINUTE_MS) - 1);
+            }
         }
         if (rule.kpi() != Kpi.NO_DATA && g.alert.isInactive()) {
             next = Math.min(next, g.lastInputMinute + lookback(rule)); // dropped then

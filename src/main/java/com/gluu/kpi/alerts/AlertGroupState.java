@@ -23,6 +23,11 @@ public class AlertGroupState {
     public long lastNotifiedAt = Long.MIN_VALUE;
     /** The latest value the firing episode was evaluated with (NaN if none yet). */
     public double lastValue = Double.NaN;
+    /**
+     * Event time of the first evaluation of the current run in which a firing episode's condition
+     * no longer held ({@code keep_firing_for}); {@code Long.MIN_VALUE} while it holds.
+     */
+    public long clearSince = Long.MIN_VALUE;
 
     public AlertGroupState() {}
 

@@ -26,7 +26,9 @@ import java.util.TreeMap;
  *       breach, so a pending group goes back to inactive; a firing episode neither resolves nor
  *       changes its value (we do not know the group has recovered), but still repeats on schedule.
  *   <li><b>hysteresis</b>: a firing episode resolves at the first evaluation whose value no longer
- *       satisfies {@link AlertRule#stillFiring(double)}.
+ *       satisfies {@link AlertRule#stillFiring(double)}, or, with {@code keep_firing_for}, at the
+ *       first such evaluation at least that long after the first of an unbroken run of them (an
+ *       evaluation that holds again ends the run; one without a value neither ends nor extends it).
  *   <li><b>repeat</b>: while firing, an evaluation at least {@code repeat_interval} of event time
  *       after the episode's latest notification notifies again ({@code notifySeq + 1}, same id).
  *   <li><b>resolve</b>: one record with state {@code resolved}, {@code resolvedAt} = the evaluation
@@ -76,14 +78,21 @@ public final class AlertStateMachine {
         List<AlertRecord> out = new ArrayList<>(1);
         if (s.phase == AlertGroupState.FIRING) {
             if (hasValue && !stillFiring) {
-                s.notifySeq++;
-                AlertRecord r = record(s, labelsJson, at, value, AlertRecord.RESOLVED);
-                r.resolvedAt = at;
-                out.add(r);
-                reset(s);
-                return out;
-            }
-            if (hasValue) {
+                if (s.clearSince == Long.MIN_VALUE) {
+                    s.clearSince = at;
+                }
+                if (at - s.clearSince >= rule.keepFiringFor().toMillis()) {
+                    s.notifySeq++;
+                    AlertRecord r = record(s, labelsJson, at, value, AlertRecord.RESOLVED);
+                    r.resolvedAt = at;
+                    out.add(r);
+                    reset(s);
+                    return out;
+                }
+                // keep_firing_for: still firing (with the last value that held) until the condition
+                // has stayed away that long
+            } else if (hasValue) {
+                s.clearSince = Long.MIN_VALUE;
                 s.lastValue = value;
             }
             if (at - s.lastNotifiedAt >= rule.repeatInterval().toMillis()) {
@@ -140,6 +149,7 @@ public final class AlertStateMachine {
         s.notifySeq = 0;
         s.lastNotifiedAt = Long.MIN_VALUE;
         s.lastValue = Double.NaN;
+        s.clearSince = Long.MIN_VALUE;
     }
 
     private AlertRecord record(AlertGroupState s, String labelsJson, long at, double value, String state) {

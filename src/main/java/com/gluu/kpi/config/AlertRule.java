@@ -164,10 +164,11 @@ public final class AlertRule implements Serializable {
     private final Duration repeatInterval;
     private final Duration idleFor;
     private final Duration silentFor;
+    private final Duration keepFiringFor;
 
     AlertRule(String name, Kpi kpi, Statistic statistic, String stage, Comparison comparison, double threshold,
             Double resolveThreshold, int forEvaluations, long minSample, Duration window, List<String> groupBy,
-            Severity severity, Duration repeatInterval, Duration idleFor, Duration silentFor) {
+            Severity severity, Duration repeatInterval, Duration idleFor, Duration silentFor, Duration keepFiringFor) {
         this.name = name;
         this.kpi = kpi;
         this.statistic = statistic;
@@ -183,6 +184,7 @@ public final class AlertRule implements Serializable {
         this.repeatInterval = repeatInterval;
         this.idleFor = idleFor;
         this.silentFor = silentFor;
+        this.keepFiringFor = keepFiringFor;
     }
 
     /** Unique name, {@code [a-z0-9_]+}; part of the deterministic alert id. */
@@ -273,6 +275,16 @@ public final class AlertRule implements Serializable {
         return silentFor;
     }
 
+    /**
+     * How long a firing episode's condition must have stopped holding before it resolves
+     * (Prometheus' {@code keep_firing_for}); zero: at the first evaluation that no longer holds.
+     * With {@code for} and {@code resolve_threshold} it keeps a value wandering around the
+     * threshold one episode.
+     */
+    public Duration keepFiringFor() {
+        return keepFiringFor;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof AlertRule)) {
@@ -284,13 +296,14 @@ public final class AlertRule implements Serializable {
                 && Objects.equals(resolveThreshold, r.resolveThreshold) && forEvaluations == r.forEvaluations
                 && minSample == r.minSample && Objects.equals(window, r.window) && groupBy.equals(r.groupBy)
                 && severity == r.severity && repeatInterval.equals(r.repeatInterval)
-                && Objects.equals(idleFor, r.idleFor) && Objects.equals(silentFor, r.silentFor);
+                && Objects.equals(idleFor, r.idleFor) && Objects.equals(silentFor, r.silentFor)
+                && keepFiringFor.equals(r.keepFiringFor);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, kpi, statistic, stage, comparison, threshold, resolveThreshold, forEvaluations,
-                minSample, window, groupBy, severity, repeatInterval, idleFor, silentFor);
+                minSample, window, groupBy, severity, repeatInterval, idleFor, silentFor, keepFiringFor);
     }
 
     /** A one-line description, e.g. {@code latency_p95_warning: latency total p95 > 5000 over 5m by [service, model] (warning)}. */
@@ -315,6 +328,9 @@ public final class AlertRule implements Serializable {
         }
         if (forEvaluations > 1) {
             s.append(" for ").append(forEvaluations).append(" evaluations");
+        }
+        if (!keepFiringFor.isZero()) {
+            s.append(" keeps firing ").append(Durations.format(keepFiringFor));
         }
         return s.append(" by ").append(groupBy).append(" (").append(severity.wireName()).append(')').toString();
     }

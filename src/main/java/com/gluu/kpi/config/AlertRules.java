@@ -38,11 +38,12 @@ public final class AlertRules implements Serializable {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,64}");
     private static final Set<String> STAGES = Set.of("total", "model", "llm");
-    private static final Set<String> COMMON = Set.of("name", "kpi", "severity", "group_by", "for", "repeat_interval");
+    private static final Set<String> COMMON = Set.of("name", "kpi", "severity", "group_by", "for", "repeat_interval",
+            "keep_firing_for");
     private static final Set<String> THRESHOLD = Set.of("statistic", "comparison", "threshold", "resolve_threshold", "window");
     private static final List<String> ALL_FIELDS = List.of("name", "kpi", "statistic", "stage", "comparison", "threshold",
             "resolve_threshold", "for", "min_sample", "window", "group_by", "severity", "repeat_interval", "idle_for",
-            "silent_for");
+            "silent_for", "keep_firing_for");
 
     private final List<AlertRule> rules;
 
@@ -161,12 +162,13 @@ public final class AlertRules implements Serializable {
             List<String> groupBy = groupBy(kpi);
             int forEvaluations = (int) integer("for", 1, 1, 10_000);
             Duration repeat = duration("repeat_interval", DEFAULT_REPEAT_INTERVAL, EVALUATION_INTERVAL);
+            Duration keepFiring = duration("keep_firing_for", Duration.ZERO, Duration.ZERO);
 
             if (!kpi.hasThreshold()) {
                 Duration idleFor = kpi == Kpi.IDLE_ENDPOINT ? duration("idle_for", null, EVALUATION_INTERVAL) : null;
                 Duration silentFor = kpi == Kpi.NO_DATA ? duration("silent_for", null, EVALUATION_INTERVAL) : null;
                 return new AlertRule(name, kpi, null, null, null, 0, null, forEvaluations, 0, null, groupBy, severity,
-                        repeat, idleFor, silentFor);
+                        repeat, idleFor, silentFor, keepFiring);
             }
 
             Statistic[] statistics = Arrays.stream(Statistic.values()).filter(s -> s.kpi() == kpi).toArray(Statistic[]::new);
@@ -192,7 +194,7 @@ public final class AlertRules implements Serializable {
             long minSample = eventRule ? 0 : integer("min_sample", 0, 0, Long.MAX_VALUE);
             Duration window = duration("window", DEFAULT_WINDOW, EVALUATION_INTERVAL);
             return new AlertRule(name, kpi, statistic, stage, comparison, threshold, resolve, forEvaluations, minSample,
-                    window, groupBy, severity, repeat, null, null);
+                    window, groupBy, severity, repeat, null, null, keepFiring);
         }
 
         /** Unknown fields, and known fields the rule's kpi does not use, are refused. */

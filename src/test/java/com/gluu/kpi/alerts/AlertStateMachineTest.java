@@ -50,6 +50,46 @@ class AlertStateMachineTest {
         assertThat(s.isFiring()).isTrue();
     }
 
+    /**
+     * A value wandering around the threshold: 12 s and 9.5 s in turn for half an hour, then 7 s.
+     * Without a hold time that is one episode per crossing; with {@code keep_firing_for} the
+     * episode outlives the dips and resolves once the value has stayed below.
+     */
+    @Test
+    void keepFiringForMakesAWanderingValueOneEpisode() {
+        double[] values = new double[40];
+        for (int i = 0; i < 30; i++) {
+            values[i] = i < 3 ? 12000 : (i % 2 == 0 ? 12000 : 9500);
+        }
+        for (int i = 30; i < 40; i++) {
+            values[i] = 7000;
+        }
+        // without keep_firing_for: fires at 0, resolves at 3 (9.5 s), fires at 4, resolves at 5, ... : 14 episodes
+        List<AlertRecord> plain = run(new AlertStateMachine(latency("")), new AlertGroupState(), values);
+        assertThat(plain.stream().filter(r -> r.state.equals("firing"))).hasSize(14);
+        // keep_firing_for 5m: fires at 0; every dip lasts one minute (< 5): no resolution until the
+        // values stay below from minute 29 (9.5 s at 29, then 7 s): clear run from minute 29, resolved
+        // at the first evaluation >= 5 min later, minute 34
+        AlertGroupState s = new AlertGroupState();
+        List<AlertRecord> kept = run(new AlertStateMachine(latency(", keep_firing_for: 5m")), s, values);
+        assertThat(kept).extracting(r -> r.state + " " + (r.transitionAt - T0) / MIN + " #" + r.notifySeq)
+                .containsExactly("firing 0 #1", "resolved 34 #2");
+        assertThat(kept.get(1).value).isEqualTo(7000.0);
+        assertThat(kept.get(1).startedAt).isEqualTo(T0);
+        assertThat(s.isInactive()).isTrue();
+    }
+
+    @Test
+    void aBreachDuringKeepFiringForStartsTheWaitAgainAndNoValueNeitherEndsNorExtendsIt() {
+        AlertStateMachine m = new AlertStateMachine(latency(", keep_firing_for: 3m"));
+        AlertGroupState s = new AlertGroupState();
+        // fires at 0; clear at 1, 2; breach at 3 (run ends); clear from 4; no value at 5 (NaN); clear 6, 7:
+        // the run started at 4, 7 - 4 = 3 min -> resolved at 7
+        List<AlertRecord> out = run(m, s, 12000, 8000, 8000, 12000, 8000, Double.NaN, 8000, 8000, 8000);
+        assertThat(out).extracting(r -> r.state + " " + (r.transitionAt - T0) / MIN)
+                .containsExactly("firing 0", "resolved 7");
+    }
+
     @Test
     void forThreeNeedsThreeConsecutiveBreachesAndAGapResets() {
         AlertStateMachine m = new AlertStateMachine(latency(", for: 3"));

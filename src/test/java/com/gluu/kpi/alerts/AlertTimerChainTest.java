@@ -40,17 +40,18 @@ class AlertTimerChainTest {
 
     static final String RULES = "rules:\n"
             + "  - {name: errs, kpi: traffic, statistic: error_rate, comparison: '>', threshold: 0.3, resolve_threshold: 0.1,"
-            + " window: 3m, for: 2, min_sample: 5, repeat_interval: 20m, group_by: [service], severity: critical}\n"
+            + " window: 3m, for: 2, min_sample: 5, repeat_interval: 20m, keep_firing_for: 4m, group_by: [service],"
+            + " severity: critical}\n"
             + "  - {name: few, kpi: traffic, statistic: requests, comparison: '<', threshold: 3, window: 2m,"
             + " group_by: [service], severity: info}\n"
             + "  - {name: slow, kpi: latency, statistic: p95, comparison: '>', threshold: 800, window: 5m,"
             + " repeat_interval: 30m, group_by: [service], severity: warning}\n"
             + "  - {name: slowest, kpi: latency, statistic: max, comparison: '>', threshold: 900, resolve_threshold: 500,"
-            + " window: 4m, for: 3, group_by: [service], severity: warning}\n"
+            + " window: 4m, for: 3, keep_firing_for: 7m, group_by: [service], severity: warning}\n"
             + "  - {name: failed, kpi: endpoint_event, statistic: failed, window: 5m, group_by: [endpoint],"
             + " severity: critical}\n"
             + "  - {name: idle, kpi: idle_endpoint, idle_for: 10m, group_by: [endpoint], severity: info}\n"
-            + "  - {name: silent, kpi: no_data, silent_for: 10m, repeat_interval: 30m, group_by: [service],"
+            + "  - {name: silent, kpi: no_data, silent_for: 10m, repeat_interval: 30m, keep_firing_for: 2m, group_by: [service],"
             + " severity: warning}\n";
 
     static List<Arguments> streams() {

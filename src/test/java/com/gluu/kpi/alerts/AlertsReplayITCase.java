@@ -51,11 +51,13 @@ import software.amazon.awssdk.regions.Region;
  *
  * <p>Expected by hand (evaluation of minute m at its end T+(m+1) min, over minutes m-4..m):
  * <ul>
- *   <li>ecs_error_rate {service: analyze-api} (critical, > 1 %, min 20 requests): every window
- *       has ≥ 60 requests; windows containing an error minute 10..14 are m = 10..18 (rate 30/300 =
- *       10 % at m = 10, up to 50 % at m = 14). First breach m = 10 → started_at T+11m; first
- *       window without errors m = 19 (15..19) → resolved_at T+20m. notify_seq 2 (fired +
- *       resolved; 9 min is far below the 1 h repeat interval).
+ *   <li>ecs_error_rate {service: analyze-api} (critical, > 1 %, resolves at ≤ 0.5 %, for 2,
+ *       keep_firing_for 10m, min 20 requests): every window has ≥ 60 requests; windows containing
+ *       an error minute 10..14 are m = 10..18 (rate 30/300 = 10 % at m = 10, up to 50 % at m = 14).
+ *       First breach m = 10 → pending, started_at T+11m; second breach m = 11 → fires (at T+12m);
+ *       first window without errors m = 19 (15..19, 0 %) starts the wait at T+20m; resolved at the
+ *       first evaluation 10 min later, m = 29 → resolved_at T+30m. notify_seq 2 (fired + resolved;
+ *       18 min is below the 1 h repeat interval).
  *   <li>endpoint_failed {endpoint: blip2-endpoint, model: blip2} (critical, failures ≥ 1): the
  *       failure in minute 20 is in the windows m = 20..24 → started_at T+21m, resolved at m = 25 →
  *       resolved_at T+26m, notify_seq 2.
@@ -66,8 +68,8 @@ import software.amazon.awssdk.regions.Region;
  *       group; requests every minute until the end of input, so idle_endpoint (30 min billed
  *       without requests) and no_data (10 min silent) never hold.
  * </ul>
- * The evidence of the error-rate episode (fired at m = 10, window 6..10) is the 20 latest failed
- * requests of the window: minute 10, seconds 20, 22, .., 58.
+ * The evidence of the error-rate episode (fired at m = 11, window 7..11) is the 20 latest failed
+ * requests of the window: minute 11, seconds 20, 22, .., 58.
  *
  * <p>Alert ids (first 32 hex of SHA-256 of {@code rule\nlabels\nstart ms}) and notification uuids
  * (MD5 name-based of {@code alertId#seq}) were computed independently with Python hashlib/uuid.
@@ -210,14 +212,14 @@ class AlertsReplayITCase {
                     + minutesAfterT(r.get("started")) + " " + minutesAfterT(r.get("resolved")) + " " + r.get("notify_seq"));
         }
         assertThat(alerts).containsExactly(
-                ERROR_ID + " ecs_error_rate critical {\"service\":\"analyze-api\"} resolved T+11m T+20m 2",
+                ERROR_ID + " ecs_error_rate critical {\"service\":\"analyze-api\"} resolved T+11m T+30m 2",
                 FAILED_ID + " endpoint_failed critical {\"endpoint\":\"blip2-endpoint\",\"model\":\"blip2\"} resolved T+21m T+26m 2",
                 RESTART_ID + " endpoint_restart warning {\"endpoint\":\"blip2-endpoint\",\"model\":\"blip2\"} resolved T+24m T+29m 2");
 
-        // The evidence: the 20 latest failed requests of the firing window (minute 10, seconds 20..58).
+        // The evidence: the 20 latest failed requests of the firing window 7..11 (minute 11, seconds 20..58).
         List<String> expectedEvidence = new ArrayList<>();
         for (int s = 20; s < 60; s += 2) {
-            expectedEvidence.add(requestId(10, s) + " " + ts(T_MS + 10 * MIN + s * 1000L) + " null");
+            expectedEvidence.add(requestId(11, s) + " " + ts(T_MS + 11 * MIN + s * 1000L) + " null");
         }
         List<String> evidence = new ArrayList<>();
         for (Map<String, Object> r : db.rows("SELECT alert_id, request_id, (extract(epoch FROM ts) * 1000)::bigint AS t,"

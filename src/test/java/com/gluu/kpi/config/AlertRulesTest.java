@@ -42,10 +42,20 @@ class AlertRulesTest {
                 "latency_p95_critical", "ecs_error_rate", "endpoint_failed", "endpoint_restart", "accuracy_low",
                 "idle_endpoint", "no_data");
         for (AlertRule r : rules.rules()) {
-            assertThat(r.forEvaluations()).as(r.name()).isEqualTo(1);
             assertThat(r.repeatInterval()).as(r.name()).isEqualTo(Duration.ofHours(1));
-            assertThat(r.hasHysteresis()).as(r.name()).isFalse();
         }
+        // the anti-flap defaults (README "Alerts"): for, resolve threshold, keep_firing_for per rule
+        assertThat(rules.rules()).extracting(r -> r.name() + " for " + r.forEvaluations() + " resolve "
+                + (r.hasHysteresis() ? r.resolveThreshold() : "-") + " keep " + r.keepFiringFor().toMinutes() + "m")
+                .containsExactly(
+                        "latency_p95_warning for 3 resolve 4500.0 keep 10m",
+                        "latency_p95_critical for 2 resolve 9000.0 keep 10m",
+                        "ecs_error_rate for 2 resolve 0.005 keep 10m",
+                        "endpoint_failed for 1 resolve - keep 0m",
+                        "endpoint_restart for 1 resolve - keep 0m",
+                        "accuracy_low for 1 resolve 0.82 keep 30m",
+                        "idle_endpoint for 1 resolve - keep 15m",
+                        "no_data for 1 resolve - keep 0m");
 
         AlertRule warning = rules.rule("latency_p95_warning").orElseThrow();
         assertThat(warning.kpi()).isEqualTo(Kpi.LATENCY);
@@ -260,9 +270,12 @@ class AlertRulesTest {
         List<String> lines = AlertRules.load(SHIPPED).rules().stream().map(AlertRule::toString).toList();
 
         assertThat(lines).contains(
-                "latency_p95_warning: latency total p95 > 5000 over 5m by [service, model] (warning)",
-                "ecs_error_rate: traffic error_rate > 0.01 over 5m with >= 20 by [service] (critical)",
-                "idle_endpoint: idle_endpoint for 30m by [endpoint, model] (info)");
+                "latency_p95_warning: latency total p95 > 5000 (resolves at 4500) over 5m for 3 evaluations keeps firing"
+                        + " 10m by [service, model] (warning)",
+                "ecs_error_rate: traffic error_rate > 0.01 (resolves at 0.005) over 5m with >= 20 for 2 evaluations keeps"
+                        + " firing 10m by [service] (critical)",
+                "endpoint_failed: endpoint_event failed >= 1 over 5m by [endpoint, model] (critical)",
+                "idle_endpoint: idle_endpoint for 30m keeps firing 15m by [endpoint, model] (info)");
     }
 
     private static String unescape(String s) {
