@@ -23,20 +23,25 @@ public final class AlertKpis {
 
     /** The two outputs: transitions ({@code kpi.alerts}) and evidence ({@code kpi.alert_evidence}). */
     public static final class AlertStreams {
-        private final SingleOutputStreamOperator<AlertRecord> records;
+        private final SingleOutputStreamOperator<AlertRecord> evaluated;
+        private final DataStream<AlertRecord> records;
 
-        AlertStreams(SingleOutputStreamOperator<AlertRecord> records) {
+        AlertStreams(SingleOutputStreamOperator<AlertRecord> evaluated, DataStream<AlertRecord> records) {
+            this.evaluated = evaluated;
             this.records = records;
         }
 
-        /** One {@link AlertRecord} per transition, timestamped with the last ms of the evaluated minute. */
+        /**
+         * One {@link AlertRecord} per transition, timestamped with the last ms of the evaluated
+         * minute, marked when inhibited ({@link AlertInhibitor}).
+         */
         public DataStream<AlertRecord> records() {
             return records;
         }
 
         /** Up to 20 requests per new episode of a latency or error-rate rule (same timestamp as its firing record). */
         public DataStream<AlertEvidence> evidence() {
-            return records.getSideOutput(AlertEvaluator.EVIDENCE);
+            return evaluated.getSideOutput(AlertEvaluator.EVIDENCE);
         }
     }
 
@@ -85,6 +90,28 @@ public final class AlertKpis {
                 .process(new AlertEvaluator(rules, accuracyDelay, config.get(JobConfig.ALERTS_MAX_GROUPS_PER_RULE),
                         config.get(JobConfig.ALERTS_GROUP_IDLE_TIMEOUT))).returns(TypeInformation.of(AlertRecord.class))
                 .uid("alert-evaluator").name("Alert evaluator");
-        return new AlertStreams(records);
+        if (!AlertInhibitor.needed(rules)) {
+            return new AlertStreams(records, records);
+        }
+        // Inhibition sees every rule's transitions and which services call which endpoint.
+        DataStream<ServiceCall> calls = traffic.process(new ServiceCalls()).returns(TypeInformation.of(ServiceCall.class))
+                .uid("alert-service-calls").name("Alert inputs: service calls");
+        DataStream<AlertRecord> marked = records.keyBy(r -> (byte) 0, TypeInformation.of(Byte.class))
+                .connect(calls.keyBy(c -> (byte) 0, TypeInformation.of(Byte.class)))
+                .process(new AlertInhibitor(rules)).returns(TypeInformation.of(AlertRecord.class))
+                .uid("alert-inhibitor").name("Alert inhibition");
+        return new AlertStreams(records, marked);
+    }
+
+    /** The (service, endpoint) pairs of traffic partials with requests, for {@link AlertInhibitor}. */
+    static final class ServiceCalls extends org.apache.flink.streaming.api.functions.ProcessFunction<TrafficPartial, ServiceCall> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processElement(TrafficPartial p, Context ctx, org.apache.flink.util.Collector<ServiceCall> out) {
+            if (p.endpoint != null && !p.endpoint.isEmpty() && p.counts.requests > 0) {
+                out.collect(new ServiceCall(p.service, p.endpoint, Math.floorDiv(ctx.timestamp(), RuleInputs.MINUTE_MS)));
+            }
+        }
     }
 }

@@ -32,6 +32,11 @@ public class AlertRecord {
     public int notifySeq;
     /** Event time of this transition (ms). */
     public long transitionAt;
+    /**
+     * The alert id of the firing episode that inhibits this one ({@link AlertInhibitor}), null if
+     * none: an inhibited episode is recorded and marked, never notified.
+     */
+    public String inhibitedBy;
 
     public AlertRecord() {}
 }

@@ -46,9 +46,11 @@ public final class AlertRules implements Serializable {
             "silent_for", "keep_firing_for");
 
     private final List<AlertRule> rules;
+    private final List<InhibitRule> inhibitRules;
 
-    private AlertRules(List<AlertRule> rules) {
+    private AlertRules(List<AlertRule> rules, List<InhibitRule> inhibitRules) {
         this.rules = List.copyOf(rules);
+        this.inhibitRules = List.copyOf(inhibitRules);
     }
 
     /**
@@ -75,12 +77,17 @@ public final class AlertRules implements Serializable {
 
     /** No rules: alerting off. */
     public static AlertRules none() {
-        return new AlertRules(List.of());
+        return new AlertRules(List.of(), List.of());
     }
 
     /** All rules, in file order. */
     public List<AlertRule> rules() {
         return rules;
+    }
+
+    /** The inhibitions ({@code inhibit_rules:}), in file order; empty when the file has none. */
+    public List<InhibitRule> inhibitRules() {
+        return inhibitRules;
     }
 
     public Optional<AlertRule> rule(String name) {
@@ -93,12 +100,13 @@ public final class AlertRules implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AlertRules && ((AlertRules) o).rules.equals(rules);
+        return o instanceof AlertRules && ((AlertRules) o).rules.equals(rules)
+                && ((AlertRules) o).inhibitRules.equals(inhibitRules);
     }
 
     @Override
     public int hashCode() {
-        return rules.hashCode();
+        return rules.hashCode() * 31 + inhibitRules.hashCode();
     }
 
     @Override
@@ -112,7 +120,7 @@ public final class AlertRules implements Serializable {
             throw new ConfigException(source + ": empty file; expected 'rules:' with a list of rules (use 'rules: []' for none)");
         }
         Map<String, Object> top = YamlFiles.mapping(source, root);
-        YamlFiles.onlyKnown(top, Set.of("rules"), k -> source + ": " + k);
+        YamlFiles.onlyKnown(top, Set.of("rules", "inhibit_rules"), k -> source + ": " + k);
         if (!top.containsKey("rules")) {
             throw new ConfigException(source + ": rules: missing (use 'rules: []' for none)");
         }
@@ -133,7 +141,73 @@ public final class AlertRules implements Serializable {
             }
             rules.add(rule);
         }
-        return new AlertRules(rules);
+        return new AlertRules(rules, inhibitRules(source, top.get("inhibit_rules"), seen.keySet()));
+    }
+
+    /**
+     * {@code inhibit_rules:} a list of {source_rules: [..], target_rules: [..], equal: [labels],
+     * via_calls: false}; every rule named must exist, and a rule cannot inhibit itself.
+     */
+    private static List<InhibitRule> inhibitRules(String source, Object value, Set<String> ruleNames) {
+        List<InhibitRule> out = new ArrayList<>();
+        if (value == null) {
+            return out;
+        }
+        if (!(value instanceof List)) {
+            throw new ConfigException(source + ": inhibit_rules: expected a list, got " + YamlFiles.describe(value));
+        }
+        int index = 0;
+        for (Object item : (List<?>) value) {
+            index++;
+            String where = source + ": inhibit_rules #" + index;
+            Map<String, Object> fields = YamlFiles.mapping(where, item);
+            YamlFiles.onlyKnown(fields, Set.of("source_rules", "target_rules", "equal", "via_calls"), k -> where + ": " + k);
+            List<String> sources = names(where, "source_rules", fields.get("source_rules"), true);
+            List<String> targets = names(where, "target_rules", fields.get("target_rules"), true);
+            List<String> equal = names(where, "equal", fields.get("equal"), false);
+            for (String name : concat(sources, targets)) {
+                if (!ruleNames.contains(name)) {
+                    throw new ConfigException(where + ": no rule named '" + name + "'");
+                }
+            }
+            for (String name : sources) {
+                if (targets.contains(name)) {
+                    throw new ConfigException(where + ": rule '" + name + "' cannot inhibit itself");
+                }
+            }
+            Object via = fields.getOrDefault("via_calls", Boolean.FALSE);
+            if (!(via instanceof Boolean)) {
+                throw new ConfigException(where + ": via_calls: expected true or false, got " + YamlFiles.describe(via));
+            }
+            out.add(new InhibitRule(sources, targets, equal, (Boolean) via));
+        }
+        return out;
+    }
+
+    private static List<String> names(String where, String field, Object value, boolean required) {
+        if (value == null) {
+            if (required) {
+                throw new ConfigException(where + ": " + field + ": missing");
+            }
+            return List.of();
+        }
+        if (!(value instanceof List) || ((List<?>) value).isEmpty()) {
+            throw new ConfigException(where + ": " + field + ": expected a non-empty list, got " + YamlFiles.describe(value));
+        }
+        List<String> out = new ArrayList<>();
+        for (Object v : (List<?>) value) {
+            if (!(v instanceof String)) {
+                throw new ConfigException(where + ": " + field + ": expected names, got " + YamlFiles.describe(v));
+            }
+            out.add((String) v);
+        }
+        return out;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Reads one rule; {@link #where(String)} builds "file: rule 'name': field 'f'". */

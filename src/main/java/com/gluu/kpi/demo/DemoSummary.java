@@ -237,14 +237,16 @@ public final class DemoSummary {
      * counted by notify_seq in between are the transitions.
      */
     private void readAlerts(Connection c) throws SQLException {
-        String sql = "SELECT started_at, resolved_at, severity, rule, labels::text, notify_seq, summary FROM kpi.alerts"
-                + " ORDER BY started_at, rule, alert_id";
+        String sql = "SELECT a.started_at, a.resolved_at, a.severity, a.rule, a.labels::text, a.notify_seq, a.summary,"
+                + " (SELECT b.rule FROM kpi.alerts b WHERE b.alert_id = a.inhibited_by) FROM kpi.alerts a"
+                + " ORDER BY a.started_at, a.rule, a.alert_id";
         List<Object[]> transitions = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
                 Instant started = rs.getTimestamp(1).toInstant();
                 java.sql.Timestamp resolved = rs.getTimestamp(2);
-                String who = String.format(Locale.ROOT, "%-8s %-22s %s", rs.getString(3), rs.getString(4), rs.getString(5));
+                String who = String.format(Locale.ROOT, "%-8s %-22s %s", rs.getString(3), rs.getString(4), rs.getString(5))
+                        + (rs.getString(8) == null ? "" : "  [inhibited by " + rs.getString(8) + ": not sent]");
                 int repeats = rs.getInt(6) - 1 - (resolved == null ? 0 : 1);
                 transitions.add(new Object[] {started, "FIRING  ", who + (repeats > 0 ? "  (repeated " + repeats + "×)" : "")});
                 if (resolved != null) {
@@ -260,7 +262,8 @@ public final class DemoSummary {
 
     private void renderAlerts(StringBuilder out) {
         line(out, "");
-        line(out, "Alert transitions (kpi.alerts; each is one PostHog event and one SNS message when those are configured)");
+        line(out, "Alert transitions (kpi.alerts; each not inhibited is one PostHog event and one SNS message when those are"
+                + " configured)");
         if (alerts.isEmpty()) {
             line(out, "  none");
         }

@@ -35,8 +35,10 @@ public final class KpiTables {
 
     /**
      * {@code kpi.alerts}, keyed by alert_id: the episode's latest transition. The row is also the
-     * notification outbox, so the upsert never touches the delivery columns ({@code posthog_*},
-     * {@code sns_*}): a replay does not re-deliver and a delivery written back meanwhile is kept.
+     * notification outbox, so the upsert never takes the delivery columns ({@code posthog_*},
+     * {@code sns_*}) back: a replay does not re-deliver and a delivery written back meanwhile is
+     * kept. An inhibited episode ({@code inhibited_by}) is written as delivered up to its
+     * notify_seq on both channels, with no delivery time: recorded, marked, never sent.
      * A transition older than the stored one (a replay behind the row) changes nothing; the
      * {@code GREATEST} keeps notify_seq from going back even so.
      */
@@ -46,13 +48,16 @@ public final class KpiTables {
         @Override
         public String sql() {
             return "INSERT INTO kpi.alerts (alert_id, rule, severity, labels, state, started_at, resolved_at, value,"
-                    + " threshold, summary, notify_seq, last_transition_at, updated_at)"
-                    + " VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                    + " threshold, summary, notify_seq, last_transition_at, inhibited_by, posthog_seq, sns_seq, updated_at)"
+                    + " VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
                     + " ON CONFLICT (alert_id) DO UPDATE SET"
                     + " state = EXCLUDED.state, resolved_at = EXCLUDED.resolved_at, value = EXCLUDED.value,"
                     + " threshold = EXCLUDED.threshold, summary = EXCLUDED.summary,"
                     + " notify_seq = GREATEST(kpi.alerts.notify_seq, EXCLUDED.notify_seq),"
-                    + " last_transition_at = EXCLUDED.last_transition_at, updated_at = now()"
+                    + " last_transition_at = EXCLUDED.last_transition_at,"
+                    + " inhibited_by = COALESCE(kpi.alerts.inhibited_by, EXCLUDED.inhibited_by),"
+                    + " posthog_seq = GREATEST(kpi.alerts.posthog_seq, EXCLUDED.posthog_seq),"
+                    + " sns_seq = GREATEST(kpi.alerts.sns_seq, EXCLUDED.sns_seq), updated_at = now()"
                     + " WHERE EXCLUDED.notify_seq >= kpi.alerts.notify_seq";
         }
 
@@ -79,6 +84,10 @@ public final class KpiTables {
             s.setString(10, r.summary == null ? "" : r.summary);
             s.setInt(11, r.notifySeq);
             s.setObject(12, time(r.transitionAt));
+            s.setString(13, r.inhibitedBy);
+            int delivered = r.inhibitedBy == null ? 0 : r.notifySeq; // nothing to send for an inhibited episode
+            s.setInt(14, delivered);
+            s.setInt(15, delivered);
         }
     }
 

@@ -101,6 +101,27 @@ class AlertsTableITCase {
     }
 
     @Test
+    void anInhibitedEpisodeIsRecordedAsDeliveredToNoChannelAndKeepsItsMark() throws Exception {
+        AlertRecord fired = record(1, AlertRecord.FIRING, 0.05);
+        fired.inhibitedBy = "source-episode";
+        upsert(fired);
+        AlertRecord resolved = record(2, AlertRecord.RESOLVED, 0.004);
+        resolved.inhibitedBy = "source-episode";
+        upsert(resolved);
+        List<Map<String, Object>> rows = db.rows("SELECT inhibited_by, notify_seq, posthog_seq, sns_seq, posthog_delivered_at,"
+                + " sns_delivered_at FROM kpi.alerts");
+        assertThat(rows).hasSize(1);
+        Map<String, Object> r = rows.get(0);
+        assertThat(r.get("inhibited_by")).isEqualTo("source-episode");
+        // nothing behind on either channel, and nothing was delivered
+        assertThat(r.get("notify_seq")).isEqualTo(2);
+        assertThat(r.get("posthog_seq")).isEqualTo(2);
+        assertThat(r.get("sns_seq")).isEqualTo(2);
+        assertThat(r.get("posthog_delivered_at")).isNull();
+        assertThat(r.get("sns_delivered_at")).isNull();
+    }
+
+    @Test
     void aReplayOfAnOlderTransitionChangesNothing() throws Exception {
         upsert(record(1, AlertRecord.FIRING, 0.05));
         upsert(record(3, AlertRecord.RESOLVED, 0.004));
