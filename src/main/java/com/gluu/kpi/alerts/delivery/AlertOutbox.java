@@ -250,8 +250,9 @@ public final class AlertOutbox implements AutoCloseable {
                 u.setInt(3, seq - 1);
                 rowBackoff.remove(p.alertId);
                 if (u.executeUpdate() != 1) {
-                    // The seq moved under the claim: only an outbox that takes no claim (an older
-                    // version) does that. Leave the row to the next pass.
+                    // The seq moved under the claim: not another outbox of this version (it would
+                    // have needed the claim), but an older one, or a hand-made UPDATE. Leave the row
+                    // to the next pass, which reads where it stands.
                     break;
                 }
             }
