@@ -8,14 +8,15 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The plumbing of the local service stand-ins: an HTTP server on 127.0.0.1 (free port) with a
- * daemon thread pool, a mode (answer, fail with 500, or hang until switched back) and the
- * counters of failed and held requests. Subclasses speak the service's protocol.
+ * daemon thread pool, a mode (answer, fail with 500, or hang until switched back), an optional
+ * latency and the counters of failed and held requests. Subclasses speak the service's protocol.
  */
 public abstract class HttpStandIn implements AutoCloseable {
     public enum Mode { OK, FAIL, HANG }
@@ -25,6 +26,7 @@ public abstract class HttpStandIn implements AutoCloseable {
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger hung = new AtomicInteger();
     private volatile Mode mode = Mode.OK;
+    private volatile long latencyMillis;
 
     protected HttpStandIn(String threadName, String... contexts) throws IOException {
         executor = Executors.newCachedThreadPool(r -> {
@@ -36,7 +38,9 @@ public abstract class HttpStandIn implements AutoCloseable {
         for (String context : contexts) {
             server.createContext(context, exchange -> {
                 try (exchange) {
-                    handle(exchange);
+                    if (waitLatency()) {
+                        handle(exchange);
+                    }
                 }
             });
         }
@@ -61,6 +65,25 @@ public abstract class HttpStandIn implements AutoCloseable {
 
     protected Mode mode() {
         return mode;
+    }
+
+    /** Every request waits this long before it is handled: a slow service, so that clients' requests overlap. */
+    public void latency(Duration latency) {
+        this.latencyMillis = latency.toMillis();
+    }
+
+    /** False if interrupted (stand-in closing). */
+    private boolean waitLatency() {
+        long ms = latencyMillis;
+        if (ms <= 0) {
+            return true;
+        }
+        try {
+            Thread.sleep(ms);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
     }
 
     /** Requests answered with a failure. */

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -35,8 +34,16 @@ import org.slf4j.MDC;
  * waits an exponential backoff with jitter (initial × 2^(failures−1), capped, times a random
  * factor in [0.5, 1]); the failed row also gets such a backoff of its own, and later passes skip
  * it until then, so one row the receiver keeps refusing does not hold up the others. The same
- * transition is tried again: nothing is skipped or dropped, the row stays behind until delivered. A delivered transition is never sent again: the write-back
- * only moves the seq forward from the value the pass read.
+ * transition is tried again: nothing is skipped or dropped, the row stays behind until delivered.
+ *
+ * <p>Exactly one sender: before sending a row's transitions to a channel the pass claims (row,
+ * channel) with a PostgreSQL advisory lock ({@link DeliveryClaim}), skips the row for this pass if
+ * another outbox on the same database holds it, and re-reads the row once it holds the claim, so
+ * it sends only what is still undelivered; the claim is released right after the row's last
+ * write-back. The write-back also only moves the seq forward from the value read under the claim.
+ * So a transition is sent twice only if an outbox loses its connection (or dies) between the
+ * receiver's acceptance and the write-back: the next claimer sends it again, which PostHog (same
+ * uuid) and a FIFO SNS topic (same deduplication id) drop, and a standard SNS topic delivers.
  *
  * <p>The row keeps only its episode's latest transition, so when several transitions are behind
  * (a channel was down through a repeat and the resolve), each is sent with its own seq and
@@ -55,11 +62,25 @@ public final class AlertOutbox implements AutoCloseable {
     private final Duration pollInterval;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    private final Duration claimSessionBound;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
+    /**
+     * How long the server keeps the session of a client that stopped answering mid-send (and with it
+     * that client's claim, see {@link DeliveryClaim#boundIdleSession}): far above the channels' 10 s
+     * call timeout, so a slow send is never cut off, and far below TCP keepalive's two hours.
+     */
+    static final Duration CLAIM_SESSION_BOUND = Duration.ofMinutes(2);
+
     public AlertOutbox(JdbcSettings jdbc, List<NotificationChannel> channels, Duration pollInterval,
             Duration initialBackoff, Duration maxBackoff) {
+        this(jdbc, channels, pollInterval, initialBackoff, maxBackoff, CLAIM_SESSION_BOUND);
+    }
+
+    /** With another bound on a silent client's session (tests: a short one). */
+    AlertOutbox(JdbcSettings jdbc, List<NotificationChannel> channels, Duration pollInterval,
+            Duration initialBackoff, Duration maxBackoff, Duration claimSessionBound) {
         this.jdbc = jdbc;
         this.channels = List.copyOf(channels);
         for (NotificationChannel c : this.channels) {
@@ -70,6 +91,7 @@ public final class AlertOutbox implements AutoCloseable {
         this.pollInterval = pollInterval;
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
+        this.claimSessionBound = claimSessionBound;
     }
 
     /** Defaults: poll every second, back off from 1 s up to 5 min. */
@@ -128,77 +150,117 @@ public final class AlertOutbox implements AutoCloseable {
         long notBefore;
     }
 
+    private static final String COLUMNS = "alert_id, rule, severity, labels::text AS labels, state, started_at,"
+            + " resolved_at, value, threshold, summary, notify_seq, last_transition_at";
+
     /**
      * One pass for one channel: sends everything it is behind on, skipping rows still in their
-     * backoff, until done or a send fails. Returns false when a send failed (the caller backs off
-     * the channel; the failed row also gets its own backoff, so a row the receiver keeps refusing
-     * does not hold up the other rows).
+     * backoff and rows another outbox has claimed, until done or a send fails. Returns false when a
+     * send failed (the caller backs off the channel; the failed row also gets its own backoff, so a
+     * row the receiver keeps refusing does not hold up the other rows).
      */
     boolean deliverPending(NotificationChannel channel, Map<String, RowBackoff> rowBackoff) throws SQLException {
         String c = channel.name();
-        String select = "SELECT alert_id, rule, severity, labels::text AS labels, state, started_at, resolved_at, value,"
-                + " threshold, summary, notify_seq, last_transition_at, " + c + "_seq AS channel_seq"
-                + " FROM kpi.alerts WHERE " + c + "_seq < notify_seq ORDER BY last_transition_at, alert_id LIMIT " + BATCH;
+        String select = "SELECT alert_id FROM kpi.alerts WHERE " + c + "_seq < notify_seq"
+                + " ORDER BY last_transition_at, alert_id LIMIT " + BATCH;
         // (rows in backoff are skipped after the LIMIT: more than BATCH refused rows at once would starve the rest)
-        String delivered = "UPDATE kpi.alerts SET " + c + "_seq = ?, " + c + "_delivered_at = now(), "
-                + c + "_attempts = " + c + "_attempts + 1 WHERE alert_id = ? AND " + c + "_seq = ?";
-        String failed = "UPDATE kpi.alerts SET " + c + "_attempts = " + c + "_attempts + 1, " + c + "_last_error = ?"
-                + " WHERE alert_id = ?";
+        // One connection per pass, closed at its end: no claim can outlive the pass (DeliveryClaim).
         try (Connection conn = jdbc.connect()) {
             conn.setAutoCommit(true);
-            List<Pending> pending = new ArrayList<>();
+            DeliveryClaim.boundIdleSession(conn, claimSessionBound);
+            List<String> behind = new ArrayList<>();
             try (PreparedStatement s = conn.prepareStatement(select); ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    pending.add(new Pending(rs));
+                    behind.add(rs.getString(1));
                 }
             }
-            Set<String> behind = new HashSet<>();
-            pending.forEach(p -> behind.add(p.alertId));
-            rowBackoff.keySet().retainAll(behind);
-            for (Pending p : pending) {
-                RowBackoff backoff = rowBackoff.get(p.alertId);
+            rowBackoff.keySet().retainAll(new HashSet<>(behind));
+            for (String alertId : behind) {
+                RowBackoff backoff = rowBackoff.get(alertId);
                 if (backoff != null && backoff.notBefore > System.currentTimeMillis()) {
                     continue;
                 }
-                for (int seq = p.channelSeq + 1; seq <= p.notifySeq && running; seq++) {
-                    Notification n = p.notification(seq);
-                    try {
-                        channel.send(n);
-                    } catch (Exception e) {
-                        if (!running) {
-                            return false; // interrupted by close(): not a failure of the receiver
-                        }
-                        String error = describe(e);
-                        RowBackoff b = rowBackoff.computeIfAbsent(p.alertId, k -> new RowBackoff());
-                        b.failures++;
-                        b.notBefore = System.currentTimeMillis() + backoffMillis(b.failures);
-                        try (PreparedStatement u = conn.prepareStatement(failed)) {
-                            u.setString(1, error);
-                            u.setString(2, p.alertId);
-                            u.executeUpdate();
-                        }
-                        try (MDC.MDCCloseable id = MDC.putCloseable("alert_id", p.alertId)) { // a field of the JSON line
-                            LOG.warn("alert outbox ({}): {} not delivered: {}", c, n, error);
-                        }
-                        return false;
-                    }
-                    try (PreparedStatement u = conn.prepareStatement(delivered)) {
-                        u.setInt(1, seq);
-                        u.setString(2, p.alertId);
-                        u.setInt(3, seq - 1);
-                        rowBackoff.remove(p.alertId);
-                        if (u.executeUpdate() != 1) {
-                            // Someone else moved this row's seq (a second outbox): leave the row to the next pass.
-                            break;
-                        }
-                    }
-                    try (MDC.MDCCloseable id = MDC.putCloseable("alert_id", p.alertId)) {
-                        LOG.info("alert outbox ({}): delivered {}", c, n);
-                    }
+                long key = DeliveryClaim.key(c, alertId);
+                if (!DeliveryClaim.tryClaim(conn, key)) {
+                    continue; // another outbox is sending this row: what it leaves undelivered, a later pass sends
+                }
+                boolean delivered;
+                try {
+                    delivered = deliverClaimed(conn, channel, alertId, rowBackoff);
+                } finally {
+                    DeliveryClaim.release(conn, key);
+                }
+                if (!delivered) {
+                    return false;
                 }
             }
             return true;
         }
+    }
+
+    /**
+     * Sends a claimed row's undelivered transitions, in order. The row is read again now that this
+     * outbox holds the claim: the pass's read may be stale (another outbox may have delivered since,
+     * or the job may have added a transition). Returns false when a send failed.
+     */
+    private boolean deliverClaimed(Connection conn, NotificationChannel channel, String alertId,
+            Map<String, RowBackoff> rowBackoff) throws SQLException {
+        String c = channel.name();
+        String reread = "SELECT " + COLUMNS + ", " + c + "_seq AS channel_seq FROM kpi.alerts WHERE alert_id = ? AND "
+                + c + "_seq < notify_seq";
+        String delivered = "UPDATE kpi.alerts SET " + c + "_seq = ?, " + c + "_delivered_at = now(), "
+                + c + "_attempts = " + c + "_attempts + 1 WHERE alert_id = ? AND " + c + "_seq = ?";
+        String failed = "UPDATE kpi.alerts SET " + c + "_attempts = " + c + "_attempts + 1, " + c + "_last_error = ?"
+                + " WHERE alert_id = ?";
+        Pending p;
+        try (PreparedStatement s = conn.prepareStatement(reread)) {
+            s.setString(1, alertId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return true; // delivered meanwhile by another outbox
+                }
+                p = new Pending(rs);
+            }
+        }
+        for (int seq = p.channelSeq + 1; seq <= p.notifySeq && running; seq++) {
+            Notification n = p.notification(seq);
+            try {
+                channel.send(n);
+            } catch (Exception e) {
+                if (!running) {
+                    return false; // interrupted by close(): not a failure of the receiver
+                }
+                String error = describe(e);
+                RowBackoff b = rowBackoff.computeIfAbsent(p.alertId, k -> new RowBackoff());
+                b.failures++;
+                b.notBefore = System.currentTimeMillis() + backoffMillis(b.failures);
+                try (PreparedStatement u = conn.prepareStatement(failed)) {
+                    u.setString(1, error);
+                    u.setString(2, p.alertId);
+                    u.executeUpdate();
+                }
+                try (MDC.MDCCloseable id = MDC.putCloseable("alert_id", p.alertId)) { // a field of the JSON line
+                    LOG.warn("alert outbox ({}): {} not delivered: {}", c, n, error);
+                }
+                return false;
+            }
+            try (PreparedStatement u = conn.prepareStatement(delivered)) {
+                u.setInt(1, seq);
+                u.setString(2, p.alertId);
+                u.setInt(3, seq - 1);
+                rowBackoff.remove(p.alertId);
+                if (u.executeUpdate() != 1) {
+                    // The seq moved under the claim: not another outbox of this version (it would
+                    // have needed the claim), but an older one, or a hand-made UPDATE. Leave the row
+                    // to the next pass, which reads where it stands.
+                    break;
+                }
+            }
+            try (MDC.MDCCloseable id = MDC.putCloseable("alert_id", p.alertId)) {
+                LOG.info("alert outbox ({}): delivered {}", c, n);
+            }
+        }
+        return true;
     }
 
     private static String describe(Throwable e) {

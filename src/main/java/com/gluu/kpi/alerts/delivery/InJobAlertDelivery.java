@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * every alert row, and waits up to {@code finalWait} for their delivery before the job finishes
  * (what {@code run} does in its own process for a local replay). A restart of the job restarts
  * the outbox; what was not delivered stays in kpi.alerts and goes out then.
+ *
+ * <p>This outbox is the same {@link AlertOutbox}, claiming each (row, channel) before it sends, so
+ * it never sends a transition that another outbox on the database sends: a {@code run} against the
+ * same database, another job, or this job's previous writer 0 still winding down after a failover
+ * while the new one starts.
  */
 public final class InJobAlertDelivery implements Sink<AlertRecord>, SupportsPreWriteTopology<AlertRecord> {
     private static final long serialVersionUID = 1L;
