@@ -69,7 +69,7 @@ class StandaloneClusterIT {
         postgres = EmbeddedDatabase.start();
         jobUrl = "jdbc:postgresql://127.0.0.1:" + port(postgres.jdbcUrl()) + "/postgres";
         requirePasswordForJobUser(new JdbcSettings(postgres.jdbcUrl(), null, null));
-        jobDatabase = new JdbcSettings(jobUrl, "kpi_writer", PASSWORD);
+        jobDatabase = new JdbcSettings(jobUrl, "gluu_job", PASSWORD);
         posthog = new PostHogStandIn();
 
         Path run = Files.createDirectories(DIR.resolve("run-" + System.currentTimeMillis()));
@@ -87,7 +87,7 @@ class StandaloneClusterIT {
         Files.write(events, List.of("{\"event_id\": not json", duplicate), StandardOpenOption.APPEND);
 
         cluster = StandaloneFlinkCluster.start(run, 2, Arrays.asList(System.getProperty("flink.add-opens", "").split(" ")),
-                Map.of("KPI_JDBC_USER", "kpi_writer", "KPI_JDBC_PASSWORD", PASSWORD,
+                Map.of("KPI_JDBC_USER", "gluu_job", "KPI_JDBC_PASSWORD", PASSWORD,
                         "POSTHOG_API_KEY", "phc_cluster_test", "POSTHOG_HOST", posthog.url()));
     }
 
@@ -189,24 +189,26 @@ class StandaloneClusterIT {
     }
 
     /**
-     * Creates the job's user {@code kpi_writer} (allowed to create the kpi schema) and makes the
-     * server ask it for its password over TCP, where the embedded server otherwise trusts everyone.
+     * Migrates as the owner (as `migrate` does in production), creates the job's login
+     * {@code gluu_job} granted only {@code kpi_writer} (README "Against your own Postgres"), and
+     * makes the server ask it for its password over TCP, where the embedded server otherwise
+     * trusts everyone.
      */
     private static void requirePasswordForJobUser(JdbcSettings admin) throws Exception {
+        com.gluu.kpi.db.Migrations.apply(admin);
         try (Connection c = admin.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE ROLE kpi_writer LOGIN PASSWORD '" + PASSWORD + "'");
-            s.execute("GRANT CREATE ON DATABASE postgres TO kpi_writer");
+            s.execute("CREATE ROLE gluu_job LOGIN PASSWORD '" + PASSWORD + "' IN ROLE kpi_writer");
             Path hba;
             try (ResultSet rs = s.executeQuery("SHOW hba_file")) {
                 rs.next();
                 hba = Path.of(rs.getString(1));
             }
-            Files.writeString(hba, "host all kpi_writer 127.0.0.1/32 scram-sha-256\n" + Files.readString(hba));
+            Files.writeString(hba, "host all gluu_job 127.0.0.1/32 scram-sha-256\n" + Files.readString(hba));
             s.execute("SELECT pg_reload_conf()");
         }
         // Proof that the rule holds: without the password the job's user is refused.
-        try (Connection c = new JdbcSettings(jobUrl, "kpi_writer", null).connect()) {
-            throw new AssertionError("kpi_writer connected without a password");
+        try (Connection c = new JdbcSettings(jobUrl, "gluu_job", null).connect()) {
+            throw new AssertionError("gluu_job connected without a password");
         } catch (java.sql.SQLException expected) {
             assertThat(expected.getMessage()).contains("password");
         }
