@@ -47,7 +47,8 @@ final class RunCommand {
         }
         // Notifications go out from kpi.alerts (the outbox) while the job runs, and a replay
         // waits for the last of them before it exits; a channel without settings is off.
-        try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv())).start()) {
+        try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
+                .linkingTo(config.get(JobConfig.ALERTS_DASHBOARD_URL)).start()) {
             JobExecutionResult result = KpiJob.replayFile(config, eventsPath, jdbc);
             System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
             long behind = outbox.awaitDelivered(AlertOutbox.END_OF_INPUT_WAIT);
@@ -75,7 +76,8 @@ final class RunCommand {
         if (Main.insideFlink()) {
             return report(KpiJob.readKinesis(config, kinesis, jdbc, true), kinesis.streamArn);
         }
-        try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv())).start()) {
+        try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
+                .linkingTo(config.get(JobConfig.ALERTS_DASHBOARD_URL)).start()) {
             return report(KpiJob.readKinesis(config, kinesis, jdbc, false), kinesis.streamArn);
         }
     }

@@ -13,6 +13,8 @@ public final class SinkOptions implements Serializable {
     final int maxRetries;
     final long initialBackoffMs;
     final long maxBackoffMs;
+    /** {@code alerts.dashboard_url}, for the notifications of the in-job alert delivery. */
+    final String dashboardUrl;
 
     public SinkOptions(int batchSize, Duration flushInterval, int maxRetries, Duration initialBackoff, Duration maxBackoff) {
         this.batchSize = batchSize;
@@ -20,12 +22,27 @@ public final class SinkOptions implements Serializable {
         this.maxRetries = maxRetries;
         this.initialBackoffMs = initialBackoff.toMillis();
         this.maxBackoffMs = maxBackoff.toMillis();
+        this.dashboardUrl = "";
+    }
+
+    private SinkOptions(SinkOptions o, String dashboardUrl) {
+        this.batchSize = o.batchSize;
+        this.flushIntervalMs = o.flushIntervalMs;
+        this.maxRetries = o.maxRetries;
+        this.initialBackoffMs = o.initialBackoffMs;
+        this.maxBackoffMs = o.maxBackoffMs;
+        this.dashboardUrl = dashboardUrl;
     }
 
     public static SinkOptions from(JobConfig config) {
         return new SinkOptions(config.get(JobConfig.SINK_BATCH_SIZE), config.get(JobConfig.SINK_FLUSH_INTERVAL),
                 config.get(JobConfig.SINK_MAX_RETRIES), config.get(JobConfig.SINK_RETRY_BACKOFF),
-                config.get(JobConfig.SINK_RETRY_MAX_BACKOFF));
+                config.get(JobConfig.SINK_RETRY_MAX_BACKOFF)).withDashboardUrl(config.get(JobConfig.ALERTS_DASHBOARD_URL));
+    }
+
+    /** The same options, with {@code alerts.dashboard_url} for the links of alerts delivered by the job. */
+    public SinkOptions withDashboardUrl(String url) {
+        return new SinkOptions(this, url == null ? "" : url);
     }
 
     /** Wait before retry {@code attempt} (1-based): exponential, capped, with ±25 % jitter. */

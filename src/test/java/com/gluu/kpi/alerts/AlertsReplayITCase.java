@@ -77,6 +77,15 @@ import software.amazon.awssdk.regions.Region;
 class AlertsReplayITCase {
     private static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:gluu-alerts";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DASHBOARD = "http://127.0.0.1:8321/";
+    /**
+     * The dashboard at each episode's range: start − 15 min to end + 15 min (the resolution, which
+     * every delivered row has reached), whole minutes, and the service label if the episode has one.
+     */
+    private static final Map<String, String> LINKS = Map.of(
+            ERROR_ID, DASHBOARD + "?from=2026-11-23T09%3A56%3A00Z&to=2026-11-23T10%3A45%3A00Z&service=analyze-api",
+            FAILED_ID, DASHBOARD + "?from=2026-11-23T10%3A06%3A00Z&to=2026-11-23T10%3A41%3A00Z",
+            RESTART_ID, DASHBOARD + "?from=2026-11-23T10%3A09%3A00Z&to=2026-11-23T10%3A44%3A00Z");
 
 
     static TestDatabase db;
@@ -196,7 +205,7 @@ class AlertsReplayITCase {
     /** An outbox (not started) polling every 100 ms, backing off from 200 ms up to 1 s. */
     private static AlertOutbox outbox(PostHogStandIn posthog, SnsStandIn sns) {
         return new AlertOutbox(db.jdbc(), channels(posthog, sns), Duration.ofMillis(100), Duration.ofMillis(200),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1)).linkingTo(DASHBOARD);
     }
 
     /** kpi.alerts and kpi.alert_evidence are exactly the three episodes and the error-rate evidence. */
@@ -243,6 +252,7 @@ class AlertsReplayITCase {
         List<String> posthogSeen = new ArrayList<>();
         for (PostHogStandIn.Event e : posthog.events()) {
             JsonNode p = e.properties();
+            assertThat(p.get("link").asText()).isEqualTo(LINKS.get(p.get("alert_id").asText()));
             posthogSeen.add(e.uuid() + " " + p.get("alert_id").asText() + " " + p.get("seq").asInt() + " "
                     + p.get("state").asText() + " " + p.get("severity").asText() + " " + p.get("rule").asText());
         }
@@ -253,6 +263,7 @@ class AlertsReplayITCase {
         List<String> snsSeen = new ArrayList<>();
         for (SnsStandIn.Publish p : sns.publishes()) {
             JsonNode m = JSON.readTree(p.message());
+            assertThat(m.get("link").asText()).as("link of " + m.get("alert_id")).isEqualTo(LINKS.get(m.get("alert_id").asText()));
             snsSeen.add(m.get("uuid").asText() + " " + m.get("alert_id").asText() + " " + m.get("seq").asInt() + " "
                     + m.get("state").asText() + " " + m.get("severity").asText() + " " + m.get("rule").asText());
         }

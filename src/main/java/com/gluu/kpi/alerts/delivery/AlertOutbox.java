@@ -62,6 +62,8 @@ public final class AlertOutbox implements AutoCloseable {
     private final Duration pollInterval;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    /** Base URL of the dashboard for the notifications' links; empty: no link. */
+    private volatile String dashboardUrl = "";
     private final Duration claimSessionBound;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
@@ -95,6 +97,15 @@ public final class AlertOutbox implements AutoCloseable {
     }
 
     /** Defaults: poll every second, back off from 1 s up to 5 min. */
+    /**
+     * Links every notification to the dashboard at {@code baseUrl} ({@code alerts.dashboard_url}),
+     * at the episode's time range; empty or null: no link. Call before {@link #start()}.
+     */
+    public AlertOutbox linkingTo(String baseUrl) {
+        this.dashboardUrl = baseUrl == null ? "" : baseUrl;
+        return this;
+    }
+
     public static AlertOutbox withDefaults(JdbcSettings jdbc, List<NotificationChannel> channels) {
         return new AlertOutbox(jdbc, channels, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(5));
     }
@@ -223,7 +234,7 @@ public final class AlertOutbox implements AutoCloseable {
             }
         }
         for (int seq = p.channelSeq + 1; seq <= p.notifySeq && running; seq++) {
-            Notification n = p.notification(seq);
+            Notification n = p.notification(seq, dashboardUrl);
             try {
                 channel.send(n);
             } catch (Exception e) {
@@ -362,11 +373,13 @@ public final class AlertOutbox implements AutoCloseable {
             channelSeq = rs.getInt("channel_seq");
         }
 
-        Notification notification(int seq) {
+        Notification notification(int seq, String dashboardUrl) {
             boolean latest = seq == notifySeq;
-            return new Notification(alertId, rule, severity, Notification.parseLabels(labels),
-                    latest ? state : "firing", value, threshold, summary, startedAt, latest ? resolvedAt : null,
-                    transitionAt, seq);
+            Map<String, Object> parsed = Notification.parseLabels(labels);
+            Instant end = latest && resolvedAt != null ? resolvedAt : transitionAt;
+            return new Notification(alertId, rule, severity, parsed, latest ? state : "firing", value, threshold,
+                    summary, startedAt, latest ? resolvedAt : null, transitionAt, seq,
+                    DashboardLink.of(dashboardUrl, parsed, startedAt, end));
         }
 
         private static Instant instant(Timestamp t) {

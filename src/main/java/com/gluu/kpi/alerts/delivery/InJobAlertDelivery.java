@@ -34,11 +34,18 @@ public final class InJobAlertDelivery implements Sink<AlertRecord>, SupportsPreW
     private final Sink<AlertRecord> table;
     private final JdbcSettings jdbc;
     private final Duration finalWait;
+    private final String dashboardUrl;
 
     public InJobAlertDelivery(Sink<AlertRecord> table, JdbcSettings jdbc, Duration finalWait) {
+        this(table, jdbc, finalWait, "");
+    }
+
+    /** @param dashboardUrl {@code alerts.dashboard_url}: the notifications' links (empty: none) */
+    public InJobAlertDelivery(Sink<AlertRecord> table, JdbcSettings jdbc, Duration finalWait, String dashboardUrl) {
         this.table = table;
         this.jdbc = jdbc;
         this.finalWait = finalWait;
+        this.dashboardUrl = dashboardUrl;
     }
 
     @Override
@@ -53,7 +60,8 @@ public final class InJobAlertDelivery implements Sink<AlertRecord>, SupportsPreW
             return writer; // receives nothing (global partitioning)
         }
         // Read here, in the TaskManager: the channels' keys never travel in the job graph.
-        AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv())).start();
+        AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
+                .linkingTo(dashboardUrl).start();
         return new DeliveringWriter(writer, outbox, finalWait);
     }
 

@@ -38,10 +38,19 @@ public final class Notification {
     /** Event time of the row's latest transition. */
     public final Instant transitionAt;
     public final int seq;
+    /** The dashboard at the episode's time range ({@link DashboardLink}); null when no dashboard is configured. */
+    public final String link;
 
     public Notification(String alertId, String rule, String severity, Map<String, Object> labels, String state,
             Double value, Double threshold, String summary, Instant startedAt, Instant resolvedAt,
             Instant transitionAt, int seq) {
+        this(alertId, rule, severity, labels, state, value, threshold, summary, startedAt, resolvedAt, transitionAt,
+                seq, null);
+    }
+
+    public Notification(String alertId, String rule, String severity, Map<String, Object> labels, String state,
+            Double value, Double threshold, String summary, Instant startedAt, Instant resolvedAt,
+            Instant transitionAt, int seq, String link) {
         this.alertId = Objects.requireNonNull(alertId, "alertId");
         this.rule = rule;
         this.severity = severity;
@@ -54,6 +63,7 @@ public final class Notification {
         this.resolvedAt = resolvedAt;
         this.transitionAt = transitionAt;
         this.seq = seq;
+        this.link = link;
     }
 
     /** Deterministic from alert_id and seq: a redelivery has the same id, so PostHog drops it. */
@@ -112,6 +122,9 @@ public final class Notification {
         m.put("started_at", startedAt == null ? null : startedAt.toString());
         m.put("resolved_at", resolvedAt == null ? null : resolvedAt.toString());
         m.put("transition_at", transitionAt == null ? null : transitionAt.toString());
+        if (link != null) {
+            m.put("link", link);
+        }
         return m;
     }
 

@@ -102,6 +102,9 @@ public final class PostHogChannel implements NotificationChannel {
         window.put("end", n.resolvedAt == null ? null : n.resolvedAt.toString());
         p.put("window", window);
         p.put("summary", n.summary);
+        if (n.link != null) {
+            p.put("link", n.link);
+        }
         p.put("seq", n.seq);
         p.put("$process_person_profile", false);
         return p;
