@@ -21,6 +21,9 @@ public final class Main {
             "  migrate [--jdbc-url URL]  apply sql/ migrations to the database (idempotent)",
             "  bench [--events N] [--jdbc-url URL]",
             "                            replay N generated events into Postgres and print events/s",
+            "  silence add --match rule=R,label=V [--start ISO] (--end ISO | --for 2h) --by NAME [--comment TEXT]",
+            "  silence list [--all true] | silence expire ID",
+            "                            silences: matching alert transitions are recorded, not sent",
             "  config-keys               list every config key with its default and meaning",
             "",
             "Connection settings come from the environment: KPI_JDBC_URL, KPI_JDBC_USER, KPI_JDBC_PASSWORD.");
@@ -67,6 +70,8 @@ public final class Main {
                     return DemoCommand.run(rest);
                 case "bench":
                     return BenchCommand.run(rest);
+                case "silence":
+                    return SilenceCommand.run(rest, System.out);
                 case "config-keys":
                     printConfigKeys();
                     return 0;

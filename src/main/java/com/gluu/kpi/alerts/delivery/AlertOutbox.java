@@ -223,6 +223,7 @@ public final class AlertOutbox implements AutoCloseable {
                 + c + "_attempts = " + c + "_attempts + 1 WHERE alert_id = ? AND " + c + "_seq = ?";
         String failed = "UPDATE kpi.alerts SET " + c + "_attempts = " + c + "_attempts + 1, " + c + "_last_error = ?"
                 + " WHERE alert_id = ?";
+        String silenced = "UPDATE kpi.alerts SET " + c + "_seq = ?, silenced_by = ? WHERE alert_id = ? AND " + c + "_seq = ?";
         Pending p;
         try (PreparedStatement s = conn.prepareStatement(reread)) {
             s.setString(1, alertId);
@@ -233,8 +234,24 @@ public final class AlertOutbox implements AutoCloseable {
                 p = new Pending(rs);
             }
         }
+        Long silence = silence(conn, p.alertId);
         for (int seq = p.channelSeq + 1; seq <= p.notifySeq && running; seq++) {
             Notification n = p.notification(seq, dashboardUrl);
+            if (silence != null) {
+                try (PreparedStatement u = conn.prepareStatement(silenced)) {
+                    u.setInt(1, seq);
+                    u.setLong(2, silence);
+                    u.setString(3, p.alertId);
+                    u.setInt(4, seq - 1);
+                    if (u.executeUpdate() != 1) {
+                        break; // moved under the claim (see below)
+                    }
+                }
+                try (MDC.MDCCloseable id = MDC.putCloseable("alert_id", p.alertId)) {
+                    LOG.info("alert outbox ({}): {} silenced by silence {}, not sent", c, n, silence);
+                }
+                continue;
+            }
             try {
                 channel.send(n);
             } catch (Exception e) {
@@ -272,6 +289,25 @@ public final class AlertOutbox implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * The first active silence (not expired, {@code starts_at <= t < ends_at} at the row's latest
+     * transition time t, in event time) whose every matcher equals the episode's rule, severity or
+     * label of that name; null if none.
+     */
+    static Long silence(Connection conn, String alertId) throws SQLException {
+        String sql = "SELECT s.id FROM kpi.silences s, kpi.alerts a WHERE a.alert_id = ? AND s.expired_at IS NULL"
+                + " AND s.starts_at <= a.last_transition_at AND s.ends_at > a.last_transition_at"
+                + " AND NOT EXISTS (SELECT 1 FROM jsonb_each_text(s.matchers) m WHERE m.value IS DISTINCT FROM"
+                + " CASE m.key WHEN 'rule' THEN a.rule WHEN 'severity' THEN a.severity ELSE a.labels ->> m.key END)"
+                + " ORDER BY s.id LIMIT 1";
+        try (PreparedStatement s = conn.prepareStatement(sql)) {
+            s.setString(1, alertId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
     }
 
     private static String describe(Throwable e) {
