@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS kpi.silences (
 );
 
 ALTER TABLE kpi.alerts ADD COLUMN IF NOT EXISTS silenced_by bigint;
+-- Or the name of the rules file's maintenance window the transitions fell in (same effect).
+ALTER TABLE kpi.alerts ADD COLUMN IF NOT EXISTS maintenance text;
 
 -- As every table of the schema (V4): RLS on; the job's outbox reads silences, the reader sees
 -- them (the dashboard and admin panel may show them); changes are the owner's (the `silence`

@@ -48,7 +48,8 @@ final class RunCommand {
         // Notifications go out from kpi.alerts (the outbox) while the job runs, and a replay
         // waits for the last of them before it exits; a channel without settings is off.
         try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
-                .linkingTo(config.get(JobConfig.ALERTS_DASHBOARD_URL)).start()) {
+                .linkingTo(config.get(JobConfig.ALERTS_DASHBOARD_URL))
+                .withMaintenance(AlertRules.forJob(config).maintenance()).start()) {
             JobExecutionResult result = KpiJob.replayFile(config, eventsPath, jdbc);
             System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
             long behind = outbox.awaitDelivered(AlertOutbox.END_OF_INPUT_WAIT);
@@ -77,7 +78,8 @@ final class RunCommand {
             return report(KpiJob.readKinesis(config, kinesis, jdbc, true), kinesis.streamArn);
         }
         try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
-                .linkingTo(config.get(JobConfig.ALERTS_DASHBOARD_URL)).start()) {
+                .linkingTo(config.get(JobConfig.ALERTS_DASHBOARD_URL))
+                .withMaintenance(AlertRules.forJob(config).maintenance()).start()) {
             return report(KpiJob.readKinesis(config, kinesis, jdbc, false), kinesis.streamArn);
         }
     }

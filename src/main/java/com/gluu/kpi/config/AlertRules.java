@@ -47,10 +47,12 @@ public final class AlertRules implements Serializable {
 
     private final List<AlertRule> rules;
     private final List<InhibitRule> inhibitRules;
+    private final List<MaintenanceWindow> maintenance;
 
-    private AlertRules(List<AlertRule> rules, List<InhibitRule> inhibitRules) {
+    private AlertRules(List<AlertRule> rules, List<InhibitRule> inhibitRules, List<MaintenanceWindow> maintenance) {
         this.rules = List.copyOf(rules);
         this.inhibitRules = List.copyOf(inhibitRules);
+        this.maintenance = List.copyOf(maintenance);
     }
 
     /**
@@ -77,7 +79,7 @@ public final class AlertRules implements Serializable {
 
     /** No rules: alerting off. */
     public static AlertRules none() {
-        return new AlertRules(List.of(), List.of());
+        return new AlertRules(List.of(), List.of(), List.of());
     }
 
     /** All rules, in file order. */
@@ -88,6 +90,11 @@ public final class AlertRules implements Serializable {
     /** The inhibitions ({@code inhibit_rules:}), in file order; empty when the file has none. */
     public List<InhibitRule> inhibitRules() {
         return inhibitRules;
+    }
+
+    /** The recurring maintenance windows ({@code maintenance:}), in file order. */
+    public List<MaintenanceWindow> maintenance() {
+        return maintenance;
     }
 
     public Optional<AlertRule> rule(String name) {
@@ -101,7 +108,7 @@ public final class AlertRules implements Serializable {
     @Override
     public boolean equals(Object o) {
         return o instanceof AlertRules && ((AlertRules) o).rules.equals(rules)
-                && ((AlertRules) o).inhibitRules.equals(inhibitRules);
+                && ((AlertRules) o).inhibitRules.equals(inhibitRules) && ((AlertRules) o).maintenance.equals(maintenance);
     }
 
     @Override
@@ -120,7 +127,7 @@ public final class AlertRules implements Serializable {
             throw new ConfigException(source + ": empty file; expected 'rules:' with a list of rules (use 'rules: []' for none)");
         }
         Map<String, Object> top = YamlFiles.mapping(source, root);
-        YamlFiles.onlyKnown(top, Set.of("rules", "inhibit_rules"), k -> source + ": " + k);
+        YamlFiles.onlyKnown(top, Set.of("rules", "inhibit_rules", "maintenance"), k -> source + ": " + k);
         if (!top.containsKey("rules")) {
             throw new ConfigException(source + ": rules: missing (use 'rules: []' for none)");
         }
@@ -141,8 +148,73 @@ public final class AlertRules implements Serializable {
             }
             rules.add(rule);
         }
-        return new AlertRules(rules, inhibitRules(source, top.get("inhibit_rules"), seen.keySet()));
+        return new AlertRules(rules, inhibitRules(source, top.get("inhibit_rules"), seen.keySet()),
+                maintenance(source, top.get("maintenance")));
     }
+
+    /**
+     * {@code maintenance:} a list of {name, match: {label: value}, days: [mon, ..], start: "HH:MM"
+     * (UTC), duration: 2h}; days default to every day, match to every episode.
+     */
+    private static List<MaintenanceWindow> maintenance(String source, Object value) {
+        List<MaintenanceWindow> out = new ArrayList<>();
+        if (value == null) {
+            return out;
+        }
+        if (!(value instanceof List)) {
+            throw new ConfigException(source + ": maintenance: expected a list, got " + YamlFiles.describe(value));
+        }
+        int index = 0;
+        for (Object item : (List<?>) value) {
+            index++;
+            String where = source + ": maintenance #" + index;
+            Map<String, Object> fields = YamlFiles.mapping(where, item);
+            YamlFiles.onlyKnown(fields, Set.of("name", "match", "days", "start", "duration"), k -> where + ": " + k);
+            Object name = fields.get("name");
+            if (!(name instanceof String) || ((String) name).isBlank()) {
+                throw new ConfigException(where + ": name: missing");
+            }
+            Map<String, String> match = new java.util.TreeMap<>();
+            Object m = fields.get("match");
+            if (m != null) {
+                for (Map.Entry<String, Object> e : YamlFiles.mapping(where + ": match", m).entrySet()) {
+                    if (!(e.getValue() instanceof String)) {
+                        throw new ConfigException(where + ": match: " + e.getKey() + ": expected a text value");
+                    }
+                    match.put(e.getKey(), (String) e.getValue());
+                }
+            }
+            java.util.Set<java.time.DayOfWeek> days = java.util.EnumSet.noneOf(java.time.DayOfWeek.class);
+            for (String d : names(where, "days", fields.get("days"), false)) {
+                java.time.DayOfWeek day = DAYS.get(d.toLowerCase(java.util.Locale.ROOT));
+                if (day == null) {
+                    throw new ConfigException(where + ": days: '" + d + "' is not one of " + DAYS.keySet());
+                }
+                days.add(day);
+            }
+            Object start = fields.get("start");
+            java.time.LocalTime at;
+            try {
+                at = java.time.LocalTime.parse(String.valueOf(start));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new ConfigException(where + ": start: expected a UTC time like \"02:00\", got " + YamlFiles.describe(start));
+            }
+            Object d = fields.get("duration");
+            if (!(d instanceof String)) {
+                throw new ConfigException(where + ": duration: expected a duration like 2h");
+            }
+            Duration duration = Durations.parse(where + ": duration", (String) d);
+            if (duration.isZero() || duration.isNegative() || duration.compareTo(Duration.ofDays(7)) > 0) {
+                throw new ConfigException(where + ": duration: must be more than 0 and at most 7d");
+            }
+            out.add(new MaintenanceWindow((String) name, match, days, at, duration));
+        }
+        return out;
+    }
+
+    private static final Map<String, java.time.DayOfWeek> DAYS = Map.of("mon", java.time.DayOfWeek.MONDAY,
+            "tue", java.time.DayOfWeek.TUESDAY, "wed", java.time.DayOfWeek.WEDNESDAY, "thu", java.time.DayOfWeek.THURSDAY,
+            "fri", java.time.DayOfWeek.FRIDAY, "sat", java.time.DayOfWeek.SATURDAY, "sun", java.time.DayOfWeek.SUNDAY);
 
     /**
      * {@code inhibit_rules:} a list of {source_rules: [..], target_rules: [..], equal: [labels],

@@ -76,7 +76,8 @@ public final class PostgresSinks implements KpiSinks {
     public Sink<AlertRecord> alerts() {
         Sink<AlertRecord> table = new PostgresUpsertSink<>("kpi.alerts", jdbc, new KpiTables.Alerts(), options);
         // A bounded replay waits for delivery as long as `run` does in its own process.
-        return deliverAlerts ? new InJobAlertDelivery(table, jdbc, AlertOutbox.END_OF_INPUT_WAIT, options.dashboardUrl) : table;
+        return deliverAlerts ? new InJobAlertDelivery(table, jdbc, AlertOutbox.END_OF_INPUT_WAIT, options.dashboardUrl,
+                options.maintenance) : table;
     }
 
     @Override

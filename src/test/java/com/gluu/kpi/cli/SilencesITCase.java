@@ -76,6 +76,7 @@ class SilencesITCase {
         episode("errs", "worker", "critical");  // the second would match, but it is expired
         episode("slow", "api", "warning");      // the third matches the rule, but starts after T
         episode("silent", "api", "warning");    // the fourth wants severity critical
+        episode("idle", "api", "info");         // in the rules file's daily 09:30-11:30 maintenance window
         long first = id(silence("add", "--match", "rule=errs,service=api", "--start", "2026-11-23T09:00:00Z", "--for", "2h",
                 "--by", "alice", "--comment", "deploy of api"));
         long second = id(silence("add", "--match", "service=worker", "--start", "2026-11-23T09:00:00Z",
@@ -94,7 +95,9 @@ class SilencesITCase {
                             StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
                             Duration.ofSeconds(2)));
             try (AlertOutbox outbox = new AlertOutbox(POSTGRES.db().jdbc(), channels, Duration.ofMillis(100),
-                    Duration.ofMillis(200), Duration.ofSeconds(1)).start()) {
+                    Duration.ofMillis(200), Duration.ofSeconds(1)).withMaintenance(com.gluu.kpi.testing.RulesFiles.load(
+                            "rules: []\nmaintenance:\n  - {name: nightly, match: {rule: idle}, start: \"09:30\", duration: 2h}\n")
+                            .maintenance()).start()) {
                 assertThat(outbox.awaitDelivered(Duration.ofSeconds(30))).isZero();
             }
             List<String> sent = new ArrayList<>();
@@ -107,11 +110,11 @@ class SilencesITCase {
             assertThat(sent).containsExactlyInAnyOrder("posthog errs-worker", "posthog slow-api", "posthog silent-api",
                     "sns [CRITICAL] errs worker firing", "sns [WARNING] slow api firing", "sns [WARNING] silent api firing");
         }
-        assertThat(POSTGRES.db().rows("SELECT alert_id, silenced_by, posthog_seq, sns_seq, posthog_delivered_at"
-                + " FROM kpi.alerts WHERE silenced_by IS NOT NULL"))
-                .extracting(r -> r.get("alert_id") + " " + r.get("silenced_by") + " " + r.get("posthog_seq") + " "
-                        + r.get("sns_seq") + " " + r.get("posthog_delivered_at"))
-                .containsExactly("errs-api " + first + " 1 1 null");
+        assertThat(POSTGRES.db().rows("SELECT alert_id, silenced_by, maintenance, posthog_seq, sns_seq, posthog_delivered_at"
+                + " FROM kpi.alerts WHERE silenced_by IS NOT NULL OR maintenance IS NOT NULL ORDER BY alert_id"))
+                .extracting(r -> r.get("alert_id") + " " + r.get("silenced_by") + " " + r.get("maintenance") + " "
+                        + r.get("posthog_seq") + " " + r.get("sns_seq") + " " + r.get("posthog_delivered_at"))
+                .containsExactly("errs-api " + first + " null 1 1 null", "idle-api null nightly 1 1 null");
     }
 
     @Test

@@ -64,6 +64,8 @@ public final class AlertOutbox implements AutoCloseable {
     private final Duration maxBackoff;
     /** Base URL of the dashboard for the notifications' links; empty: no link. */
     private volatile String dashboardUrl = "";
+    /** The rules file's recurring maintenance windows: matching transitions are recorded, not sent. */
+    private volatile List<com.gluu.kpi.config.MaintenanceWindow> maintenance = List.of();
     private final Duration claimSessionBound;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
@@ -103,6 +105,12 @@ public final class AlertOutbox implements AutoCloseable {
      */
     public AlertOutbox linkingTo(String baseUrl) {
         this.dashboardUrl = baseUrl == null ? "" : baseUrl;
+        return this;
+    }
+
+    /** The rules file's maintenance windows ({@code maintenance:}). Call before {@link #start()}. */
+    public AlertOutbox withMaintenance(List<com.gluu.kpi.config.MaintenanceWindow> windows) {
+        this.maintenance = List.copyOf(windows);
         return this;
     }
 
@@ -224,6 +232,8 @@ public final class AlertOutbox implements AutoCloseable {
         String failed = "UPDATE kpi.alerts SET " + c + "_attempts = " + c + "_attempts + 1, " + c + "_last_error = ?"
                 + " WHERE alert_id = ?";
         String silenced = "UPDATE kpi.alerts SET " + c + "_seq = ?, silenced_by = ? WHERE alert_id = ? AND " + c + "_seq = ?";
+        String inMaintenance = "UPDATE kpi.alerts SET " + c + "_seq = ?, maintenance = ? WHERE alert_id = ? AND "
+                + c + "_seq = ?";
         Pending p;
         try (PreparedStatement s = conn.prepareStatement(reread)) {
             s.setString(1, alertId);
@@ -235,8 +245,24 @@ public final class AlertOutbox implements AutoCloseable {
             }
         }
         Long silence = silence(conn, p.alertId);
+        String window = silence != null ? null : maintenanceWindow(p);
         for (int seq = p.channelSeq + 1; seq <= p.notifySeq && running; seq++) {
             Notification n = p.notification(seq, dashboardUrl);
+            if (window != null) {
+                try (PreparedStatement u = conn.prepareStatement(inMaintenance)) {
+                    u.setInt(1, seq);
+                    u.setString(2, window);
+                    u.setString(3, p.alertId);
+                    u.setInt(4, seq - 1);
+                    if (u.executeUpdate() != 1) {
+                        break;
+                    }
+                }
+                try (MDC.MDCCloseable id = MDC.putCloseable("alert_id", p.alertId)) {
+                    LOG.info("alert outbox ({}): {} in maintenance window {}, not sent", c, n, window);
+                }
+                continue;
+            }
             if (silence != null) {
                 try (PreparedStatement u = conn.prepareStatement(silenced)) {
                     u.setInt(1, seq);
@@ -289,6 +315,20 @@ public final class AlertOutbox implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** The first maintenance window covering the row's latest transition whose matchers hold; null if none. */
+    private String maintenanceWindow(Pending p) {
+        if (maintenance.isEmpty() || p.transitionAt == null) {
+            return null;
+        }
+        Map<String, Object> labels = Notification.parseLabels(p.labels);
+        for (com.gluu.kpi.config.MaintenanceWindow w : maintenance) {
+            if (w.covers(p.transitionAt) && w.matches(p.rule, p.severity, labels)) {
+                return w.name();
+            }
+        }
+        return null;
     }
 
     /**

@@ -35,17 +35,23 @@ public final class InJobAlertDelivery implements Sink<AlertRecord>, SupportsPreW
     private final JdbcSettings jdbc;
     private final Duration finalWait;
     private final String dashboardUrl;
+    private final java.util.List<com.gluu.kpi.config.MaintenanceWindow> maintenance;
 
     public InJobAlertDelivery(Sink<AlertRecord> table, JdbcSettings jdbc, Duration finalWait) {
-        this(table, jdbc, finalWait, "");
+        this(table, jdbc, finalWait, "", java.util.List.of());
     }
 
-    /** @param dashboardUrl {@code alerts.dashboard_url}: the notifications' links (empty: none) */
-    public InJobAlertDelivery(Sink<AlertRecord> table, JdbcSettings jdbc, Duration finalWait, String dashboardUrl) {
+    /**
+     * @param dashboardUrl {@code alerts.dashboard_url}: the notifications' links (empty: none)
+     * @param maintenance the rules file's maintenance windows
+     */
+    public InJobAlertDelivery(Sink<AlertRecord> table, JdbcSettings jdbc, Duration finalWait, String dashboardUrl,
+            java.util.List<com.gluu.kpi.config.MaintenanceWindow> maintenance) {
         this.table = table;
         this.jdbc = jdbc;
         this.finalWait = finalWait;
         this.dashboardUrl = dashboardUrl;
+        this.maintenance = java.util.List.copyOf(maintenance);
     }
 
     @Override
@@ -61,7 +67,7 @@ public final class InJobAlertDelivery implements Sink<AlertRecord>, SupportsPreW
         }
         // Read here, in the TaskManager: the channels' keys never travel in the job graph.
         AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
-                .linkingTo(dashboardUrl).start();
+                .linkingTo(dashboardUrl).withMaintenance(maintenance).start();
         return new DeliveringWriter(writer, outbox, finalWait);
     }
 
