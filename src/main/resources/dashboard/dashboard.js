@@ -484,12 +484,21 @@
       + ' (too late, too far ahead), else at the time the job received it (a record that did not parse).');
   }
 
+  // A table is rebuilt only when its data changed, so a poll does not undo a selection in it.
+  const shown = new Map();
+  function table(name, value, build, d) {
+    const key = JSON.stringify(value);
+    if (shown.get(name) === key) return;
+    shown.set(name, key);
+    build(d);
+  }
+
   function render(d) {
     updateControls(d);
     status(d);
-    summaryTable(d);
-    alertsTable(d);
-    deadLetterTable(d);
+    table('summary', d.summary, summaryTable, d);
+    table('alerts', d.alerts, alertsTable, d);
+    table('dead', d.deadLetters.reasons, deadLetterTable, d);
     captions(d);
     const gridEnd = epoch(d.range.gridEnd);
     episodes = unionBySeverity(d.alerts.map((a) => ({ start: epoch(a.startedAt),
