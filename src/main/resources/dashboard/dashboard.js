@@ -189,7 +189,7 @@
   // The union of the episodes of each severity: overlapping episodes shade a stretch once.
   function unionBySeverity(list) {
     const out = [];
-    for (const severity of ['info', 'warning', 'critical']) {
+    for (const severity of ['critical']) {
       const spans = list.filter((e) => e.severity === severity).sort((a, b) => a.start - b.start);
       let current = null;
       for (const e of spans) {
@@ -204,7 +204,8 @@
     return out;
   }
 
-  // Alert episodes as faint bands behind every chart, so an incident lines up across them.
+  // Critical episodes as faint bands behind every chart, so an incident lines up across them
+  // (warnings too would tint most of a busy range; the alert chart shows them all).
   const shading = {
     hooks: {
       drawClear: [(u) => {
@@ -478,7 +479,7 @@
       + ' p50 dotted, p95 solid, p99 dashed; total = request handling, model = SageMaker, llm = OpenAI.');
     caption('chart-alerts', d.alerts.length + ' episode' + (d.alerts.length === 1 ? '' : 's') + ' overlap this range'
       + (d.alertsTruncated ? ' (only the first ' + d.alerts.length + ' are listed)' : '')
-      + '; bars from start to resolve, dots are evidence requests. Every chart shades them.');
+      + '; bars from start to resolve, dots are evidence requests. The other charts shade the critical ones.');
     const inRange = d.deadLetters.reasons.reduce((n, r) => n + r.inRange, 0);
     caption('chart-dead-letters', fmtInt(inRange) + ' dead letters in this range, each at its event time if it had one'
       + ' (too late, too far ahead), else at the time the job received it (a record that did not parse).');
