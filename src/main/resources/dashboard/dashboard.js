@@ -269,6 +269,7 @@
   // Stacked bars: each series is drawn up to the running total, the tallest first, so the
   // shorter ones in front show the parts; legends show each part's own value.
   function stacked(t, parts, fmt) {
+    const state = { raw: parts.map((p) => p.values) };
     const totals = [];
     let running = t.map(() => null);
     for (const p of parts) {
@@ -278,14 +279,13 @@
     const series = [];
     const data = [];
     for (let k = parts.length - 1; k >= 0; k--) {
-      const raw = parts[k].values;
       series.push({
         label: parts[k].label, scale: 'y', stroke: parts[k].color, fill: parts[k].color, width: 0, paths: bars(),
-        value: (u, v, si, i) => (i == null ? '–' : fmt(raw[i])),
+        value: (u, v, si, i) => (i == null ? '–' : fmt(state.raw[k][i])),
       });
       data.push(totals[k]);
     }
-    return { series, data };
+    return { series, data, state };
   }
 
   function trafficChart(d) {
@@ -355,6 +355,7 @@
       key: 'cost',
       opts: options('cost', s.series, [axis('y', 'USD per window', 3, money), axis('per', 'USD per inference', 1, money)]),
       data: [d.t].concat(s.data),
+      state: s.state,
     };
   }
 
@@ -398,11 +399,12 @@
         severity: a.severity, evidence: a.evidence.map((e) => epoch(e.ts)) };
     });
     const n = Math.max(1, lanes.length);
+    const state = { drawn, t0: d.t[0], gridEnd };
     const draw = (u) => {
       const ctx = u.ctx;
       const { left, width } = u.bbox;
       ctx.save();
-      for (const e of drawn) {
+      for (const e of state.drawn) {
         const yTop = u.valToPos(e.lane + 0.8, 'lane', true);
         const yBottom = u.valToPos(e.lane + 0.2, 'lane', true);
         const x0 = Math.max(left, u.valToPos(e.start, 'x', true));
@@ -427,11 +429,12 @@
         { scale: 'lane', stroke: '#4b5563', size: 290, grid: { show: false }, ticks: { show: false },
           splits: () => lanes.map((_, i) => i + 0.5), values: () => lanes.slice() },
       ], {
-        scales: { x: { time: true, range: () => [d.t[0], gridEnd] }, lane: { range: [0, n] } },
+        scales: { x: { time: true, range: () => [state.t0, state.gridEnd] }, lane: { range: [0, n] } },
         hooks: { draw: [draw] },
         legend: { show: false },
       }),
       data: [d.t, d.t.map(() => null)],
+      state,
     };
   }
 
@@ -443,6 +446,7 @@
       key: 'dead:' + reasons.join('|'),
       opts: options('dead letters', s.series, [axis('y', 'dead letters')]),
       data: [d.t].concat(s.data),
+      state: s.state,
     };
   }
 
@@ -452,13 +456,15 @@
     const width = Math.max(300, box.clientWidth);
     const existing = charts.get(id);
     if (existing && existing.key === chart.key) {
+      // Same series: new data in place (the hooks and legends read the state object, not the old data).
+      if (existing.state && chart.state) Object.assign(existing.state, chart.state);
       existing.plot.setData(chart.data);
       return;
     }
     if (existing) existing.plot.destroy();
     chart.opts.width = width;
     if (chart.height) chart.opts.height = chart.height;
-    charts.set(id, { key: chart.key, plot: new uPlot(chart.opts, chart.data, box) });
+    charts.set(id, { key: chart.key, state: chart.state, plot: new uPlot(chart.opts, chart.data, box) });
   }
 
   function captions(d) {

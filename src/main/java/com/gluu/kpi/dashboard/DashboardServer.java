@@ -150,7 +150,8 @@ public final class DashboardServer implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             if (verdict == AccessGuard.Verdict.ALLOW_BY_QUERY && path.equals("/")) {
                 // The cookie carries the token from here on: take it out of the address bar and history.
-                exchange.getResponseHeaders().set("Location", "/" + queryWithout(exchange.getRequestURI().getRawQuery()));
+                // Relative, so it also works behind a proxy that serves the page under a path.
+                exchange.getResponseHeaders().set("Location", "./" + queryWithout(exchange.getRequestURI().getRawQuery()));
                 send(exchange, 303, "text/plain; charset=utf-8", new byte[0]);
                 return;
             }
@@ -184,6 +185,10 @@ public final class DashboardServer implements AutoCloseable {
         } catch (SQLException e) {
             LOG.warn("dashboard: reading the KPI tables failed: SQLSTATE {} {}", e.getSQLState(), e.getMessage());
             text(exchange, 503, "could not read the KPI tables (SQLSTATE " + e.getSQLState() + "); see the server's log");
+            return;
+        } catch (RuntimeException e) { // a bug or a row it cannot read: an answer, not a dropped connection
+            LOG.error("dashboard: answering failed", e);
+            text(exchange, 500, "the dashboard failed to answer; see the server's log");
             return;
         }
         send(exchange, 200, "application/json; charset=utf-8", JSON.writeValueAsBytes(answer));

@@ -122,7 +122,7 @@ class DashboardServerTest {
         // The page opened with ?token=: a cookie, and the same page without the token in its address.
         Reply page = send("GET", "/?from=2023-11-16T18:00:00Z&token=" + TOKEN + "&service=analyze-api");
         assertThat(page.status).isEqualTo(303);
-        assertThat(page.header("Location")).isEqualTo("/?from=2023-11-16T18:00:00Z&service=analyze-api");
+        assertThat(page.header("Location")).isEqualTo("./?from=2023-11-16T18:00:00Z&service=analyze-api");
         String cookie = page.header("Set-Cookie");
         assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict");
         Reply withCookie = send("GET", "/api/dashboard?from=2023-11-16T18:00:00Z",
