@@ -24,12 +24,14 @@ final class DashboardCommand {
 
     static int run(List<String> argv) throws Exception {
         Args args = Args.parse(argv, Set.of("jdbc-url", "port", "host"));
-        JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
         int port = port(args.get("port", String.valueOf(DEFAULT_PORT)));
         String host = args.get("host", DEFAULT_HOST);
+        String token = token(System.getenv("DASHBOARD_TOKEN"));
+        DashboardServer.checkBinding(host, token); // before any connection: a refusal costs nothing
+        JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
         Migrations.ensureCurrent(jdbc);
         CtrlC ctrlC = CtrlC.install();
-        try (DashboardServer server = DashboardServer.start(jdbc, host, port, token(System.getenv("DASHBOARD_TOKEN")))) {
+        try (DashboardServer server = DashboardServer.start(jdbc, host, port, token)) {
             announce(System.out, server, null);
             ctrlC.await();
         } finally {

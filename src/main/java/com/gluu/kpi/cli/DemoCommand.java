@@ -104,6 +104,9 @@ public final class DemoCommand {
     static int run(List<String> argv) throws Exception {
         boolean serve = argv.contains("--serve");
         List<String> options = argv.stream().filter(a -> !a.equals("--serve")).toList();
+        if (!serve && options.contains("--port")) {
+            throw new Args.UsageException("--port goes with --serve (the dashboard's port)");
+        }
         Args args = Args.parse(options, serve ? Set.of("port") : Set.of());
         if (!serve) {
             run(System.out);

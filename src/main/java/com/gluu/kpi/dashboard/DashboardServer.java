@@ -90,13 +90,23 @@ public final class DashboardServer implements AutoCloseable {
         return start(params -> connection.read(c -> data.read(c, params)), host, port, token, connection);
     }
 
-    static DashboardServer start(Source source, String host, int port, String token, AutoCloseable onClose)
-            throws IOException {
+    /**
+     * Fails (IllegalArgumentException, with what to do) unless {@code host} is a loopback address
+     * or {@code token} is a usable token: a command checks this before it connects to anything.
+     */
+    public static InetAddress checkBinding(String host, String token) throws IOException {
         InetAddress address = InetAddress.getByName(host);
         if (token == null && !address.isLoopbackAddress()) {
             throw new IllegalArgumentException("--host " + host + " is not a loopback address: set DASHBOARD_TOKEN"
                     + " (at least " + AccessGuard.MIN_TOKEN_LENGTH + " characters) so that every request must carry it");
         }
+        new AccessGuard(token); // checks the token's form
+        return address;
+    }
+
+    static DashboardServer start(Source source, String host, int port, String token, AutoCloseable onClose)
+            throws IOException {
+        InetAddress address = checkBinding(host, token);
         AccessGuard guard = new AccessGuard(token);
         HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 0);
         DashboardServer dashboard = new DashboardServer(server, guard, source, onClose);
