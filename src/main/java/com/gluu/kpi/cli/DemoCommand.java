@@ -1,6 +1,7 @@
 package com.gluu.kpi.cli;
 
 import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.dashboard.DashboardServer;
 import com.gluu.kpi.db.EmbeddedDatabase;
 import com.gluu.kpi.db.Migrations;
 import com.gluu.kpi.demo.DemoSummary;
@@ -11,7 +12,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +63,11 @@ import org.apache.flink.api.common.JobExecutionResult;
  * </ol>
  * It stops the database and deletes its temp files at the end, and exits 0 (in about half a
  * minute on 2 cores). Flink logs at WARN on stderr; the summary goes to stdout.
+ *
+ * <p>{@code demo --serve [--port P]}: after the summary, the dashboard serves the demo's
+ * database on 127.0.0.1 (read as a login granted only {@code kpi_reader}, as in production)
+ * and the demo prints its URL, with {@code from}/{@code to} around the trace, and waits for
+ * Ctrl-C before it cleans up.
  */
 public final class DemoCommand {
     private DemoCommand() {}
@@ -78,14 +89,53 @@ public final class DemoCommand {
         }
     }
 
+    /** What to do with the demo's database after the summary, while it still runs. */
+    public interface Serve {
+        /**
+         * @param reader a login granted only kpi_reader on the demo's database
+         * @param query the dashboard's URL query covering the demo's requests ({@code ?from=…&to=…})
+         */
+        void serve(JdbcSettings reader, String query) throws Exception;
+    }
+
+    /** The login {@code demo --serve} creates for the dashboard: granted kpi_reader and nothing else. */
+    static final String DASHBOARD_LOGIN = "gluu_dashboard";
+
     static int run(List<String> argv) throws Exception {
-        Args.parse(argv, Set.of());
-        run(System.out);
+        boolean serve = argv.contains("--serve");
+        List<String> options = argv.stream().filter(a -> !a.equals("--serve")).toList();
+        if (!serve && options.contains("--port")) {
+            throw new Args.UsageException("--port goes with --serve (the dashboard's port)");
+        }
+        Args args = Args.parse(options, serve ? Set.of("port") : Set.of());
+        if (!serve) {
+            run(System.out);
+            return 0;
+        }
+        int port = DashboardCommand.port(args.get("port", String.valueOf(DashboardCommand.DEFAULT_PORT)));
+        String token = DashboardCommand.token(System.getenv("DASHBOARD_TOKEN"));
+        DashboardCommand.CtrlC ctrlC = DashboardCommand.CtrlC.install();
+        try {
+            run(System.out, (reader, query) -> {
+                try (DashboardServer server = DashboardServer.start(reader, DashboardCommand.DEFAULT_HOST, port, token)) {
+                    System.out.println();
+                    DashboardCommand.announce(System.out, server, query);
+                    ctrlC.await();
+                }
+            });
+        } finally {
+            ctrlC.done();
+        }
         return 0;
     }
 
     /** Runs the whole demo, printing progress and the summary to {@code out}. */
     public static Outcome run(PrintStream out) throws Exception {
+        return run(out, null);
+    }
+
+    /** As {@link #run(PrintStream)}; then, if {@code serve} is given, hands it the database before closing it. */
+    public static Outcome run(PrintStream out, Serve serve) throws Exception {
         long start = System.nanoTime();
         out.println("gluu-kpi demo: embedded PostgreSQL + in-process Flink + the bundled real trace with incidents");
         Path work = Files.createTempDirectory("gluu-kpi-demo");
@@ -119,9 +169,37 @@ public final class DemoCommand {
             Duration wall = Duration.ofNanos(System.nanoTime() - start);
             out.printf("demo finished in %.1f s (wall time, including database and Flink start-up)%n", wall.toMillis() / 1000.0);
             out.flush();
+            if (serve != null) {
+                serve.serve(readerLogin(jdbc), dashboardQuery(jdbc));
+            }
             return new Outcome(trace, counts, summary, text, wall);
         } finally {
             deleteRecursively(work);
+        }
+    }
+
+    /**
+     * A login granted only kpi_reader on the embedded database (which trusts local logins, so it
+     * needs no password): the dashboard reads the demo as it reads production.
+     */
+    static JdbcSettings readerLogin(JdbcSettings owner) throws SQLException {
+        try (Connection c = owner.connect(); Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + DASHBOARD_LOGIN + "')"
+                    + " THEN CREATE ROLE " + DASHBOARD_LOGIN + " LOGIN IN ROLE kpi_reader; END IF; END $$");
+        }
+        // The embedded server's URL logs in as postgres; the dashboard logs in as its own role.
+        return new JdbcSettings(owner.url().replaceAll("[?&]user=postgres", ""), DASHBOARD_LOGIN, null);
+    }
+
+    /** {@code ?from=…&to=…} spanning the 1-minute traffic windows, i.e. the demo's requests. */
+    static String dashboardQuery(JdbcSettings jdbc) throws SQLException {
+        String sql = "SELECT min(window_start), max(window_end) FROM kpi.traffic"
+                + " WHERE window_end - window_start = interval '1 minute'";
+        try (Connection c = jdbc.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            OffsetDateTime from = rs.getObject(1, OffsetDateTime.class);
+            OffsetDateTime to = rs.getObject(2, OffsetDateTime.class);
+            return from == null ? "" : "?from=" + from.toInstant() + "&to=" + to.toInstant();
         }
     }
 

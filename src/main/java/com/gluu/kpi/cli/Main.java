@@ -10,12 +10,13 @@ import java.util.List;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** Entry point of {@code target/gluu-kpi.jar}: {@code demo}, {@code run}, {@code migrate}, {@code bench}. */
+/** Entry point of {@code target/gluu-kpi.jar}: {@code demo}, {@code run}, {@code migrate}, {@code dashboard}, {@code bench}. */
 public final class Main {
     private static final String USAGE = String.join("\n",
             "usage: java -jar target/gluu-kpi.jar COMMAND [options]",
             "",
-            "  demo                      embedded PostgreSQL + in-process Flink + bundled real trace; prints a KPI summary",
+            "  demo [--serve [--port P]] embedded PostgreSQL + in-process Flink + bundled real trace; prints a KPI summary",
+            "                            (--serve: then serves the dashboard on that database until Ctrl-C)",
             "  run [--config FILE] [--events FILE] [--jdbc-url URL] [--pricing FILE] [--rules FILE]",
             "                            run the job (a JSON Lines replay ends when every window is written)",
             "  migrate [--jdbc-url URL]  apply sql/ migrations to the database (idempotent)",
@@ -24,6 +25,8 @@ public final class Main {
             "  silence add --match rule=R,label=V [--start ISO] (--end ISO | --for 2h) --by NAME [--comment TEXT]",
             "  silence list [--all true] | silence expire ID",
             "                            silences: matching alert transitions are recorded, not sent",
+            "  dashboard [--jdbc-url URL] [--port P] [--host H]",
+            "                            serve the KPI dashboard (default 127.0.0.1:8090; another host needs DASHBOARD_TOKEN)",
             "  config-keys               list every config key with its default and meaning",
             "",
             "Connection settings come from the environment: KPI_JDBC_URL, KPI_JDBC_USER, KPI_JDBC_PASSWORD.");
@@ -68,6 +71,8 @@ public final class Main {
                     return RunCommand.migrate(rest);
                 case "demo":
                     return DemoCommand.run(rest);
+                case "dashboard":
+                    return DashboardCommand.run(rest);
                 case "bench":
                     return BenchCommand.run(rest);
                 case "silence":
