@@ -392,3 +392,118 @@ GRANT EXECUTE ON FUNCTION kpi.sketch_merge(bytea), kpi.sketch_quantile(bytea, do
   kpi.sketch_merge_final(bytea[]), kpi.sketch_from_bins(bigint, integer[], bigint[]), kpi.sketch_from_ddsketch(bytea)
   TO kpi_reader, kpi_writer;
 GRANT EXECUTE ON FUNCTION kpi.latency_sketch_to_format_1() TO kpi_writer;
+
+-- Hourly and daily rollups of the 1-minute rows, for the admin panel (through the Data API) and
+-- analysts: UTC hours and days (date_bin from midnight UTC, whatever the session's TimeZone);
+-- window_start and window_end name the hour or day. Counts and money add up; latency
+-- percentiles come from the merged sketches (never averages of percentiles), mean_ms is
+-- weighted by count, accuracy by feedback. Built from the 1-minute rows whatever window sizes
+-- the job is configured with (SPEC default: 1 minute and 1 hour), so an hourly row equals the
+-- job's own 1-hour row when both exist. A filter on window_start is applied to the 1-minute rows
+-- before they are grouped (PostgreSQL pushes it below the GROUP BY), to each row: see the README
+-- for the index that makes it an index scan on a large table.
+-- security_invoker: read with the caller's rights and row-level security (V4).
+
+CREATE OR REPLACE VIEW kpi.traffic_hourly WITH (security_invoker = true) AS
+  SELECT date_bin(interval '1 hour', window_start, timestamptz '2000-01-01 00:00:00+00') AS window_start,
+         date_bin(interval '1 hour', window_start, timestamptz '2000-01-01 00:00:00+00') + interval '1 hour' AS window_end,
+         service, route, model, endpoint,
+         sum(requests)::bigint AS requests, sum(ok)::bigint AS ok, sum(client_errors)::bigint AS client_errors,
+         sum(errors)::bigint AS errors, sum(errors)::double precision / nullif(sum(requests), 0) AS error_rate,
+         sum(async_requests)::bigint AS async_requests, sum(images)::bigint AS images
+  FROM kpi.traffic
+  WHERE window_end - window_start = interval '1 minute'
+  GROUP BY 1, 2, service, route, model, endpoint;
+
+CREATE OR REPLACE VIEW kpi.traffic_daily WITH (security_invoker = true) AS
+  SELECT date_bin(interval '1 day', window_start, timestamptz '2000-01-01 00:00:00+00') AS window_start,
+         date_bin(interval '1 day', window_start, timestamptz '2000-01-01 00:00:00+00') + interval '1 day' AS window_end,
+         service, route, model, endpoint,
+         sum(requests)::bigint AS requests, sum(ok)::bigint AS ok, sum(client_errors)::bigint AS client_errors,
+         sum(errors)::bigint AS errors, sum(errors)::double precision / nullif(sum(requests), 0) AS error_rate,
+         sum(async_requests)::bigint AS async_requests, sum(images)::bigint AS images
+  FROM kpi.traffic
+  WHERE window_end - window_start = interval '1 minute'
+  GROUP BY 1, 2, service, route, model, endpoint;
+
+-- The merged sketch is computed once per group and read four times; it is a column too, so a
+-- longer range can merge these rows' sketches again.
+CREATE OR REPLACE VIEW kpi.latency_hourly WITH (security_invoker = true) AS
+  SELECT window_start, window_end, service, model, endpoint, stage, count,
+         kpi.sketch_quantile(sketch, 0.50) AS p50_ms, kpi.sketch_quantile(sketch, 0.90) AS p90_ms,
+         kpi.sketch_quantile(sketch, 0.95) AS p95_ms, kpi.sketch_quantile(sketch, 0.99) AS p99_ms,
+         max_ms, mean_ms, sketch
+  FROM (
+    SELECT date_bin(interval '1 hour', window_start, timestamptz '2000-01-01 00:00:00+00') AS window_start,
+           date_bin(interval '1 hour', window_start, timestamptz '2000-01-01 00:00:00+00') + interval '1 hour' AS window_end,
+           service, model, endpoint, stage,
+           sum(count)::bigint AS count, max(max_ms) AS max_ms, sum(mean_ms * count) / sum(count) AS mean_ms,
+           kpi.sketch_merge(sketch) AS sketch
+    FROM kpi.latency
+    WHERE window_end - window_start = interval '1 minute'
+    GROUP BY 1, 2, service, model, endpoint, stage
+  ) AS merged;
+
+CREATE OR REPLACE VIEW kpi.latency_daily WITH (security_invoker = true) AS
+  SELECT window_start, window_end, service, model, endpoint, stage, count,
+         kpi.sketch_quantile(sketch, 0.50) AS p50_ms, kpi.sketch_quantile(sketch, 0.90) AS p90_ms,
+         kpi.sketch_quantile(sketch, 0.95) AS p95_ms, kpi.sketch_quantile(sketch, 0.99) AS p99_ms,
+         max_ms, mean_ms, sketch
+  FROM (
+    SELECT date_bin(interval '1 day', window_start, timestamptz '2000-01-01 00:00:00+00') AS window_start,
+           date_bin(interval '1 day', window_start, timestamptz '2000-01-01 00:00:00+00') + interval '1 day' AS window_end,
+           service, model, endpoint, stage,
+           sum(count)::bigint AS count, max(max_ms) AS max_ms, sum(mean_ms * count) / sum(count) AS mean_ms,
+           kpi.sketch_merge(sketch) AS sketch
+    FROM kpi.latency
+    WHERE window_end - window_start = interval '1 minute'
+    GROUP BY 1, 2, service, model, endpoint, stage
+  ) AS merged;
+
+-- accuracy is the mean score, so the rollup weights each minute's by its feedback count.
+CREATE OR REPLACE VIEW kpi.accuracy_hourly WITH (security_invoker = true) AS
+  SELECT date_bin(interval '1 hour', window_start, timestamptz '2000-01-01 00:00:00+00') AS window_start,
+         date_bin(interval '1 hour', window_start, timestamptz '2000-01-01 00:00:00+00') + interval '1 hour' AS window_end,
+         model, model_version,
+         sum(feedback)::bigint AS feedback, sum(correct)::bigint AS correct, sum(partial)::bigint AS partial,
+         sum(incorrect)::bigint AS incorrect, sum(accuracy * feedback) / nullif(sum(feedback), 0) AS accuracy
+  FROM kpi.accuracy
+  WHERE window_end - window_start = interval '1 minute'
+  GROUP BY 1, 2, model, model_version;
+
+CREATE OR REPLACE VIEW kpi.accuracy_daily WITH (security_invoker = true) AS
+  SELECT date_bin(interval '1 day', window_start, timestamptz '2000-01-01 00:00:00+00') AS window_start,
+         date_bin(interval '1 day', window_start, timestamptz '2000-01-01 00:00:00+00') + interval '1 day' AS window_end,
+         model, model_version,
+         sum(feedback)::bigint AS feedback, sum(correct)::bigint AS correct, sum(partial)::bigint AS partial,
+         sum(incorrect)::bigint AS incorrect, sum(accuracy * feedback) / nullif(sum(feedback), 0) AS accuracy
+  FROM kpi.accuracy
+  WHERE window_end - window_start = interval '1 minute'
+  GROUP BY 1, 2, model, model_version;
+
+-- Money adds up; usd_per_inference is the period's total over its requests (NULL without any),
+-- and idle_hosting_usd stays NULL except on the '*' rows, as in kpi.cost.
+CREATE OR REPLACE VIEW kpi.cost_hourly WITH (security_invoker = true) AS
+  SELECT date_bin(interval '1 hour', window_start, timestamptz '2000-01-01 00:00:00+00') AS window_start,
+         date_bin(interval '1 hour', window_start, timestamptz '2000-01-01 00:00:00+00') + interval '1 hour' AS window_end,
+         model, endpoint,
+         sum(requests)::bigint AS requests, sum(llm_usd) AS llm_usd, sum(hosting_usd) AS hosting_usd,
+         sum(compute_usd) AS compute_usd, sum(total_usd) AS total_usd,
+         sum(total_usd) / nullif(sum(requests), 0) AS usd_per_inference, sum(idle_hosting_usd) AS idle_hosting_usd
+  FROM kpi.cost
+  WHERE window_end - window_start = interval '1 minute'
+  GROUP BY 1, 2, model, endpoint;
+
+CREATE OR REPLACE VIEW kpi.cost_daily WITH (security_invoker = true) AS
+  SELECT date_bin(interval '1 day', window_start, timestamptz '2000-01-01 00:00:00+00') AS window_start,
+         date_bin(interval '1 day', window_start, timestamptz '2000-01-01 00:00:00+00') + interval '1 day' AS window_end,
+         model, endpoint,
+         sum(requests)::bigint AS requests, sum(llm_usd) AS llm_usd, sum(hosting_usd) AS hosting_usd,
+         sum(compute_usd) AS compute_usd, sum(total_usd) AS total_usd,
+         sum(total_usd) / nullif(sum(requests), 0) AS usd_per_inference, sum(idle_hosting_usd) AS idle_hosting_usd
+  FROM kpi.cost
+  WHERE window_end - window_start = interval '1 minute'
+  GROUP BY 1, 2, model, endpoint;
+
+GRANT SELECT ON kpi.traffic_hourly, kpi.traffic_daily, kpi.latency_hourly, kpi.latency_daily,
+  kpi.accuracy_hourly, kpi.accuracy_daily, kpi.cost_hourly, kpi.cost_daily TO kpi_reader;

@@ -274,13 +274,14 @@ class SqlSketchMergeITCase {
     }
 
     @Test
-    void theFunctionsWorkForALoginGrantedOnlyKpiReader() throws SQLException {
+    void theFunctionsAndTheLatencyViewsWorkForALoginGrantedOnlyKpiReader() throws SQLException {
         POSTGRES.db().execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sketch_reader') THEN"
                 + " CREATE ROLE sketch_reader LOGIN IN ROLE kpi_reader; END IF; END $$");
         String url = POSTGRES.db().jdbc().url().replaceAll("[?&]user=postgres", "");
         JdbcSettings reader = new JdbcSettings(url, "sketch_reader", null);
         String where = "service = 'analyze-api' AND stage = 'total'";
         String sql = "SELECT kpi.sketch_quantile(kpi.sketch_merge(sketch), 0.95) FROM kpi.latency WHERE " + ONE_MINUTE + where;
+        String view = "SELECT sum(count) FROM kpi.latency_daily WHERE " + where;
         try (Connection c = reader.connect(); var s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT current_user, pg_has_role('kpi_writer', 'MEMBER')")) {
                 rs.next();
@@ -290,6 +291,11 @@ class SqlSketchMergeITCase {
             try (ResultSet rs = s.executeQuery(sql)) {
                 rs.next();
                 assertThat(rs.getDouble(1)).isEqualTo(quantile(sqlMerge(where), 0.95));
+            }
+            try (ResultSet rs = s.executeQuery(view)) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(rawOf(c2 -> c2.key().service().equals("analyze-api") && c2.stage().equals("total"))
+                        .length);
             }
         }
     }
