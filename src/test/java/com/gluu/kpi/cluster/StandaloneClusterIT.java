@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.gluu.kpi.cli.KpiJob;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.db.EmbeddedDatabase;
+import com.gluu.kpi.db.Migrations;
 import com.gluu.kpi.sinks.JdbcSettings;
 import com.gluu.kpi.testing.AlertScenario;
 import com.gluu.kpi.testing.PostHogStandIn;
@@ -55,6 +56,8 @@ class StandaloneClusterIT {
     private static final Path JAR = Path.of(System.getProperty("gluu.jar", "target/gluu-kpi.jar"));
     private static final Path DIR = Path.of(System.getProperty("flink.cluster.dir", "target/flink-cluster"));
     private static final String PASSWORD = UUID.randomUUID().toString();
+    /** The job's login: granted kpi_writer only, as in production (SPEC §4), never the schema's owner. */
+    private static final String JOB_USER = "kpi_job";
 
     static EmbeddedDatabase postgres;
     static JdbcSettings jobDatabase; // as the job's user, with the password
@@ -69,7 +72,7 @@ class StandaloneClusterIT {
         postgres = EmbeddedDatabase.start();
         jobUrl = "jdbc:postgresql://127.0.0.1:" + port(postgres.jdbcUrl()) + "/postgres";
         requirePasswordForJobUser(new JdbcSettings(postgres.jdbcUrl(), null, null));
-        jobDatabase = new JdbcSettings(jobUrl, "kpi_writer", PASSWORD);
+        jobDatabase = new JdbcSettings(jobUrl, JOB_USER, PASSWORD);
         posthog = new PostHogStandIn();
 
         Path run = Files.createDirectories(DIR.resolve("run-" + System.currentTimeMillis()));
@@ -87,7 +90,7 @@ class StandaloneClusterIT {
         Files.write(events, List.of("{\"event_id\": not json", duplicate), StandardOpenOption.APPEND);
 
         cluster = StandaloneFlinkCluster.start(run, 2, Arrays.asList(System.getProperty("flink.add-opens", "").split(" ")),
-                Map.of("KPI_JDBC_USER", "kpi_writer", "KPI_JDBC_PASSWORD", PASSWORD,
+                Map.of("KPI_JDBC_USER", JOB_USER, "KPI_JDBC_PASSWORD", PASSWORD,
                         "POSTHOG_API_KEY", "phc_cluster_test", "POSTHOG_HOST", posthog.url()));
     }
 
@@ -189,24 +192,26 @@ class StandaloneClusterIT {
     }
 
     /**
-     * Creates the job's user {@code kpi_writer} (allowed to create the kpi schema) and makes the
-     * server ask it for its password over TCP, where the embedded server otherwise trusts everyone.
+     * Migrates as the owner (as {@code migrate} does before a deployment), creates the job's login
+     * {@link #JOB_USER}, granted only {@code kpi_writer}, and makes the server ask it for its
+     * password over TCP, where the embedded server otherwise trusts everyone. The job then only
+     * checks that no migration is pending: its role may not change the schema (V4).
      */
     private static void requirePasswordForJobUser(JdbcSettings admin) throws Exception {
+        Migrations.apply(admin);
         try (Connection c = admin.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE ROLE kpi_writer LOGIN PASSWORD '" + PASSWORD + "'");
-            s.execute("GRANT CREATE ON DATABASE postgres TO kpi_writer");
+            s.execute("CREATE ROLE " + JOB_USER + " LOGIN PASSWORD '" + PASSWORD + "' IN ROLE kpi_writer");
             Path hba;
             try (ResultSet rs = s.executeQuery("SHOW hba_file")) {
                 rs.next();
                 hba = Path.of(rs.getString(1));
             }
-            Files.writeString(hba, "host all kpi_writer 127.0.0.1/32 scram-sha-256\n" + Files.readString(hba));
+            Files.writeString(hba, "host all " + JOB_USER + " 127.0.0.1/32 scram-sha-256\n" + Files.readString(hba));
             s.execute("SELECT pg_reload_conf()");
         }
         // Proof that the rule holds: without the password the job's user is refused.
-        try (Connection c = new JdbcSettings(jobUrl, "kpi_writer", null).connect()) {
-            throw new AssertionError("kpi_writer connected without a password");
+        try (Connection c = new JdbcSettings(jobUrl, JOB_USER, null).connect()) {
+            throw new AssertionError(JOB_USER + " connected without a password");
         } catch (java.sql.SQLException expected) {
             assertThat(expected.getMessage()).contains("password");
         }
