@@ -14,9 +14,10 @@ import java.io.UncheckedIOException;
  * cover a ratio of about 10^17 between the smallest and largest value, so for latencies the
  * store never collapses, and its size stays bounded whatever arrives.
  *
- * <p>The serialized form (Flink state and {@code kpi.latency.sketch} alike) is DDSketch's own
- * compact binary encoding ({@code DDSketch.encode}/{@code decode}), which sketches-java and
- * sketches-go read, so a stored sketch can be decoded and merged into longer periods later.
+ * <p>The serialized form in Flink state is DDSketch's own compact binary encoding
+ * ({@code DDSketch.encode}/{@code decode}), which sketches-java and sketches-go read. The column
+ * {@code kpi.latency.sketch} holds {@link StoredSketch} format 1 instead, which SQL can merge;
+ * {@link #fromBytes} reads both, so code that reads the column with it keeps working.
  */
 public final class LatencySketches {
     public static final double RELATIVE_ACCURACY = 0.01;
@@ -38,7 +39,11 @@ public final class LatencySketches {
         return output.trimmedCopy();
     }
 
+    /** A sketch from {@link #toBytes} (Flink state) or {@link StoredSketch#encode} (the column), told apart by the first byte. */
     public static DDSketch fromBytes(byte[] bytes) {
+        if (StoredSketch.isStoredFormat(bytes)) {
+            return StoredSketch.decode(bytes);
+        }
         try {
             return DDSketch.decode(ByteArrayInput.wrap(bytes), () -> new CollapsingLowestDenseStore(MAX_BINS));
         } catch (IOException e) {

@@ -7,6 +7,8 @@ import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
+import com.gluu.kpi.latency.LatencySketches;
+import com.gluu.kpi.latency.StoredSketch;
 import com.gluu.kpi.traffic.TrafficRow;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -251,7 +253,8 @@ public final class KpiTables {
             s.setDouble(11, r.p99Ms);
             s.setDouble(12, r.maxMs);
             s.setDouble(13, r.meanMs);
-            s.setBytes(14, r.sketch);
+            // The row carries the sketch as Flink state does; the column holds format 1 (SQL merges it).
+            s.setBytes(14, StoredSketch.encode(LatencySketches.fromBytes(r.sketch)));
         }
     }
 
