@@ -17,6 +17,8 @@ import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
@@ -37,6 +39,14 @@ import org.apache.flink.util.Collector;
  * handled at once. The decision is taken when an episode fires: an episode that fired before its
  * source is not inhibited afterwards (it has been notified already).
  *
+ * <p><b>Storm control</b> (SPEC §5), here too because only here do all rules' transitions meet:
+ * of the new episodes of one minute that are not inhibited, at most
+ * {@code alerts.max_new_alerts_per_minute} are notified (critical first, then warning, then info;
+ * then by rule and labels); the others are marked like inhibited ones, by the storm episode
+ * {@value #STORM_RULE}, which fires once in the first minute over the bound (its summary counts
+ * what was held back, by rule) and resolves in the first minute after that is not over it. So
+ * 20,000 new services firing at once reach each channel as 20 messages and one summary.
+ *
  * <p>Runs as one key (the transitions of all rules meet here); its state is the firing source
  * episodes, the inhibited episodes still open, and the last minute each service called each
  * endpoint (pairs not seen for an hour are dropped; their number is bounded by the key caps).
@@ -47,7 +57,11 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
     private static final long CALL_MEMORY_MINUTES = 60;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The rule name of storm summaries. */
+    public static final String STORM_RULE = "alert_storm";
+
     private final AlertRules rules;
+    private final int maxNewPerMinute;
 
     private transient Set<String> sourceRules;
     private transient Set<String> targetRules;
@@ -60,14 +74,25 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
     private transient MapState<String, String> inhibited;
     /** service + "\t" + endpoint → the last minute handled in which the service called it. */
     private transient MapState<String, Long> lastCall;
+    /** The storm episode while it fires: its alert id, start, and the new episodes held back so far by rule. */
+    private transient ValueState<String> stormId;
+    private transient ValueState<Long> stormStart;
+    private transient MapState<String, Long> stormHeld;
 
+    /** Inhibition only, no storm control. */
     public AlertInhibitor(AlertRules rules) {
-        this.rules = rules;
+        this(rules, 0);
     }
 
-    /** Whether any rule of {@code rules} needs the inhibitor (and the service calls). */
-    public static boolean needed(AlertRules rules) {
-        return !rules.inhibitRules().isEmpty();
+    /** @param maxNewPerMinute {@code alerts.max_new_alerts_per_minute}; 0: no storm control */
+    public AlertInhibitor(AlertRules rules, int maxNewPerMinute) {
+        this.rules = rules;
+        this.maxNewPerMinute = maxNewPerMinute;
+    }
+
+    /** Whether the job needs this operator: inhibit rules, or storm control. */
+    public static boolean needed(AlertRules rules, int maxNewPerMinute) {
+        return !rules.rules().isEmpty() && (!rules.inhibitRules().isEmpty() || maxNewPerMinute > 0);
     }
 
     @Override
@@ -90,6 +115,9 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
         firingSources = getRuntimeContext().getMapState(new MapStateDescriptor<>("firingSources", Types.STRING, Types.STRING));
         inhibited = getRuntimeContext().getMapState(new MapStateDescriptor<>("inhibited", Types.STRING, Types.STRING));
         lastCall = getRuntimeContext().getMapState(new MapStateDescriptor<>("lastCall", Types.STRING, Types.LONG));
+        stormId = getRuntimeContext().getState(new ValueStateDescriptor<>("stormId", Types.STRING));
+        stormStart = getRuntimeContext().getState(new ValueStateDescriptor<>("stormStart", Types.LONG));
+        stormHeld = getRuntimeContext().getMapState(new MapStateDescriptor<>("stormHeld", Types.STRING, Types.LONG));
     }
 
     @Override
@@ -142,10 +170,12 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
             pendingCalls.remove(m);
         }
         List<AlertRecord> records = pendingRecords.get(m);
+        List<AlertRecord> held = List.of();
         if (records != null) {
             pendingRecords.remove(m);
-            handle(records, m, out);
+            held = handle(records, m, out);
         }
+        storm(held, m, ctx, out);
         if (Math.floorMod(m, CALL_MEMORY_MINUTES) == 0) {
             List<String> old = new ArrayList<>();
             for (Map.Entry<String, Long> e : lastCall.entries()) {
@@ -159,8 +189,11 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
         }
     }
 
-    /** The transitions of minute {@code m}: the sources' first, each group by rule and labels. */
-    private void handle(List<AlertRecord> records, long m, Collector<AlertRecord> out) throws Exception {
+    /**
+     * The transitions of minute {@code m}: the sources' first, each group by rule and labels;
+     * returns the new episodes storm control held back (already emitted, marked).
+     */
+    private List<AlertRecord> handle(List<AlertRecord> records, long m, Collector<AlertRecord> out) throws Exception {
         List<AlertRecord> ordered = new ArrayList<>(records);
         ordered.sort(Comparator.comparing((AlertRecord r) -> !sourceRules.contains(r.rule))
                 .thenComparing(r -> r.rule).thenComparing(r -> r.labelsJson).thenComparingInt(r -> r.notifySeq));
@@ -175,8 +208,120 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
             if (targetRules.contains(r.rule)) {
                 mark(r, m);
             }
+        }
+        List<AlertRecord> held = holdBack(ordered);
+        for (AlertRecord r : ordered) {
             out.collect(r);
         }
+        return held;
+    }
+
+    private static int severityRank(String severity) {
+        switch (severity == null ? "" : severity) {
+            case "critical": return 0;
+            case "warning": return 1;
+            default: return 2;
+        }
+    }
+
+    /**
+     * Storm control: of this minute's new, not inhibited episodes, the ones beyond the bound (in
+     * severity, rule, labels order) are marked by the storm episode (whose id is known before it
+     * is emitted: it is derived from its start) and returned.
+     */
+    private List<AlertRecord> holdBack(List<AlertRecord> ordered) throws Exception {
+        if (maxNewPerMinute <= 0) {
+            return List.of();
+        }
+        List<AlertRecord> fresh = new ArrayList<>();
+        for (AlertRecord r : ordered) {
+            if (AlertRecord.FIRING.equals(r.state) && r.notifySeq == 1 && r.inhibitedBy == null && !STORM_RULE.equals(r.rule)) {
+                fresh.add(r);
+            }
+        }
+        if (fresh.size() <= maxNewPerMinute) {
+            return List.of();
+        }
+        fresh.sort(Comparator.comparingInt((AlertRecord r) -> severityRank(r.severity)).thenComparing(r -> r.rule)
+                .thenComparing(r -> r.labelsJson));
+        List<AlertRecord> held = new ArrayList<>(fresh.subList(maxNewPerMinute, fresh.size()));
+        String id = stormId.value();
+        if (id == null) {
+            id = AlertStateMachine.alertId(STORM_RULE, "{}", held.get(0).transitionAt);
+        }
+        for (AlertRecord r : held) {
+            r.inhibitedBy = id;
+            inhibited.put(r.alertId, id);
+        }
+        return held;
+    }
+
+    /**
+     * After minute {@code m}: the storm episode fires in the first minute with held-back episodes
+     * (one notification), counts the later ones, and resolves in the first minute without.
+     */
+    private void storm(List<AlertRecord> held, long m, OnTimerContext ctx, Collector<AlertRecord> out) throws Exception {
+        if (maxNewPerMinute <= 0) {
+            return;
+        }
+        String id = stormId.value();
+        long at = (m + 1) * MINUTE_MS;
+        if (!held.isEmpty()) {
+            for (AlertRecord r : held) {
+                Long n = stormHeld.get(r.rule);
+                stormHeld.put(r.rule, n == null ? 1 : n + 1);
+            }
+            if (id == null) {
+                id = held.get(0).inhibitedBy;
+                stormId.update(id);
+                stormStart.update(at);
+                out.collect(stormRecord(id, at, at, AlertRecord.FIRING, 1, held));
+            }
+            ctx.timerService().registerEventTimeTimer(at + MINUTE_MS - 1); // the next minute decides the end
+        } else if (id != null) {
+            out.collect(stormRecord(id, stormStart.value(), at, AlertRecord.RESOLVED, 2, List.of()));
+            stormId.clear();
+            stormStart.clear();
+            stormHeld.clear();
+        }
+    }
+
+    private AlertRecord stormRecord(String id, long start, long at, String state, int seq, List<AlertRecord> firstHeld)
+            throws Exception {
+        AlertRecord r = new AlertRecord();
+        r.alertId = id;
+        r.rule = STORM_RULE;
+        int rank = 2;
+        for (AlertRecord h : firstHeld) {
+            rank = Math.min(rank, severityRank(h.severity));
+        }
+        r.severity = rank == 0 ? "critical" : rank == 1 ? "warning" : "info";
+        r.labelsJson = "{}";
+        r.state = state;
+        r.startedAt = start;
+        r.transitionAt = at;
+        r.notifySeq = seq;
+        long total = 0;
+        StringBuilder byRule = new StringBuilder();
+        List<String> rulesHeld = new ArrayList<>();
+        for (String rule : stormHeld.keys()) {
+            rulesHeld.add(rule);
+        }
+        rulesHeld.sort(Comparator.naturalOrder());
+        for (String rule : rulesHeld) {
+            long n = stormHeld.get(rule);
+            total += n;
+            byRule.append(byRule.length() == 0 ? "" : ", ").append(rule).append(" ×").append(n);
+        }
+        r.value = total;
+        if (AlertRecord.RESOLVED.equals(state)) {
+            r.resolvedAt = at;
+            r.summary = "alert storm over: " + total + " new alerts were not sent (" + byRule + "); see kpi.alerts";
+        } else {
+            r.summary = total + " more new alerts than " + maxNewPerMinute + " a minute are firing and were not sent ("
+                    + byRule + "); see kpi.alerts or the dashboard";
+        }
+        return r;
     }
 
     private void mark(AlertRecord r, long m) throws Exception {

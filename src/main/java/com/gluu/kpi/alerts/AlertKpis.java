@@ -90,7 +90,8 @@ public final class AlertKpis {
                 .process(new AlertEvaluator(rules, accuracyDelay, config.get(JobConfig.ALERTS_MAX_GROUPS_PER_RULE),
                         config.get(JobConfig.ALERTS_GROUP_IDLE_TIMEOUT))).returns(TypeInformation.of(AlertRecord.class))
                 .uid("alert-evaluator").name("Alert evaluator");
-        if (!AlertInhibitor.needed(rules)) {
+        int maxNew = config.get(JobConfig.ALERTS_MAX_NEW_ALERTS_PER_MINUTE);
+        if (!AlertInhibitor.needed(rules, maxNew)) {
             return new AlertStreams(records, records);
         }
         // Inhibition sees every rule's transitions and which services call which endpoint.
@@ -98,8 +99,8 @@ public final class AlertKpis {
                 .uid("alert-service-calls").name("Alert inputs: service calls");
         DataStream<AlertRecord> marked = records.keyBy(r -> (byte) 0, TypeInformation.of(Byte.class))
                 .connect(calls.keyBy(c -> (byte) 0, TypeInformation.of(Byte.class)))
-                .process(new AlertInhibitor(rules)).returns(TypeInformation.of(AlertRecord.class))
-                .uid("alert-inhibitor").name("Alert inhibition");
+                .process(new AlertInhibitor(rules, maxNew)).returns(TypeInformation.of(AlertRecord.class))
+                .uid("alert-inhibitor").name("Alert inhibition and storm control");
         return new AlertStreams(records, marked);
     }
 

@@ -140,6 +140,10 @@ public final class JobConfig {
     public static final Setting<String> ALERTS_DASHBOARD_URL = new Setting<>("alerts.dashboard_url", "",
             "Base URL of the dashboard page (the `dashboard` command); every notification links to it at the"
                     + " episode's time range. Empty: no link.", JobConfig::text);
+    public static final Setting<Integer> ALERTS_MAX_NEW_ALERTS_PER_MINUTE = new Setting<>(
+            "alerts.max_new_alerts_per_minute", 20,
+            "Storm control: new episodes notified per minute of event time; the others are recorded, not sent, and"
+                    + " counted in one alert_storm episode. 0: no bound.", (k, v) -> integer(k, v, 0, 1_000_000));
     // Bounded alert state (SPEC §2 "Bounded state"): see AlertEvaluator.
     public static final Setting<Integer> ALERTS_MAX_GROUPS_PER_RULE = new Setting<>("alerts.max_groups_per_rule", 10_000,
             "Groups (label combinations) each alert rule keeps; inputs of further groups count in the rule's"
@@ -161,7 +165,7 @@ public final class JobConfig {
             LIMITS_MAX_ID_CHARS, LIMITS_MAX_DIMENSION_CHARS, LIMITS_MAX_LATENCY_MS, LIMITS_MAX_TOKENS, LIMITS_MAX_IMAGES,
             LIMITS_MAX_INSTANCE_COUNT, LIMITS_MIN_TS, LIMITS_MAX_TS, LIMITS_MAX_KEYS_PER_WINDOW,
             MAX_JUMP, JUMP_CONFIRMATIONS, MAX_HELD_RECORDS,
-            PRICING_FILE, RULES_FILE, ALERTS_DASHBOARD_URL, ALERTS_MAX_GROUPS_PER_RULE, ALERTS_GROUP_IDLE_TIMEOUT);
+            PRICING_FILE, RULES_FILE, ALERTS_DASHBOARD_URL, ALERTS_MAX_NEW_ALERTS_PER_MINUTE, ALERTS_MAX_GROUPS_PER_RULE, ALERTS_GROUP_IDLE_TIMEOUT);
 
     private final Map<String, Object> values;
 

@@ -45,8 +45,14 @@ class AlertInhibitorTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<Byte, AlertRecord, ServiceCall, AlertRecord> harness()
             throws Exception {
+        return harness(0);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<Byte, AlertRecord, ServiceCall, AlertRecord> harness(
+            int maxNewPerMinute) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<Byte, AlertRecord, ServiceCall, AlertRecord>(
-                new KeyedCoProcessOperator<>(new AlertInhibitor(RULES)), r -> (byte) 0, c -> (byte) 0, Types.BYTE);
+                new KeyedCoProcessOperator<>(new AlertInhibitor(RULES, maxNewPerMinute)), r -> (byte) 0, c -> (byte) 0,
+                Types.BYTE);
         h.open();
         return h;
     }
@@ -134,6 +140,62 @@ class AlertInhibitorTest {
             send(h, transition("warn", api, AlertRecord.FIRING, 1, 7), 7); // 23 minutes late
             assertThat(marks(h)).containsExactly("warn" + api.values() + " firing inhibited by crit" + api.values());
             assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /**
+     * Storm control with a bound of 2 a minute: minute 5 brings 5 new episodes (2 critical error
+     * rates, 3 warnings), minute 6 three more warnings, minute 7 nothing new.
+     */
+    @Test
+    void beyondTheBoundNewEpisodesRollUpIntoOneStormEpisode() throws Exception {
+        try (var h = harness(2)) {
+            for (String s : List.of("c", "d", "e")) {
+                AlertRecord w = transition("warn", Map.of("service", s, "model", "m"), AlertRecord.FIRING, 1, 5);
+                w.severity = "warning";
+                send(h, w, 5);
+            }
+            for (String s : List.of("a", "b")) {
+                AlertRecord e = transition("errs", Map.of("service", s), AlertRecord.FIRING, 1, 5);
+                e.severity = "critical";
+                send(h, e, 5);
+            }
+            h.processBothWatermarks(new Watermark(lastMs(5)));
+            List<AlertRecord> minute5 = new ArrayList<>(h.extractOutputValues());
+            h.getOutput().clear();
+            String storm = AlertStateMachine.alertId(AlertInhibitor.STORM_RULE, "{}", T + 6 * MIN);
+            // the criticals pass; the 3 warnings are held back by the storm episode, which fires once
+            assertThat(minute5).extracting(r -> r.alertId + " " + r.state + " "
+                    + (r.inhibitedBy == null ? "sent" : r.inhibitedBy.equals(storm) ? "held" : "?"))
+                    .containsExactlyInAnyOrder("errs[a] firing sent", "errs[b] firing sent",
+                            "warn" + Map.of("service", "c", "model", "m").values() + " firing held",
+                            "warn" + Map.of("service", "d", "model", "m").values() + " firing held",
+                            "warn" + Map.of("service", "e", "model", "m").values() + " firing held",
+                            storm + " firing sent");
+            AlertRecord fired = minute5.stream().filter(r -> r.rule.equals(AlertInhibitor.STORM_RULE)).findFirst().get();
+            assertThat(fired.summary).isEqualTo("3 more new alerts than 2 a minute are firing and were not sent (warn ×3);"
+                    + " see kpi.alerts or the dashboard");
+            assertThat(fired.severity).isEqualTo("warning");
+            assertThat(fired.notifySeq).isEqualTo(1);
+
+            for (String s : List.of("f", "g", "h")) {
+                AlertRecord w = transition("warn", Map.of("service", s, "model", "m"), AlertRecord.FIRING, 1, 6);
+                w.severity = "warning";
+                send(h, w, 6);
+            }
+            h.processBothWatermarks(new Watermark(lastMs(6)));
+            // two pass (f, g by labels), h is held; the storm is already firing: no new message
+            assertThat(marks(h)).containsExactly(
+                    "warn" + Map.of("service", "f", "model", "m").values() + " firing sent",
+                    "warn" + Map.of("service", "g", "model", "m").values() + " firing sent",
+                    "warn" + Map.of("service", "h", "model", "m").values() + " firing inhibited by " + storm);
+            h.processBothWatermarks(new Watermark(lastMs(7)));
+            List<AlertRecord> minute7 = h.extractOutputValues();
+            assertThat(minute7).extracting(r -> r.alertId + " " + r.state + " #" + r.notifySeq + " " + r.value)
+                    .containsExactly(storm + " resolved #2 4.0");
+            assertThat(minute7.get(0).summary).isEqualTo("alert storm over: 4 new alerts were not sent (warn ×4); see kpi.alerts");
+            assertThat(minute7.get(0).startedAt).isEqualTo(T + 6 * MIN);
+            assertThat(minute7.get(0).resolvedAt).isEqualTo(T + 8 * MIN);
         }
     }
 
