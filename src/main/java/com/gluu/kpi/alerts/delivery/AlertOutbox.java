@@ -231,9 +231,6 @@ public final class AlertOutbox implements AutoCloseable {
                 + c + "_attempts = " + c + "_attempts + 1 WHERE alert_id = ? AND " + c + "_seq = ?";
         String failed = "UPDATE kpi.alerts SET " + c + "_attempts = " + c + "_attempts + 1, " + c + "_last_error = ?"
                 + " WHERE alert_id = ?";
-        String silenced = "UPDATE kpi.alerts SET " + c + "_seq = ?, silenced_by = ? WHERE alert_id = ? AND " + c + "_seq = ?";
-        String inMaintenance = "UPDATE kpi.alerts SET " + c + "_seq = ?, maintenance = ? WHERE alert_id = ? AND "
-                + c + "_seq = ?";
         Pending p;
         try (PreparedStatement s = conn.prepareStatement(reread)) {
             s.setString(1, alertId);
@@ -244,29 +241,19 @@ public final class AlertOutbox implements AutoCloseable {
                 p = new Pending(rs);
             }
         }
+        // A silence (kpi.silences) or a maintenance window of the rules file: the transitions are
+        // recorded as handled, with what held them back, and not sent.
         Long silence = silence(conn, p.alertId);
         String window = silence != null ? null : maintenanceWindow(p);
+        String heldBy = silence != null ? "silenced_by" : window != null ? "maintenance" : null;
+        Object heldValue = silence != null ? silence : window;
         for (int seq = p.channelSeq + 1; seq <= p.notifySeq && running; seq++) {
             Notification n = p.notification(seq, dashboardUrl);
-            if (window != null) {
-                try (PreparedStatement u = conn.prepareStatement(inMaintenance)) {
+            if (heldBy != null) {
+                try (PreparedStatement u = conn.prepareStatement("UPDATE kpi.alerts SET " + c + "_seq = ?, " + heldBy
+                        + " = ? WHERE alert_id = ? AND " + c + "_seq = ?")) {
                     u.setInt(1, seq);
-                    u.setString(2, window);
-                    u.setString(3, p.alertId);
-                    u.setInt(4, seq - 1);
-                    if (u.executeUpdate() != 1) {
-                        break;
-                    }
-                }
-                try (MDC.MDCCloseable id = MDC.putCloseable("alert_id", p.alertId)) {
-                    LOG.info("alert outbox ({}): {} in maintenance window {}, not sent", c, n, window);
-                }
-                continue;
-            }
-            if (silence != null) {
-                try (PreparedStatement u = conn.prepareStatement(silenced)) {
-                    u.setInt(1, seq);
-                    u.setLong(2, silence);
+                    u.setObject(2, heldValue);
                     u.setString(3, p.alertId);
                     u.setInt(4, seq - 1);
                     if (u.executeUpdate() != 1) {
@@ -274,7 +261,7 @@ public final class AlertOutbox implements AutoCloseable {
                     }
                 }
                 try (MDC.MDCCloseable id = MDC.putCloseable("alert_id", p.alertId)) {
-                    LOG.info("alert outbox ({}): {} silenced by silence {}, not sent", c, n, silence);
+                    LOG.info("alert outbox ({}): {} not sent: {} {}", c, n, heldBy, heldValue);
                 }
                 continue;
             }
