@@ -110,6 +110,8 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     private transient ValueState<Long> nextMinute;
     /** The latest minute any input arrived for (end-of-input stop). */
     private transient ValueState<Long> lastInputMinute;
+    /** The minute of the latest event time of a bounded input (its InputEnd), if one ended. */
+    private transient ValueState<Long> inputEndMinute;
     /** The latest minute evaluated; null before the first evaluation. */
     private transient ValueState<Long> doneThrough;
     /** Entries of {@link #groups} (MapState has no size); null in state from before it existed. */
@@ -171,6 +173,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                 new MapStateDescriptor<>("groups", Types.STRING, TypeInformation.of(GroupMinutes.class)));
         nextMinute = getRuntimeContext().getState(new ValueStateDescriptor<>("nextMinute", Types.LONG));
         lastInputMinute = getRuntimeContext().getState(new ValueStateDescriptor<>("lastInputMinute", Types.LONG));
+        inputEndMinute = getRuntimeContext().getState(new ValueStateDescriptor<>("inputEndMinute", Types.LONG));
         doneThrough = getRuntimeContext().getState(new ValueStateDescriptor<>("doneThrough", Types.LONG));
         groupCount = getRuntimeContext().getState(new ValueStateDescriptor<>("groupCount", Types.INT));
         cappedRules = new HashSet<>();
@@ -216,6 +219,13 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             return;
         }
         AlertRule rule = machine.rule();
+        if (in.inputEndTs != Long.MIN_VALUE) { // the end of a bounded input, not a contribution
+            Long end = inputEndMinute.value();
+            if (end == null || in.minute > end) {
+                inputEndMinute.update(in.minute);
+            }
+            return;
+        }
         String overflow = overflowLabels(rule);
         if (rule.kpi() == Kpi.NO_DATA && !rule.groupBy().isEmpty() && overflow.equals(in.labelsJson)) {
             return; // "every other service" is not a service that went silent
@@ -348,7 +358,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (expected == null || expected != m) {
             return; // not the chain's timer
         }
-        Long last = lastInputMinute.value();
+        Long last = lastMinute();
         if (ctx.timerService().currentWatermark() == Long.MAX_VALUE && last != null && m > last) {
             nextMinute.clear(); // the end of the input is not silence: nothing after its last minute
             return;
@@ -415,6 +425,20 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             nextMinute.update(next);
             ctx.timerService().registerEventTimeTimer(evaluationTime(next, rule));
         }
+    }
+
+    /**
+     * Where evaluation stops at the end of a bounded input: the input's last event minute (its
+     * InputEnd), or this rule's last input minute if no InputEnd came (a drained unbounded job).
+     * The end of the input is not silence; a silence inside it is, whatever the watermarks did.
+     */
+    private Long lastMinute() throws Exception {
+        Long last = lastInputMinute.value();
+        Long end = inputEndMinute.value();
+        if (last == null) {
+            return null;
+        }
+        return end == null ? last : Math.max(last, end);
     }
 
     /** Folds the ring's minutes up to {@code m} into {@link GroupMinutes#lastSeenMinute}. */

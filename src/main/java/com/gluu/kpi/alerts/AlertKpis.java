@@ -54,7 +54,7 @@ public final class AlertKpis {
     public static DataStream<AlertRecord> records(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots, AlertRules rules,
             JobConfig config) {
-        return build(latency, traffic, accuracy, slots, null, rules, config).records();
+        return build(latency, traffic, accuracy, slots, null, null, rules, config).records();
     }
 
     /**
@@ -65,12 +65,26 @@ public final class AlertKpis {
     public static AlertStreams evaluate(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
             DataStream<InferenceEvent> inferences, AlertRules rules, JobConfig config) {
-        return build(latency, traffic, accuracy, slots, inferences, rules, config);
+        return build(latency, traffic, accuracy, slots, inferences, null, rules, config);
+    }
+
+    /**
+     * As above, and with the ends of a bounded input ({@code inputEnds}): every rule then evaluates
+     * up to the input's last event time, not only up to its own last input (see
+     * {@link AlertEvaluator}), so whether a silence at the end of the data fires does not depend on
+     * how watermarks travelled.
+     */
+    public static AlertStreams evaluate(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
+            DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
+            DataStream<InferenceEvent> inferences, DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds,
+            AlertRules rules, JobConfig config) {
+        return build(latency, traffic, accuracy, slots, inferences, inputEnds, rules, config);
     }
 
     private static AlertStreams build(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
-            DataStream<InferenceEvent> inferences, AlertRules rules, JobConfig config) {
+            DataStream<InferenceEvent> inferences, DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds,
+            AlertRules rules, JobConfig config) {
         // Accuracy rules wait until the join has decided every feedback of a minute (AlertEvaluator).
         Duration accuracyDelay = config.get(JobConfig.ACCURACY_FEEDBACK_WAIT).plus(config.get(JobConfig.ALLOWED_LATENESS));
         TypeInformation<RuleInput> type = TypeInformation.of(RuleInput.class);
@@ -85,6 +99,10 @@ public final class AlertKpis {
         if (inferences != null) {
             inputs = inputs.union(inferences.process(new RuleInputs.Requests(rules)).returns(type)
                     .uid("alert-inputs-requests").name("Alert inputs: requests (evidence)"));
+        }
+        if (inputEnds != null) {
+            inputs = inputs.union(inputEnds.process(new InputEnds(rules)).returns(type)
+                    .uid("alert-inputs-input-end").name("Alert inputs: end of input"));
         }
         SingleOutputStreamOperator<AlertRecord> records = inputs.keyBy(in -> in.rule, TypeInformation.of(String.class))
                 .process(new AlertEvaluator(rules, accuracyDelay, config.get(JobConfig.ALERTS_MAX_GROUPS_PER_RULE),
@@ -102,6 +120,32 @@ public final class AlertKpis {
                 .process(new AlertInhibitor(rules, maxNew)).returns(TypeInformation.of(AlertRecord.class))
                 .uid("alert-inhibitor").name("Alert inhibition and storm control");
         return new AlertStreams(records, marked);
+    }
+
+    /** One end-of-input marker per rule, for {@link AlertEvaluator}. */
+    static final class InputEnds extends org.apache.flink.streaming.api.functions.ProcessFunction<
+            com.gluu.kpi.pipeline.InputEnd, RuleInput> {
+        private static final long serialVersionUID = 1L;
+        private final AlertRules rules;
+
+        InputEnds(AlertRules rules) {
+            this.rules = rules;
+        }
+
+        @Override
+        public void processElement(com.gluu.kpi.pipeline.InputEnd end, Context ctx,
+                org.apache.flink.util.Collector<RuleInput> out) {
+            if (end.maxEventTs == Long.MIN_VALUE) {
+                return; // a subtask that admitted nothing
+            }
+            for (com.gluu.kpi.config.AlertRule rule : rules.rules()) {
+                RuleInput in = new RuleInput();
+                in.rule = rule.name();
+                in.inputEndTs = end.maxEventTs;
+                in.minute = Math.floorDiv(end.maxEventTs, RuleInputs.MINUTE_MS);
+                out.collect(in);
+            }
+        }
     }
 
     /** The (service, endpoint) pairs of traffic partials with requests, for {@link AlertInhibitor}. */

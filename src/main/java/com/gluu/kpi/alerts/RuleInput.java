@@ -33,6 +33,11 @@ public class RuleInput {
     public long requestTs;
     /** Its total latency in ms (latency rules), NaN for a failed request (error-rate rules). */
     public double requestValue = Double.NaN;
+    /**
+     * Not a contribution but the end of a bounded input ({@link com.gluu.kpi.pipeline.InputEnd}):
+     * the latest event time the job admitted; {@code Long.MIN_VALUE} for ordinary inputs.
+     */
+    public long inputEndTs = Long.MIN_VALUE;
 
     public RuleInput() {}
 }

@@ -151,7 +151,7 @@ public final class KpiPipeline {
                     + config.get(JobConfig.WINDOWS).stream().map(Durations::format).toList()
                     + " (or turn alerting off with 'rules: []' in " + config.get(JobConfig.RULES_FILE) + ")");
         }
-        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(latency, traffic, feedback, health, inferences,
+        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(latency, traffic, feedback, health, inferences, inputEnds,
                 rules, config);
         alerts.records().sinkTo(sinks.alerts()).uid("sink-alerts").name("kpi.alerts");
         alerts.evidence().sinkTo(sinks.alertEvidence()).uid("sink-alert-evidence").name("kpi.alert_evidence");

@@ -179,6 +179,31 @@ class AlertEvaluatorTest {
         }
     }
 
+    /**
+     * The end of the input is the input's last event time, not the rule's last input: a service
+     * silent for the last 30 of the input's minutes is silence, even when the watermark jumps from
+     * minute 0 straight to the end (no timer in between fired before it).
+     */
+    @Test
+    void aSilenceInsideTheInputFiresEvenWhenTheWatermarkJumpsToTheEnd() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
+                + "group_by: [service], severity: warning}\n");
+        try (var h = AlertHarness.evaluator(rules)) {
+            AlertHarness.send(h, new RuleInputs.Traffic(rules), traffic("api", "/a", "m", "ep", 5, 0), lastMs(0));
+            RuleInput end = new RuleInput();
+            end.rule = "no_data";
+            end.inputEndTs = lastMs(30);
+            end.minute = Math.floorDiv(end.inputEndTs, MIN);
+            h.processElement(end, lastMs(30));
+            h.processWatermark(Long.MAX_VALUE);
+            // minute 10: 10 silent minutes → fires (at T + 11 min); the repeat would be at minute 70,
+            // after the input's end at minute 30: nothing more
+            assertThat(h.extractOutputValues()).extracting(r -> r.state + " " + r.transitionAt)
+                    .containsExactly("firing " + (T + 11 * MIN));
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
     @Test
     void idleEndpointFiresAfterThirtyBilledMinutesWithoutARequest() throws Exception {
         AlertRules rules = TestRules.rules("rules:\n  - {name: idle_endpoint, kpi: idle_endpoint, idle_for: 30m, "
