@@ -103,6 +103,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     private final long accuracyDelayMs;
     private final int maxGroups;
     private final Duration idleTimeout;
+    private boolean deploySilences = true;
 
     private transient Map<String, AlertStateMachine> machines;
     private transient MapState<String, GroupMinutes> groups;
@@ -146,6 +147,12 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         this.accuracyDelayMs = accuracyDelay.toMillis();
         this.maxGroups = maxGroups;
         this.idleTimeout = idleTimeout;
+    }
+
+    /** {@code alerts.deploy_silences_endpoint_rules}; on by default. */
+    public AlertEvaluator deploySilences(boolean on) {
+        this.deploySilences = on;
+        return this;
     }
 
     private long delay(AlertRule rule) {
@@ -266,6 +273,10 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             g.sum[i] += in.sum;
             g.restarts[i] += in.restarts;
             g.failures[i] += in.failures;
+            if (g.deployMs == null) {
+                g.deployMs = new long[g.minute.length];
+            }
+            g.deployMs[i] += in.deployMs;
             g.billedMs[i] += in.billedMs;
             g.requests[i] += in.requests;
             if (in.requestId != null) {
@@ -393,7 +404,9 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                 }
                 continue;
             }
+            String heldBefore = g.alert.heldBy;
             for (AlertRecord r : evaluate(machine, g, m, at)) {
+                holdForDeploy(rule, g, m, r, heldBefore);
                 out.collect(r);
                 if (AlertRecord.FIRING.equals(r.state) && r.notifySeq == 1) {
                     for (AlertEvidence ev : evidence(rule, g, m, r.alertId)) {
@@ -440,6 +453,32 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         }
         return end == null ? last : Math.max(last, end);
     }
+
+    /**
+     * An endpoint that is deploying (Creating or Updating in the rule's window) silences its own
+     * failure and restart rules (SPEC §5, {@code alerts.deploy_silences_endpoint_rules}): a new
+     * episode is marked {@code inhibitedBy = "deploy"}, recorded but never sent, and so are its
+     * later transitions.
+     */
+    private void holdForDeploy(AlertRule rule, GroupMinutes g, long m, AlertRecord r, String heldBefore) {
+        if (!deploySilences || rule.kpi() != Kpi.ENDPOINT_EVENT) {
+            return;
+        }
+        if (AlertRecord.FIRING.equals(r.state) && r.notifySeq == 1) {
+            boolean deploying = false;
+            long window = rule.window().toMinutes();
+            for (int i = 0; g.deployMs != null && i < g.minute.length; i++) {
+                deploying |= g.minute[i] > m - window && g.minute[i] <= m && g.deployMs[i] > 0;
+            }
+            g.alert.heldBy = deploying ? DEPLOY : null;
+            r.inhibitedBy = g.alert.heldBy;
+        } else {
+            r.inhibitedBy = heldBefore;
+        }
+    }
+
+    /** The mark of episodes held back by a deploy. */
+    public static final String DEPLOY = "deploy";
 
     /** Folds the ring's minutes up to {@code m} into {@link GroupMinutes#lastSeenMinute}. */
     static void foldSeen(GroupMinutes g, long m) {

@@ -28,6 +28,8 @@ public class AlertGroupState {
      * no longer held ({@code keep_firing_for}); {@code Long.MIN_VALUE} while it holds.
      */
     public long clearSince = Long.MIN_VALUE;
+    /** What holds the episode's notifications back from its start ("deploy"), null if nothing. */
+    public String heldBy;
 
     public AlertGroupState() {}
 

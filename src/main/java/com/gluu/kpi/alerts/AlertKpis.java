@@ -106,7 +106,8 @@ public final class AlertKpis {
         }
         SingleOutputStreamOperator<AlertRecord> records = inputs.keyBy(in -> in.rule, TypeInformation.of(String.class))
                 .process(new AlertEvaluator(rules, accuracyDelay, config.get(JobConfig.ALERTS_MAX_GROUPS_PER_RULE),
-                        config.get(JobConfig.ALERTS_GROUP_IDLE_TIMEOUT))).returns(TypeInformation.of(AlertRecord.class))
+                        config.get(JobConfig.ALERTS_GROUP_IDLE_TIMEOUT))
+                        .deploySilences(config.get(JobConfig.ALERTS_DEPLOY_SILENCES))).returns(TypeInformation.of(AlertRecord.class))
                 .uid("alert-evaluator").name("Alert evaluator");
         int maxNew = config.get(JobConfig.ALERTS_MAX_NEW_ALERTS_PER_MINUTE);
         if (!AlertInhibitor.needed(rules, maxNew)) {

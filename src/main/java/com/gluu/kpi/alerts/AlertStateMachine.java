@@ -150,6 +150,7 @@ public final class AlertStateMachine {
         s.lastNotifiedAt = Long.MIN_VALUE;
         s.lastValue = Double.NaN;
         s.clearSince = Long.MIN_VALUE;
+        s.heldBy = null;
     }
 
     private AlertRecord record(AlertGroupState s, String labelsJson, long at, double value, String state) {

@@ -17,6 +17,8 @@ public class GroupMinutes {
     public byte[][] sketch;
     public long[] restarts;
     public long[] failures;
+    /** Per slot: deploy ms of the endpoint (null in state from before the field existed). */
+    public long[] deployMs;
     public long[] billedMs;
     public long[] requests;
     /** Per slot, up to {@link #EVIDENCE} candidate requests: ids, event times, values (parallel arrays). */
@@ -67,6 +69,7 @@ public class GroupMinutes {
         java.util.Arrays.fill(g.sketch, new byte[0]);
         g.restarts = new long[size];
         g.failures = new long[size];
+        g.deployMs = new long[size];
         g.billedMs = new long[size];
         g.requests = new long[size];
         g.evidenceId = new String[size][];
@@ -142,6 +145,7 @@ public class GroupMinutes {
         sketch = java.util.Arrays.copyOf(sketch, size);
         restarts = java.util.Arrays.copyOf(restarts, size);
         failures = java.util.Arrays.copyOf(failures, size);
+        deployMs = java.util.Arrays.copyOf(deployMs == null ? new long[old] : deployMs, size);
         billedMs = java.util.Arrays.copyOf(billedMs, size);
         requests = java.util.Arrays.copyOf(requests, size);
         evidenceId = java.util.Arrays.copyOf(evidenceId, size);
@@ -184,6 +188,10 @@ public class GroupMinutes {
         sketch[i] = new byte[0];
         restarts[i] = 0;
         failures[i] = 0;
+        if (deployMs == null) {
+            deployMs = new long[minute.length];
+        }
+        deployMs[i] = 0;
         billedMs[i] = 0;
         requests[i] = 0;
         clearEvidence(i);

@@ -23,6 +23,8 @@ public class RuleInput {
     public byte[] sketch = new byte[0];
     public long restarts;
     public long failures;
+    /** Deploy time of an endpoint slot (Creating, Updating): endpoint_event rules are silenced by it. */
+    public long deployMs;
     /** Billed ms of an endpoint slot (idle_endpoint). */
     public long billedMs;
     /** Requests of a traffic partial (idle_endpoint, no_data). */

@@ -165,6 +165,7 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
             in.restarts = s.restarts;
             in.failures = s.failures;
             in.billedMs = s.billedMs;
+            in.deployMs = s.deployMs;
             return in;
         }
     }

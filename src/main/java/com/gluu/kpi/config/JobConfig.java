@@ -144,6 +144,9 @@ public final class JobConfig {
             "alerts.max_new_alerts_per_minute", 20,
             "Storm control: new episodes notified per minute of event time; the others are recorded, not sent, and"
                     + " counted in one alert_storm episode. 0: no bound.", (k, v) -> integer(k, v, 0, 1_000_000));
+    public static final Setting<Boolean> ALERTS_DEPLOY_SILENCES = new Setting<>("alerts.deploy_silences_endpoint_rules",
+            true, "An endpoint in Creating or Updating (a deploy) silences its own endpoint_event alerts (failure,"
+                    + " restart): recorded, not sent.", JobConfig::bool);
     // Bounded alert state (SPEC §2 "Bounded state"): see AlertEvaluator.
     public static final Setting<Integer> ALERTS_MAX_GROUPS_PER_RULE = new Setting<>("alerts.max_groups_per_rule", 10_000,
             "Groups (label combinations) each alert rule keeps; inputs of further groups count in the rule's"
@@ -165,7 +168,7 @@ public final class JobConfig {
             LIMITS_MAX_ID_CHARS, LIMITS_MAX_DIMENSION_CHARS, LIMITS_MAX_LATENCY_MS, LIMITS_MAX_TOKENS, LIMITS_MAX_IMAGES,
             LIMITS_MAX_INSTANCE_COUNT, LIMITS_MIN_TS, LIMITS_MAX_TS, LIMITS_MAX_KEYS_PER_WINDOW,
             MAX_JUMP, JUMP_CONFIRMATIONS, MAX_HELD_RECORDS,
-            PRICING_FILE, RULES_FILE, ALERTS_DASHBOARD_URL, ALERTS_MAX_NEW_ALERTS_PER_MINUTE, ALERTS_MAX_GROUPS_PER_RULE, ALERTS_GROUP_IDLE_TIMEOUT);
+            PRICING_FILE, RULES_FILE, ALERTS_DASHBOARD_URL, ALERTS_MAX_NEW_ALERTS_PER_MINUTE, ALERTS_DEPLOY_SILENCES, ALERTS_MAX_GROUPS_PER_RULE, ALERTS_GROUP_IDLE_TIMEOUT);
 
     private final Map<String, Object> values;
 
@@ -328,6 +331,16 @@ public final class JobConfig {
                     + " flink-connector-kinesis 4.3.0 this job is built with; use 'polling'");
         }
         return oneOf(key, value, "polling");
+    }
+
+    private static boolean bool(String key, Object value) {
+        if (value instanceof Boolean) {
+            return (Boolean) value;
+        }
+        if ("true".equals(String.valueOf(value)) || "false".equals(String.valueOf(value))) {
+            return Boolean.parseBoolean(String.valueOf(value));
+        }
+        throw new ConfigException(key + ": expected true or false, got " + value);
     }
 
     private static int integer(String key, Object value, int min, int max) {

@@ -27,6 +27,8 @@ public class EndpointSlot {
     public long restarts;
     /** Entries into Failed. */
     public long failures;
+    /** Time of the slot in Creating or Updating (a deploy): silences the endpoint's own failure and restart alerts. */
+    public long deployMs;
 
     public EndpointSlot() {}
 }

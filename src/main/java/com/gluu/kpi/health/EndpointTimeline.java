@@ -47,6 +47,8 @@ public final class EndpointTimeline extends AccrualTimeline<EndpointStatus, Endp
     public static final String DELETED = "Deleted";
     private static final Set<String> BILLED = Set.of(IN_SERVICE, "Updating", "SystemUpdating", "RollingBack");
     private static final Set<String> RESTART_FROM = Set.of(FAILED, "OutOfService", "Creating");
+    /** A deploy (SPEC §5): the endpoint's failure and restart alerts are recorded but not sent. */
+    private static final Set<String> DEPLOYING = Set.of("Creating", "Updating");
     private static final double MS_PER_HOUR = 3_600_000d;
 
     private final PricingTable pricing;
@@ -107,6 +109,9 @@ public final class EndpointTimeline extends AccrualTimeline<EndpointStatus, Endp
         part.observedMs += ms;
         if (IN_SERVICE.equals(s.state)) {
             part.inServiceMs += ms;
+        }
+        if (DEPLOYING.contains(s.state)) {
+            part.deployMs += ms;
         }
         if (BILLED.contains(s.state)) {
             part.billedMs += ms;

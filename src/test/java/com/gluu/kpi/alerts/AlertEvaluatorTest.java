@@ -144,6 +144,34 @@ class AlertEvaluatorTest {
         }
     }
 
+    /**
+     * A failed deploy: ep-a is Creating in minute 2 and fails in minute 3 (the deploy is in the
+     * window 2..3 when it fires): the episode is held back (recorded, not sent), its resolve too.
+     * A failure in minute 20 with no deploy in its window is an ordinary page. With the setting
+     * off, the deploy holds nothing back.
+     */
+    @Test
+    void aDeployingEndpointSilencesItsOwnFailureAlerts() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n  - {name: endpoint_failed, kpi: endpoint_event, statistic: failed, "
+                + "group_by: [endpoint, model], severity: critical}\n");
+        RuleInputs.Endpoints in = new RuleInputs.Endpoints(rules);
+        for (boolean on : new boolean[] {true, false}) {
+            try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                    new AlertEvaluator(rules).deploySilences(on), r -> r.rule, Types.STRING)) {
+                for (int m = 0; m <= 30; m++) {
+                    EndpointSlot s = slot("ep-a", "blip2", m, MIN, 0, m == 3 || m == 20 ? 1 : 0);
+                    s.deployMs = m == 2 ? MIN : 0;
+                    AlertHarness.send(h, in, s, lastMs(m));
+                    h.processWatermark(lastMs(m));
+                }
+                String held = on ? "deploy" : "sent";
+                assertThat(h.extractOutputValues()).extracting(r -> r.state + " " + (r.transitionAt - T) / MIN + " "
+                        + (r.inhibitedBy == null ? "sent" : r.inhibitedBy))
+                        .containsExactly("firing 4 " + held, "resolved 9 " + held, "firing 21 sent", "resolved 26 sent");
+            }
+        }
+    }
+
     @Test
     void noDataFiresWithNoInputAndResolvesWhenTrafficReturns() throws Exception {
         AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
