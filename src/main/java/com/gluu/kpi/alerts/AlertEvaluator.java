@@ -273,10 +273,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             g.sum[i] += in.sum;
             g.restarts[i] += in.restarts;
             g.failures[i] += in.failures;
-            if (g.deployMs == null) {
-                g.deployMs = new long[g.minute.length];
-            }
-            g.deployMs[i] += in.deployMs;
+            g.addDeployMs(i, in.deployMs);
             g.billedMs[i] += in.billedMs;
             g.requests[i] += in.requests;
             if (in.requestId != null) {
@@ -389,8 +386,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                 continue;
             }
             foldSeen(g, m);
-            long seen = g.lastSeenMinute == Long.MIN_VALUE ? g.lastInputMinute : g.lastSeenMinute;
-            if (m - seen >= idleMinutes) {
+            if (m - g.lastSeenOrInputMinute() >= idleMinutes) {
                 for (AlertRecord r : machine.forget(g.alert, g.labelsJson, at, idleTimeout)) {
                     out.collect(r);
                 }
@@ -465,12 +461,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             return;
         }
         if (AlertRecord.FIRING.equals(r.state) && r.notifySeq == 1) {
-            boolean deploying = false;
-            long window = rule.window().toMinutes();
-            for (int i = 0; g.deployMs != null && i < g.minute.length; i++) {
-                deploying |= g.minute[i] > m - window && g.minute[i] <= m && g.deployMs[i] > 0;
-            }
-            g.alert.heldBy = deploying ? DEPLOY : null;
+            g.alert.heldBy = g.deployedIn(m - rule.window().toMinutes(), m) ? DEPLOY : null;
             r.inhibitedBy = g.alert.heldBy;
         } else {
             r.inhibitedBy = heldBefore;
@@ -538,8 +529,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (rule.kpi() != Kpi.NO_DATA && g.alert.isInactive()) {
             next = Math.min(next, g.lastInputMinute + lookback(rule)); // dropped then
         }
-        long seen = g.lastSeenMinute == Long.MIN_VALUE ? g.lastInputMinute : g.lastSeenMinute;
-        next = Math.min(next, seen + idleMinutes); // forgotten then
+        next = Math.min(next, g.lastSeenOrInputMinute() + idleMinutes); // forgotten then
         return Math.max(next, m + 1);
     }
 

@@ -90,6 +90,32 @@ public class GroupMinutes {
                 .boxed().sorted(java.util.Comparator.comparingLong(i -> minute[i])).mapToInt(Integer::intValue).toArray();
     }
 
+    /** Adds an endpoint's deploy time to slot {@code i} (the array is absent in state from before it existed). */
+    void addDeployMs(int i, long ms) {
+        if (deployMs == null) {
+            deployMs = new long[minute.length];
+        }
+        deployMs[i] += ms;
+    }
+
+    /** Whether a kept minute in {@code (after, upTo]} has deploy time. */
+    boolean deployedIn(long after, long upTo) {
+        for (int i = 0; deployMs != null && i < minute.length; i++) {
+            if (minute[i] > after && minute[i] <= upTo && deployMs[i] > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The latest minute with input that an evaluation has seen, which the idle timeout counts
+     * from; the latest input minute in state from before {@link #lastSeenMinute} existed.
+     */
+    long lastSeenOrInputMinute() {
+        return lastSeenMinute == Long.MIN_VALUE ? lastInputMinute : lastSeenMinute;
+    }
+
     /** The slot holding {@code m}, or -1. */
     int slotOf(long m) {
         for (int i = 0; i < minute.length; i++) {
@@ -188,10 +214,9 @@ public class GroupMinutes {
         sketch[i] = new byte[0];
         restarts[i] = 0;
         failures[i] = 0;
-        if (deployMs == null) {
-            deployMs = new long[minute.length];
+        if (deployMs != null) {
+            deployMs[i] = 0;
         }
-        deployMs[i] = 0;
         billedMs[i] = 0;
         requests[i] = 0;
         clearEvidence(i);

@@ -27,9 +27,9 @@ final class RunCommand {
         JobConfig config = loadConfig(args);
         // Parsed and validated now, so a bad file fails at start, not hours later.
         PricingTable.forJob(config);
-        AlertRules.forJob(config);
+        AlertRules rules = AlertRules.forJob(config);
         if (config.get(JobConfig.SOURCE_KIND).equals("kinesis")) {
-            return runKinesis(config, args);
+            return runKinesis(config, args, rules);
         }
 
         String events = config.get(JobConfig.SOURCE_EVENTS);
@@ -49,7 +49,7 @@ final class RunCommand {
         // waits for the last of them before it exits; a channel without settings is off.
         try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
                 .linkingTo(config.get(JobConfig.ALERTS_DASHBOARD_URL))
-                .withMaintenance(AlertRules.forJob(config).maintenance()).start()) {
+                .withMaintenance(rules.maintenance()).start()) {
             JobExecutionResult result = KpiJob.replayFile(config, eventsPath, jdbc);
             System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
             long behind = outbox.awaitDelivered(AlertOutbox.END_OF_INPUT_WAIT);
@@ -69,7 +69,7 @@ final class RunCommand {
     }
 
     /** The unbounded job on a Kinesis stream: runs until cancelled or stopped with a savepoint. */
-    private static int runKinesis(JobConfig config, Args args) throws Exception {
+    private static int runKinesis(JobConfig config, Args args, AlertRules rules) throws Exception {
         KinesisSettings kinesis = KinesisSettings.resolve(config, System.getenv());
         JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
         Migrations.ensureCurrent(jdbc);
@@ -79,7 +79,7 @@ final class RunCommand {
         }
         try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
                 .linkingTo(config.get(JobConfig.ALERTS_DASHBOARD_URL))
-                .withMaintenance(AlertRules.forJob(config).maintenance()).start()) {
+                .withMaintenance(rules.maintenance()).start()) {
             return report(KpiJob.readKinesis(config, kinesis, jdbc, false), kinesis.streamArn);
         }
     }

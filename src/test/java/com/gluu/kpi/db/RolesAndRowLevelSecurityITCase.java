@@ -58,12 +58,9 @@ class RolesAndRowLevelSecurityITCase {
         nobody = login("stranger");
     }
 
-    private static String sqlState(JdbcSettings as, String sql) {
+    private static String sqlState(JdbcSettings as, String sql) throws SQLException {
         try (Connection c = as.connect(); Statement s = c.createStatement()) {
-            s.execute(sql);
-            return "ok";
-        } catch (SQLException e) {
-            return e.getSQLState();
+            return sqlStateOn(s, sql);
         }
     }
 
