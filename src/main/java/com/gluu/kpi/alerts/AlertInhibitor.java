@@ -1,12 +1,8 @@
 package com.gluu.kpi.alerts;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.gluu.kpi.config.AlertRule;
 import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.config.InhibitRule;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -55,7 +51,6 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
     private static final long serialVersionUID = 1L;
     private static final long MINUTE_MS = 60_000L;
     private static final long CALL_MEMORY_MINUTES = 60;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The rule name of storm summaries. */
     public static final String STORM_RULE = "alert_storm";
@@ -216,7 +211,7 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
         return held;
     }
 
-    private static int severityRank(String severity) {
+    static int severityRank(String severity) {
         switch (severity == null ? "" : severity) {
             case "critical": return 0;
             case "warning": return 1;
@@ -344,7 +339,7 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
 
     /** The firing source episode that inhibits the new episode {@code r} of minute {@code m}, or null. */
     private String inhibitor(AlertRecord r, long m) throws Exception {
-        Map<String, String> targetLabels = labels(r.labelsJson);
+        Map<String, String> targetLabels = AlertStateMachine.labels(r.labelsJson);
         long window = windowMinutes.getOrDefault(r.rule, 1L);
         List<String> ids = new ArrayList<>();
         for (String id : firingSources.keys()) {
@@ -355,7 +350,7 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
             String source = firingSources.get(id);
             int nl = source.indexOf('\n');
             String sourceRule = source.substring(0, nl);
-            Map<String, String> sourceLabels = labels(source.substring(nl + 1));
+            Map<String, String> sourceLabels = AlertStateMachine.labels(source.substring(nl + 1));
             for (InhibitRule rule : rules.inhibitRules()) {
                 boolean called = false;
                 if (rule.viaCalls()) {
@@ -370,11 +365,4 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
         return null;
     }
 
-    private static Map<String, String> labels(String json) {
-        try {
-            return JSON.readValue(json, new TypeReference<Map<String, String>>() {});
-        } catch (IOException e) {
-            throw new UncheckedIOException("labels are the evaluator's own JSON", e);
-        }
-    }
 }

@@ -25,10 +25,21 @@ public final class AlertKpis {
     public static final class AlertStreams {
         private final SingleOutputStreamOperator<AlertRecord> evaluated;
         private final DataStream<AlertRecord> records;
+        private final DataStream<AlertNotification> notifications;
 
-        AlertStreams(SingleOutputStreamOperator<AlertRecord> evaluated, DataStream<AlertRecord> records) {
+        AlertStreams(SingleOutputStreamOperator<AlertRecord> evaluated, DataStream<AlertRecord> records,
+                DataStream<AlertNotification> notifications) {
             this.evaluated = evaluated;
             this.records = records;
+            this.notifications = notifications;
+        }
+
+        /**
+         * The grouped SNS messages ({@code kpi.alert_notifications}, {@link AlertGrouper}); null
+         * when the rules file has no {@code grouping:} (every transition is its own SNS message).
+         */
+        public DataStream<AlertNotification> notifications() {
+            return notifications;
         }
 
         /**
@@ -110,17 +121,31 @@ public final class AlertKpis {
                         .deploySilences(config.get(JobConfig.ALERTS_DEPLOY_SILENCES))).returns(TypeInformation.of(AlertRecord.class))
                 .uid("alert-evaluator").name("Alert evaluator");
         int maxNew = config.get(JobConfig.ALERTS_MAX_NEW_ALERTS_PER_MINUTE);
-        if (!AlertInhibitor.needed(rules, maxNew)) {
-            return new AlertStreams(records, records);
+        DataStream<AlertRecord> marked = records;
+        if (AlertInhibitor.needed(rules, maxNew)) {
+            marked = inhibit(records, traffic, rules, maxNew);
         }
+        if (rules.grouping().isEmpty()) {
+            return new AlertStreams(records, marked, null);
+        }
+        // Grouping sees the marks: an inhibited or storm-held transition is in no SNS message.
+        com.gluu.kpi.config.AlertGrouping grouping = rules.grouping().get();
+        SingleOutputStreamOperator<AlertRecord> grouped = marked
+                .keyBy(r -> AlertGrouper.groupKey(grouping, r.labelsJson), TypeInformation.of(String.class))
+                .process(new AlertGrouper(grouping)).returns(TypeInformation.of(AlertRecord.class))
+                .uid("alert-grouper").name("Alert grouping (SNS messages)");
+        return new AlertStreams(records, grouped, grouped.getSideOutput(AlertGrouper.NOTIFICATIONS));
+    }
+
+    private static DataStream<AlertRecord> inhibit(DataStream<AlertRecord> records, DataStream<TrafficPartial> traffic,
+            AlertRules rules, int maxNew) {
         // Inhibition sees every rule's transitions and which services call which endpoint.
         DataStream<ServiceCall> calls = traffic.process(new ServiceCalls()).returns(TypeInformation.of(ServiceCall.class))
                 .uid("alert-service-calls").name("Alert inputs: service calls");
-        DataStream<AlertRecord> marked = records.keyBy(r -> (byte) 0, TypeInformation.of(Byte.class))
+        return records.keyBy(r -> (byte) 0, TypeInformation.of(Byte.class))
                 .connect(calls.keyBy(c -> (byte) 0, TypeInformation.of(Byte.class)))
                 .process(new AlertInhibitor(rules, maxNew)).returns(TypeInformation.of(AlertRecord.class))
                 .uid("alert-inhibitor").name("Alert inhibition and storm control");
-        return new AlertStreams(records, marked);
     }
 
     /** One end-of-input marker per rule, for {@link AlertEvaluator}. */

@@ -37,6 +37,12 @@ public class AlertRecord {
      * none: an inhibited episode is recorded and marked, never notified.
      */
     public String inhibitedBy;
+    /**
+     * The SNS message ({@link AlertNotification}, {@code kpi.alert_notifications}) this transition
+     * goes out in, set by {@link AlertGrouper}; null when SNS is not grouped or the transition is
+     * not notified (inhibited).
+     */
+    public String groupId;
 
     public AlertRecord() {}
 }

@@ -265,6 +265,18 @@ public final class AlertStateMachine {
         return b.append('}').toString();
     }
 
+    /** The labels of {@link #labelsJson} read back. */
+    public static Map<String, String> labels(String json) {
+        try {
+            return LABELS_READER.readValue(json == null || json.isEmpty() ? "{}" : json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("labels are the evaluator's own JSON", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectReader LABELS_READER = new com.fasterxml.jackson.databind.ObjectMapper()
+            .readerFor(new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {});
+
     private static StringBuilder quote(StringBuilder b, String s) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {

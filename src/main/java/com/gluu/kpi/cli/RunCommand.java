@@ -1,6 +1,7 @@
 package com.gluu.kpi.cli;
 
 import com.gluu.kpi.alerts.delivery.AlertOutbox;
+import com.gluu.kpi.alerts.delivery.DeliveryPolicy;
 import com.gluu.kpi.alerts.delivery.Channels;
 import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.config.ConfigException;
@@ -48,8 +49,7 @@ final class RunCommand {
         // Notifications go out from kpi.alerts (the outbox) while the job runs, and a replay
         // waits for the last of them before it exits; a channel without settings is off.
         try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
-                .linkingTo(config.get(JobConfig.ALERTS_DASHBOARD_URL))
-                .withMaintenance(rules.maintenance()).start()) {
+                .applying(DeliveryPolicy.of(config, rules)).start()) {
             JobExecutionResult result = KpiJob.replayFile(config, eventsPath, jdbc);
             System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
             long behind = outbox.awaitDelivered(AlertOutbox.END_OF_INPUT_WAIT);
@@ -78,8 +78,7 @@ final class RunCommand {
             return report(KpiJob.readKinesis(config, kinesis, jdbc, true), kinesis.streamArn);
         }
         try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
-                .linkingTo(config.get(JobConfig.ALERTS_DASHBOARD_URL))
-                .withMaintenance(rules.maintenance()).start()) {
+                .applying(DeliveryPolicy.of(config, rules)).start()) {
             return report(KpiJob.readKinesis(config, kinesis, jdbc, false), kinesis.streamArn);
         }
     }

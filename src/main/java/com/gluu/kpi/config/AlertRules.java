@@ -48,11 +48,15 @@ public final class AlertRules implements Serializable {
     private final List<AlertRule> rules;
     private final List<InhibitRule> inhibitRules;
     private final List<MaintenanceWindow> maintenance;
+    /** Null: no {@code grouping:} section, every transition is its own SNS message. */
+    private final AlertGrouping grouping;
 
-    private AlertRules(List<AlertRule> rules, List<InhibitRule> inhibitRules, List<MaintenanceWindow> maintenance) {
+    private AlertRules(List<AlertRule> rules, List<InhibitRule> inhibitRules, List<MaintenanceWindow> maintenance,
+            AlertGrouping grouping) {
         this.rules = List.copyOf(rules);
         this.inhibitRules = List.copyOf(inhibitRules);
         this.maintenance = List.copyOf(maintenance);
+        this.grouping = grouping;
     }
 
     /**
@@ -79,7 +83,7 @@ public final class AlertRules implements Serializable {
 
     /** No rules: alerting off. */
     public static AlertRules none() {
-        return new AlertRules(List.of(), List.of(), List.of());
+        return new AlertRules(List.of(), List.of(), List.of(), null);
     }
 
     /** All rules, in file order. */
@@ -97,6 +101,14 @@ public final class AlertRules implements Serializable {
         return maintenance;
     }
 
+    /**
+     * How SNS messages group transitions ({@code grouping:}); empty when the file has no such
+     * section: then every transition is its own SNS message.
+     */
+    public Optional<AlertGrouping> grouping() {
+        return Optional.ofNullable(grouping);
+    }
+
     public Optional<AlertRule> rule(String name) {
         return rules.stream().filter(r -> r.name().equals(name)).findFirst();
     }
@@ -108,7 +120,8 @@ public final class AlertRules implements Serializable {
     @Override
     public boolean equals(Object o) {
         return o instanceof AlertRules && ((AlertRules) o).rules.equals(rules)
-                && ((AlertRules) o).inhibitRules.equals(inhibitRules) && ((AlertRules) o).maintenance.equals(maintenance);
+                && ((AlertRules) o).inhibitRules.equals(inhibitRules) && ((AlertRules) o).maintenance.equals(maintenance)
+                && java.util.Objects.equals(((AlertRules) o).grouping, grouping);
     }
 
     @Override
@@ -127,7 +140,7 @@ public final class AlertRules implements Serializable {
             throw new ConfigException(source + ": empty file; expected 'rules:' with a list of rules (use 'rules: []' for none)");
         }
         Map<String, Object> top = YamlFiles.mapping(source, root);
-        YamlFiles.onlyKnown(top, Set.of("rules", "inhibit_rules", "maintenance"), k -> source + ": " + k);
+        YamlFiles.onlyKnown(top, Set.of("rules", "inhibit_rules", "maintenance", "grouping"), k -> source + ": " + k);
         if (!top.containsKey("rules")) {
             throw new ConfigException(source + ": rules: missing (use 'rules: []' for none)");
         }
@@ -149,7 +162,47 @@ public final class AlertRules implements Serializable {
             rules.add(rule);
         }
         return new AlertRules(rules, inhibitRules(source, top.get("inhibit_rules"), seen.keySet()),
-                maintenance(source, top.get("maintenance")));
+                maintenance(source, top.get("maintenance")), grouping(source, top));
+    }
+
+    /**
+     * {@code grouping:} {group_by: [labels], group_wait: 1m, group_interval: 5m}, each field
+     * optional (defaults as in {@link AlertGrouping}); null when the section is absent.
+     */
+    private static AlertGrouping grouping(String source, Map<String, Object> top) {
+        if (!top.containsKey("grouping")) {
+            return null;
+        }
+        String where = source + ": grouping";
+        Object value = top.get("grouping");
+        Map<String, Object> fields = value == null ? Map.of() : YamlFiles.mapping(where, value);
+        YamlFiles.onlyKnown(fields, Set.of("group_by", "group_wait", "group_interval"), k -> where + ": " + k);
+        Object by = fields.get("group_by");
+        // group_by: [] is allowed here (one group for the whole job), unlike the lists of inhibit_rules
+        List<String> groupBy = !fields.containsKey("group_by") ? AlertGrouping.DEFAULT_GROUP_BY
+                : by instanceof List && ((List<?>) by).isEmpty() ? List.of() : names(where, "group_by", by, true);
+        Duration wait = groupingDuration(where, "group_wait", fields.get("group_wait"), AlertGrouping.DEFAULT_GROUP_WAIT);
+        Duration interval = groupingDuration(where, "group_interval", fields.get("group_interval"),
+                AlertGrouping.DEFAULT_GROUP_INTERVAL);
+        // Transitions happen on whole minutes of event time: finer durations would only pretend.
+        if (wait.toMillis() % 60_000 != 0) {
+            throw new ConfigException(where + ": group_wait: must be whole minutes (0m, 1m, ...), got " + Durations.format(wait));
+        }
+        if (interval.toMillis() % 60_000 != 0 || interval.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new ConfigException(where + ": group_interval: must be whole minutes, at least 1m, got "
+                    + Durations.format(interval));
+        }
+        return new AlertGrouping(groupBy, wait, interval);
+    }
+
+    private static Duration groupingDuration(String where, String field, Object value, Duration otherwise) {
+        if (value == null) {
+            return otherwise;
+        }
+        if (!(value instanceof String)) {
+            throw new ConfigException(where + ": " + field + ": expected a duration like 5m, got " + YamlFiles.describe(value));
+        }
+        return Durations.parse(where + ": " + field, (String) value);
     }
 
     /**

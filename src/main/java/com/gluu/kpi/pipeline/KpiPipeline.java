@@ -155,6 +155,10 @@ public final class KpiPipeline {
                 rules, config);
         alerts.records().sinkTo(sinks.alerts()).uid("sink-alerts").name("kpi.alerts");
         alerts.evidence().sinkTo(sinks.alertEvidence()).uid("sink-alert-evidence").name("kpi.alert_evidence");
+        if (alerts.notifications() != null) {
+            alerts.notifications().sinkTo(sinks.alertNotifications()).uid("sink-alert-notifications")
+                    .name("kpi.alert_notifications");
+        }
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("kpi.dead_letters");
     }
 }

@@ -2,6 +2,7 @@ package com.gluu.kpi.pipeline;
 
 import com.gluu.kpi.accuracy.AccuracyRow;
 import com.gluu.kpi.alerts.AlertEvidence;
+import com.gluu.kpi.alerts.AlertNotification;
 import com.gluu.kpi.alerts.AlertRecord;
 import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
@@ -25,6 +26,9 @@ public interface KpiSinks {
     Sink<AlertRecord> alerts();
 
     Sink<AlertEvidence> alertEvidence();
+
+    /** The grouped SNS messages, when the rules file groups them. */
+    Sink<AlertNotification> alertNotifications();
 
     Sink<DeadLetter> deadLetters();
 

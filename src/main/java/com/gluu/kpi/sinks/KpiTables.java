@@ -2,6 +2,7 @@ package com.gluu.kpi.sinks;
 
 import com.gluu.kpi.accuracy.AccuracyRow;
 import com.gluu.kpi.alerts.AlertEvidence;
+import com.gluu.kpi.alerts.AlertNotification;
 import com.gluu.kpi.alerts.AlertRecord;
 import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
@@ -50,13 +51,14 @@ public final class KpiTables {
         @Override
         public String sql() {
             return "INSERT INTO kpi.alerts (alert_id, rule, severity, labels, state, started_at, resolved_at, value,"
-                    + " threshold, summary, notify_seq, last_transition_at, inhibited_by, posthog_seq, sns_seq, updated_at)"
-                    + " VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                    + " threshold, summary, notify_seq, last_transition_at, inhibited_by, posthog_seq, sns_seq, group_id,"
+                    + " updated_at)"
+                    + " VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
                     + " ON CONFLICT (alert_id) DO UPDATE SET"
                     + " state = EXCLUDED.state, resolved_at = EXCLUDED.resolved_at, value = EXCLUDED.value,"
                     + " threshold = EXCLUDED.threshold, summary = EXCLUDED.summary,"
                     + " notify_seq = GREATEST(kpi.alerts.notify_seq, EXCLUDED.notify_seq),"
-                    + " last_transition_at = EXCLUDED.last_transition_at,"
+                    + " last_transition_at = EXCLUDED.last_transition_at, group_id = EXCLUDED.group_id,"
                     + " inhibited_by = COALESCE(kpi.alerts.inhibited_by, EXCLUDED.inhibited_by),"
                     + " posthog_seq = GREATEST(kpi.alerts.posthog_seq, EXCLUDED.posthog_seq),"
                     + " sns_seq = GREATEST(kpi.alerts.sns_seq, EXCLUDED.sns_seq), updated_at = now()"
@@ -90,6 +92,42 @@ public final class KpiTables {
             int delivered = r.inhibitedBy == null ? 0 : r.notifySeq; // nothing to send for an inhibited episode
             s.setInt(14, delivered);
             s.setInt(15, delivered);
+            s.setString(16, r.groupId);
+        }
+    }
+
+    /**
+     * {@code kpi.alert_notifications}, keyed by notification id: the grouped SNS messages. A replay
+     * writes the same ids; it may refresh a message not yet sent but never touches the delivery
+     * columns or a message already sent or held.
+     */
+    public static final class AlertNotifications implements UpsertStatement<AlertNotification> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.alert_notifications (notification_id, group_labels, opened_at, due_at, members,"
+                    + " member_count, firing_in_group, updated_at) VALUES (?, ?::jsonb, ?, ?, ?::jsonb, ?, ?, now())"
+                    + " ON CONFLICT (notification_id) DO UPDATE SET group_labels = EXCLUDED.group_labels,"
+                    + " opened_at = EXCLUDED.opened_at, due_at = EXCLUDED.due_at, members = EXCLUDED.members,"
+                    + " member_count = EXCLUDED.member_count, firing_in_group = EXCLUDED.firing_in_group, updated_at = now()"
+                    + " WHERE kpi.alert_notifications.sns_state = 'pending'";
+        }
+
+        @Override
+        public Object key(AlertNotification n) {
+            return n.notificationId;
+        }
+
+        @Override
+        public void bind(PreparedStatement s, AlertNotification n) throws SQLException {
+            s.setString(1, n.notificationId);
+            s.setString(2, n.groupLabelsJson == null || n.groupLabelsJson.isEmpty() ? "{}" : n.groupLabelsJson);
+            s.setObject(3, time(n.openedAt));
+            s.setObject(4, time(n.dueAt));
+            s.setString(5, n.membersJson);
+            s.setInt(6, n.memberCount);
+            s.setInt(7, n.firingInGroup);
         }
     }
 

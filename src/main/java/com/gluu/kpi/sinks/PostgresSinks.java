@@ -2,6 +2,7 @@ package com.gluu.kpi.sinks;
 
 import com.gluu.kpi.accuracy.AccuracyRow;
 import com.gluu.kpi.alerts.AlertEvidence;
+import com.gluu.kpi.alerts.AlertNotification;
 import com.gluu.kpi.alerts.AlertRecord;
 import com.gluu.kpi.alerts.delivery.AlertOutbox;
 import com.gluu.kpi.alerts.delivery.InJobAlertDelivery;
@@ -76,13 +77,17 @@ public final class PostgresSinks implements KpiSinks {
     public Sink<AlertRecord> alerts() {
         Sink<AlertRecord> table = new PostgresUpsertSink<>("kpi.alerts", jdbc, new KpiTables.Alerts(), options);
         // A bounded replay waits for delivery as long as `run` does in its own process.
-        return deliverAlerts ? new InJobAlertDelivery(table, jdbc, AlertOutbox.END_OF_INPUT_WAIT, options.dashboardUrl,
-                options.maintenance) : table;
+        return deliverAlerts ? new InJobAlertDelivery(table, jdbc, AlertOutbox.END_OF_INPUT_WAIT, options.delivery) : table;
     }
 
     @Override
     public Sink<AlertEvidence> alertEvidence() {
         return new PostgresUpsertSink<>("kpi.alert_evidence", jdbc, new KpiTables.AlertEvidenceRows(), options);
+    }
+
+    @Override
+    public Sink<AlertNotification> alertNotifications() {
+        return new PostgresUpsertSink<>("kpi.alert_notifications", jdbc, new KpiTables.AlertNotifications(), options);
     }
 
     @Override

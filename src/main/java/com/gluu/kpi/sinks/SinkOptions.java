@@ -1,5 +1,6 @@
 package com.gluu.kpi.sinks;
 
+import com.gluu.kpi.alerts.delivery.DeliveryPolicy;
 import com.gluu.kpi.config.JobConfig;
 import java.io.Serializable;
 import java.time.Duration;
@@ -13,10 +14,8 @@ public final class SinkOptions implements Serializable {
     final int maxRetries;
     final long initialBackoffMs;
     final long maxBackoffMs;
-    /** {@code alerts.dashboard_url}, for the notifications of the in-job alert delivery. */
-    final String dashboardUrl;
-    /** The rules file's maintenance windows, for the in-job alert delivery. */
-    final java.util.List<com.gluu.kpi.config.MaintenanceWindow> maintenance;
+    /** How the in-job alert delivery sends (link, maintenance, grouped SNS). */
+    final DeliveryPolicy delivery;
 
     public SinkOptions(int batchSize, Duration flushInterval, int maxRetries, Duration initialBackoff, Duration maxBackoff) {
         this.batchSize = batchSize;
@@ -24,35 +23,27 @@ public final class SinkOptions implements Serializable {
         this.maxRetries = maxRetries;
         this.initialBackoffMs = initialBackoff.toMillis();
         this.maxBackoffMs = maxBackoff.toMillis();
-        this.dashboardUrl = "";
-        this.maintenance = java.util.List.of();
+        this.delivery = DeliveryPolicy.PLAIN;
     }
 
-    private SinkOptions(SinkOptions o, String dashboardUrl, java.util.List<com.gluu.kpi.config.MaintenanceWindow> maintenance) {
+    private SinkOptions(SinkOptions o, DeliveryPolicy delivery) {
         this.batchSize = o.batchSize;
         this.flushIntervalMs = o.flushIntervalMs;
         this.maxRetries = o.maxRetries;
         this.initialBackoffMs = o.initialBackoffMs;
         this.maxBackoffMs = o.maxBackoffMs;
-        this.dashboardUrl = dashboardUrl;
-        this.maintenance = java.util.List.copyOf(maintenance);
+        this.delivery = delivery;
     }
 
     public static SinkOptions from(JobConfig config) {
         return new SinkOptions(config.get(JobConfig.SINK_BATCH_SIZE), config.get(JobConfig.SINK_FLUSH_INTERVAL),
                 config.get(JobConfig.SINK_MAX_RETRIES), config.get(JobConfig.SINK_RETRY_BACKOFF),
-                config.get(JobConfig.SINK_RETRY_MAX_BACKOFF)).withDashboardUrl(config.get(JobConfig.ALERTS_DASHBOARD_URL))
-                .withMaintenance(com.gluu.kpi.config.AlertRules.forJob(config).maintenance());
+                config.get(JobConfig.SINK_RETRY_MAX_BACKOFF)).withDelivery(DeliveryPolicy.of(config, com.gluu.kpi.config.AlertRules.forJob(config)));
     }
 
-    /** The same options, with {@code alerts.dashboard_url} for the links of alerts delivered by the job. */
-    public SinkOptions withDashboardUrl(String url) {
-        return new SinkOptions(this, url == null ? "" : url, maintenance);
-    }
-
-    /** The same options, with the rules file's maintenance windows for alerts delivered by the job. */
-    public SinkOptions withMaintenance(java.util.List<com.gluu.kpi.config.MaintenanceWindow> windows) {
-        return new SinkOptions(this, dashboardUrl, windows);
+    /** The same options, with how alerts delivered by the job are sent. */
+    public SinkOptions withDelivery(DeliveryPolicy policy) {
+        return new SinkOptions(this, policy);
     }
 
     /** Wait before retry {@code attempt} (1-based): exponential, capped, with ±25 % jitter. */

@@ -66,6 +66,8 @@ public final class AlertOutbox implements AutoCloseable {
     private volatile String dashboardUrl = "";
     /** The rules file's recurring maintenance windows: matching transitions are recorded, not sent. */
     private volatile List<com.gluu.kpi.config.MaintenanceWindow> maintenance = List.of();
+    /** SNS sends the job's grouped messages (kpi.alert_notifications) instead of one per transition. */
+    private volatile boolean groupedSns;
     private final Duration claimSessionBound;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
@@ -114,6 +116,21 @@ public final class AlertOutbox implements AutoCloseable {
         return this;
     }
 
+    /** Link, maintenance windows and grouped SNS as the job's config and rules say. Call before {@link #start()}. */
+    public AlertOutbox applying(DeliveryPolicy policy) {
+        this.groupedSns = policy.groupedSns();
+        return linkingTo(policy.dashboardUrl()).withMaintenance(policy.maintenance());
+    }
+
+    /**
+     * SNS sends the grouped messages the job writes to {@code kpi.alert_notifications} (the rules
+     * file has {@code grouping:}), not one message per transition. Call before {@link #start()}.
+     */
+    public AlertOutbox groupingSns(boolean on) {
+        this.groupedSns = on;
+        return this;
+    }
+
     public static AlertOutbox withDefaults(JdbcSettings jdbc, List<NotificationChannel> channels) {
         return new AlertOutbox(jdbc, channels, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(5));
     }
@@ -159,6 +176,27 @@ public final class AlertOutbox implements AutoCloseable {
         }
     }
 
+    /** A pass's connection: autocommit, the session bounded so a vanished client's claims end (DeliveryClaim). */
+    Connection connect() throws SQLException {
+        Connection conn = jdbc.connect();
+        try {
+            conn.setAutoCommit(true);
+            DeliveryClaim.boundIdleSession(conn, claimSessionBound);
+            return conn;
+        } catch (SQLException e) {
+            conn.close();
+            throw e;
+        }
+    }
+
+    String dashboardUrl() {
+        return dashboardUrl;
+    }
+
+    boolean isRunning() {
+        return running;
+    }
+
     long backoffMillis(int failures) {
         return RetryBackoff.jitter(RetryBackoff.cappedMillis(initialBackoff, maxBackoff, failures));
     }
@@ -170,7 +208,7 @@ public final class AlertOutbox implements AutoCloseable {
     }
 
     private static final String COLUMNS = "alert_id, rule, severity, labels::text AS labels, state, started_at,"
-            + " resolved_at, value, threshold, summary, notify_seq, last_transition_at";
+            + " resolved_at, value, threshold, summary, notify_seq, last_transition_at, group_id";
 
     /**
      * One pass for one channel: sends everything it is behind on, skipping rows still in their
@@ -179,14 +217,15 @@ public final class AlertOutbox implements AutoCloseable {
      * row the receiver keeps refusing does not hold up the other rows).
      */
     boolean deliverPending(NotificationChannel channel, Map<String, RowBackoff> rowBackoff) throws SQLException {
+        if (groupedSns && channel.name().equals("sns")) {
+            return GroupedDelivery.deliverPending(this, channel, rowBackoff);
+        }
         String c = channel.name();
         String select = "SELECT alert_id FROM kpi.alerts WHERE " + c + "_seq < notify_seq"
                 + " ORDER BY last_transition_at, alert_id LIMIT " + BATCH;
         // (rows in backoff are skipped after the LIMIT: more than BATCH refused rows at once would starve the rest)
         // One connection per pass, closed at its end: no claim can outlive the pass (DeliveryClaim).
-        try (Connection conn = jdbc.connect()) {
-            conn.setAutoCommit(true);
-            DeliveryClaim.boundIdleSession(conn, claimSessionBound);
+        try (Connection conn = connect()) {
             List<String> behind = new ArrayList<>();
             try (PreparedStatement s = conn.prepareStatement(select); ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -243,8 +282,8 @@ public final class AlertOutbox implements AutoCloseable {
         }
         // A silence (kpi.silences) or a maintenance window of the rules file: the transitions are
         // recorded as handled, with what held them back, and not sent.
-        Long silence = silence(conn, p.alertId);
-        String window = silence != null ? null : maintenanceWindow(p);
+        Long silence = silence(conn, p.alertId, p.transitionAt);
+        String window = silence != null ? null : maintenanceWindow(p.rule, p.severity, p.labels, p.transitionAt);
         String heldBy = silence != null ? "silenced_by" : window != null ? "maintenance" : null;
         Object heldValue = silence != null ? silence : window;
         for (int seq = p.channelSeq + 1; seq <= p.notifySeq && running; seq++) {
@@ -304,14 +343,14 @@ public final class AlertOutbox implements AutoCloseable {
         return true;
     }
 
-    /** The first maintenance window covering the row's latest transition whose matchers hold; null if none. */
-    private String maintenanceWindow(Pending p) {
-        if (maintenance.isEmpty() || p.transitionAt == null) {
+    /** The first maintenance window covering a transition at {@code at} whose matchers hold; null if none. */
+    String maintenanceWindow(String rule, String severity, String labelsJson, Instant at) {
+        if (maintenance.isEmpty() || at == null) {
             return null;
         }
-        Map<String, Object> labels = Notification.parseLabels(p.labels);
+        Map<String, Object> labels = Notification.parseLabels(labelsJson);
         for (com.gluu.kpi.config.MaintenanceWindow w : maintenance) {
-            if (w.covers(p.transitionAt) && w.matches(p.rule, p.severity, labels)) {
+            if (w.covers(at) && w.matches(rule, severity, labels)) {
                 return w.name();
             }
         }
@@ -319,25 +358,27 @@ public final class AlertOutbox implements AutoCloseable {
     }
 
     /**
-     * The first active silence (not expired, {@code starts_at <= t < ends_at} at the row's latest
-     * transition time t, in event time) whose every matcher equals the episode's rule, severity or
-     * label of that name; null if none.
+     * The first active silence (not expired, {@code starts_at <= t < ends_at} at the transition's
+     * event time t) whose every matcher equals the episode's rule, severity or label of that name;
+     * null if none.
      */
-    static Long silence(Connection conn, String alertId) throws SQLException {
+    static Long silence(Connection conn, String alertId, Instant t) throws SQLException {
         String sql = "SELECT s.id FROM kpi.silences s, kpi.alerts a WHERE a.alert_id = ? AND s.expired_at IS NULL"
-                + " AND s.starts_at <= a.last_transition_at AND s.ends_at > a.last_transition_at"
+                + " AND s.starts_at <= ? AND s.ends_at > ?"
                 + " AND NOT EXISTS (SELECT 1 FROM jsonb_each_text(s.matchers) m WHERE m.value IS DISTINCT FROM"
                 + " CASE m.key WHEN 'rule' THEN a.rule WHEN 'severity' THEN a.severity ELSE a.labels ->> m.key END)"
                 + " ORDER BY s.id LIMIT 1";
         try (PreparedStatement s = conn.prepareStatement(sql)) {
             s.setString(1, alertId);
+            s.setObject(2, java.time.OffsetDateTime.ofInstant(t, java.time.ZoneOffset.UTC));
+            s.setObject(3, java.time.OffsetDateTime.ofInstant(t, java.time.ZoneOffset.UTC));
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : null;
             }
         }
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         String s = e.getClass().getSimpleName() + ": " + e.getMessage();
         return s.length() <= MAX_ERROR ? s : s.substring(0, MAX_ERROR);
     }
@@ -362,8 +403,10 @@ public final class AlertOutbox implements AutoCloseable {
             long behind = 0;
             try (Connection connection = jdbc.connect(); Statement statement = connection.createStatement()) {
                 for (NotificationChannel channel : channels) {
-                    try (ResultSet rs = statement.executeQuery("SELECT coalesce(sum(notify_seq - " + channel.name()
-                            + "_seq), 0) FROM kpi.alerts WHERE " + channel.name() + "_seq < notify_seq")) {
+                    String query = groupedSns && channel.name().equals("sns") ? GroupedDelivery.PENDING_COUNT
+                            : "SELECT coalesce(sum(notify_seq - " + channel.name()
+                            + "_seq), 0) FROM kpi.alerts WHERE " + channel.name() + "_seq < notify_seq";
+                    try (ResultSet rs = statement.executeQuery(query)) {
                         rs.next();
                         behind += rs.getLong(1);
                     }
@@ -417,6 +460,7 @@ public final class AlertOutbox implements AutoCloseable {
         final int notifySeq;
         final Instant transitionAt;
         final int channelSeq;
+        final String groupId;
 
         Pending(ResultSet rs) throws SQLException {
             alertId = rs.getString("alert_id");
@@ -434,6 +478,7 @@ public final class AlertOutbox implements AutoCloseable {
             notifySeq = rs.getInt("notify_seq");
             transitionAt = instant(rs.getTimestamp("last_transition_at"));
             channelSeq = rs.getInt("channel_seq");
+            groupId = rs.getString("group_id");
         }
 
         Notification notification(int seq, String dashboardUrl) {
@@ -442,7 +487,7 @@ public final class AlertOutbox implements AutoCloseable {
             Instant end = latest && resolvedAt != null ? resolvedAt : transitionAt;
             return new Notification(alertId, rule, severity, parsed, latest ? state : "firing", value, threshold,
                     summary, startedAt, latest ? resolvedAt : null, transitionAt, seq,
-                    DashboardLink.of(dashboardUrl, parsed, startedAt, end));
+                    DashboardLink.of(dashboardUrl, parsed, startedAt, end), groupId);
         }
 
         private static Instant instant(Timestamp t) {

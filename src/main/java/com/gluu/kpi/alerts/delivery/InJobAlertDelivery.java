@@ -34,24 +34,18 @@ public final class InJobAlertDelivery implements Sink<AlertRecord>, SupportsPreW
     private final Sink<AlertRecord> table;
     private final JdbcSettings jdbc;
     private final Duration finalWait;
-    private final String dashboardUrl;
-    private final java.util.List<com.gluu.kpi.config.MaintenanceWindow> maintenance;
+    private final DeliveryPolicy policy;
 
     public InJobAlertDelivery(Sink<AlertRecord> table, JdbcSettings jdbc, Duration finalWait) {
-        this(table, jdbc, finalWait, "", java.util.List.of());
+        this(table, jdbc, finalWait, DeliveryPolicy.PLAIN);
     }
 
-    /**
-     * @param dashboardUrl {@code alerts.dashboard_url}: the notifications' links (empty: none)
-     * @param maintenance the rules file's maintenance windows
-     */
-    public InJobAlertDelivery(Sink<AlertRecord> table, JdbcSettings jdbc, Duration finalWait, String dashboardUrl,
-            java.util.List<com.gluu.kpi.config.MaintenanceWindow> maintenance) {
+    /** @param policy link, maintenance windows and grouped SNS, from the job's config and rules */
+    public InJobAlertDelivery(Sink<AlertRecord> table, JdbcSettings jdbc, Duration finalWait, DeliveryPolicy policy) {
         this.table = table;
         this.jdbc = jdbc;
         this.finalWait = finalWait;
-        this.dashboardUrl = dashboardUrl;
-        this.maintenance = java.util.List.copyOf(maintenance);
+        this.policy = policy;
     }
 
     @Override
@@ -67,7 +61,7 @@ public final class InJobAlertDelivery implements Sink<AlertRecord>, SupportsPreW
         }
         // Read here, in the TaskManager: the channels' keys never travel in the job graph.
         AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
-                .linkingTo(dashboardUrl).withMaintenance(maintenance).start();
+                .applying(policy).start();
         return new DeliveringWriter(writer, outbox, finalWait);
     }
 

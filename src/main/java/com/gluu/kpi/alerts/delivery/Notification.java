@@ -40,6 +40,8 @@ public final class Notification {
     public final int seq;
     /** The dashboard at the episode's time range ({@link DashboardLink}); null when no dashboard is configured. */
     public final String link;
+    /** The grouped SNS message the transition went out in ({@code kpi.alerts.group_id}); null when none. */
+    public final String groupId;
 
     public Notification(String alertId, String rule, String severity, Map<String, Object> labels, String state,
             Double value, Double threshold, String summary, Instant startedAt, Instant resolvedAt,
@@ -51,6 +53,14 @@ public final class Notification {
     public Notification(String alertId, String rule, String severity, Map<String, Object> labels, String state,
             Double value, Double threshold, String summary, Instant startedAt, Instant resolvedAt,
             Instant transitionAt, int seq, String link) {
+        this(alertId, rule, severity, labels, state, value, threshold, summary, startedAt, resolvedAt, transitionAt,
+                seq, link, null);
+    }
+
+    public Notification(String alertId, String rule, String severity, Map<String, Object> labels, String state,
+            Double value, Double threshold, String summary, Instant startedAt, Instant resolvedAt,
+            Instant transitionAt, int seq, String link, String groupId) {
+        this.groupId = groupId;
         this.alertId = Objects.requireNonNull(alertId, "alertId");
         this.rule = rule;
         this.severity = severity;
@@ -124,6 +134,9 @@ public final class Notification {
         m.put("transition_at", transitionAt == null ? null : transitionAt.toString());
         if (link != null) {
             m.put("link", link);
+        }
+        if (groupId != null) {
+            m.put("group_id", groupId);
         }
         return m;
     }

@@ -11,6 +11,14 @@ public interface NotificationChannel extends AutoCloseable {
     /** Sends one notification and returns only once the receiver has accepted it; throws otherwise. */
     void send(Notification notification) throws Exception;
 
+    /**
+     * Sends one grouped message ({@code kpi.alert_notifications}); only SNS groups, so the other
+     * channels never get one.
+     */
+    default void sendGroup(GroupNotification group) throws Exception {
+        throw new UnsupportedOperationException(name() + " does not send grouped messages");
+    }
+
     @Override
     default void close() {}
 }

@@ -106,6 +106,9 @@ public final class PostHogChannel implements NotificationChannel {
             p.put("link", n.link);
         }
         p.put("seq", n.seq);
+        if (n.groupId != null) {
+            p.put("group_id", n.groupId); // the SNS message it went out in: one incident's events share it
+        }
         p.put("$process_person_profile", false);
         return p;
     }

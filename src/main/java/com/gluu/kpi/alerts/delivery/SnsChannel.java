@@ -63,6 +63,17 @@ public final class SnsChannel implements NotificationChannel {
             s.append(' ').append(group);
         }
         s.append(' ').append(n.state);
+        return ascii(s);
+    }
+
+    /** A grouped message's subject ({@link GroupNotification#subjectText}; one member: its own). */
+    public static String subject(GroupNotification g) {
+        String text = g.subjectText();
+        return text == null ? subject(g.alerts.get(0)) : ascii(text);
+    }
+
+    /** Printable ASCII, at most {@value #MAX_SUBJECT} characters (SNS refuses others). */
+    private static String ascii(CharSequence s) {
         StringBuilder ascii = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -83,6 +94,55 @@ public final class SnsChannel implements NotificationChannel {
             b.messageGroupId(n.rule).messageDeduplicationId(n.uuid().toString());
         }
         return b.build();
+    }
+
+    /**
+     * A grouped message: the group's JSON, {@code severity} the most urgent member's,
+     * {@code rule} a String.Array of the members' rules (a subscription filter
+     * {@code {"rule": ["ecs_error_rate"]}} matches a message that lists it); on a FIFO topic the
+     * group id is the group's labels and the deduplication id the message's id.
+     */
+    public PublishRequest request(GroupNotification g) {
+        PublishRequest.Builder b = PublishRequest.builder()
+                .topicArn(topicArn)
+                .subject(subject(g))
+                .message(g.toJson())
+                .messageAttributes(Map.of(
+                        "severity", MessageAttributeValue.builder().dataType("String").stringValue(g.severity()).build(),
+                        "rule", MessageAttributeValue.builder().dataType("String.Array")
+                                .stringValue(arrayAttribute(g.rules())).build()));
+        if (fifo) {
+            b.messageGroupId(g.group.isEmpty() ? "gluu-kpi" : fifoGroup(g.group)).messageDeduplicationId(g.notificationId);
+        }
+        return b.build();
+    }
+
+    /** An SNS String.Array value: a JSON array of strings. */
+    static String arrayAttribute(java.util.List<String> values) {
+        StringBuilder b = new StringBuilder("[");
+        for (String v : values) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return b.append(']').toString();
+    }
+
+    /** A FIFO message group id (at most 128 of SNS's allowed characters) naming the group. */
+    private static String fifoGroup(Map<String, Object> group) {
+        StringBuilder b = new StringBuilder();
+        group.forEach((k, v) -> b.append(b.length() == 0 ? "" : "/").append(v));
+        String id = b.toString().replaceAll("[^A-Za-z0-9!\"#$%&'()*+,\\-./:;<=>?@\\[\\]^_`{|}~]", "_");
+        return id.isEmpty() ? "gluu-kpi" : id.length() <= 128 ? id : id.substring(0, 128);
+    }
+
+    @Override
+    public void sendGroup(GroupNotification g) {
+        PublishResponse response = sns.publish(request(g));
+        if (response.messageId() == null || response.messageId().isEmpty()) {
+            throw new IllegalStateException("SNS answered Publish without a MessageId");
+        }
     }
 
     @Override
