@@ -40,7 +40,12 @@ import org.apache.flink.util.OutputTag;
  *       came after the previous one (the latest of each episode, so an episode that fired and
  *       resolved within one wait is one line, resolved);
  *   <li>once a message leaves no episode of the group firing, the group starts over: its next
- *       transition waits {@code group_wait} again.
+ *       transition waits {@code group_wait} again;
+ *   <li>a rule's repeat of a firing episode is a reminder: with no message open, it opens one
+ *       only if that message would go out at least {@code grouping.repeat_interval} after the
+ *       group's last one; otherwise it is folded into the group's next message (it leaves with no group id; PostHog still
+ *       gets its event). So a group of episodes that go on firing sends one reminder message per
+ *       repeat interval, not one per episode (Alertmanager's repeat_interval is per group too).
  * </ul>
  * Every notified transition leaves with {@link AlertRecord#groupId} = the id of the message it
  * is in (PostHog carries it as {@code group_id}); inhibited ones pass through unchanged. The
@@ -73,6 +78,8 @@ public class AlertGrouper extends KeyedProcessFunction<String, AlertRecord, Aler
     private transient ValueState<Long> lastSent;
     /** The group's firing episodes (alert ids). */
     private transient MapState<String, Boolean> firing;
+    /** Reminders folded into the group's next message, by alert id. */
+    private transient MapState<String, AlertRecord> folded;
 
     public AlertGrouper(AlertGrouping grouping) {
         this.grouping = grouping;
@@ -112,6 +119,7 @@ public class AlertGrouper extends KeyedProcessFunction<String, AlertRecord, Aler
         members = getRuntimeContext().getMapState(new MapStateDescriptor<>("members", Types.STRING, record));
         lastSent = getRuntimeContext().getState(new ValueStateDescriptor<>("last-sent", Types.LONG));
         firing = getRuntimeContext().getMapState(new MapStateDescriptor<>("firing", Types.STRING, Types.BOOLEAN));
+        folded = getRuntimeContext().getMapState(new MapStateDescriptor<>("folded", Types.STRING, record));
     }
 
     @Override
@@ -169,11 +177,21 @@ public class AlertGrouper extends KeyedProcessFunction<String, AlertRecord, Aler
                 long k = Math.max(1, Math.floorDiv(t - last + interval - 1, interval));
                 due = last + k * interval;
             }
+            boolean reminder = AlertRecord.FIRING.equals(r.state) && r.notifySeq > 1;
+            if (reminder && last != null && due - last < grouping.repeatInterval().toMillis()) {
+                folded.put(r.alertId, r); // too soon after the last message to remind: it waits for the next
+                out.collect(r);
+                return;
+            }
             id = notificationId(key, due);
             openId.update(id);
             openedAt.update(t);
             openDue.update(due);
             timers.registerEventTimeTimer(due);
+            for (Map.Entry<String, AlertRecord> f : folded.entries()) {
+                members.put(f.getKey(), f.getValue());
+            }
+            folded.clear();
         }
         members.put(r.alertId, r);
         r.groupId = id;

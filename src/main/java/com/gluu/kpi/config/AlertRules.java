@@ -176,7 +176,7 @@ public final class AlertRules implements Serializable {
         String where = source + ": grouping";
         Object value = top.get("grouping");
         Map<String, Object> fields = value == null ? Map.of() : YamlFiles.mapping(where, value);
-        YamlFiles.onlyKnown(fields, Set.of("group_by", "group_wait", "group_interval"), k -> where + ": " + k);
+        YamlFiles.onlyKnown(fields, Set.of("group_by", "group_wait", "group_interval", "repeat_interval"), k -> where + ": " + k);
         Object by = fields.get("group_by");
         // group_by: [] is allowed here (one group for the whole job), unlike the lists of inhibit_rules
         List<String> groupBy = !fields.containsKey("group_by") ? AlertGrouping.DEFAULT_GROUP_BY
@@ -192,7 +192,13 @@ public final class AlertRules implements Serializable {
             throw new ConfigException(where + ": group_interval: must be whole minutes, at least 1m, got "
                     + Durations.format(interval));
         }
-        return new AlertGrouping(groupBy, wait, interval);
+        Duration repeat = groupingDuration(where, "repeat_interval", fields.get("repeat_interval"),
+                AlertGrouping.DEFAULT_REPEAT_INTERVAL);
+        if (repeat.toMillis() % 60_000 != 0 || repeat.compareTo(interval) < 0) {
+            throw new ConfigException(where + ": repeat_interval: must be whole minutes, at least group_interval, got "
+                    + Durations.format(repeat));
+        }
+        return new AlertGrouping(groupBy, wait, interval, repeat);
     }
 
     private static Duration groupingDuration(String where, String field, Object value, Duration otherwise) {

@@ -207,6 +207,8 @@ public final class DemoSummary {
     private CostTotals costTotals;
     private final List<Health> health = new ArrayList<>();
     private final List<String> alerts = new ArrayList<>();
+    /** The grouped SNS messages (kpi.alert_notifications), null when SNS is not grouped. */
+    private List<String> snsMessages;
 
     private DemoSummary() {}
 
@@ -226,6 +228,7 @@ public final class DemoSummary {
             s.readCostTotals(c);
             s.readEndpointHealth(c);
             s.readAlerts(c);
+            s.readSnsMessages(c);
             s.readDeadLetters(c);
         }
         return s;
@@ -260,15 +263,43 @@ public final class DemoSummary {
         }
     }
 
+    /** One line per grouped SNS message: its due minute and subject. */
+    private void readSnsMessages(Connection c) throws SQLException {
+        String sql = "SELECT notification_id, group_labels::text, due_at, members::text, firing_in_group"
+                + " FROM kpi.alert_notifications ORDER BY due_at, notification_id";
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                Instant due = rs.getTimestamp(3).toInstant();
+                com.gluu.kpi.alerts.delivery.GroupNotification g = com.gluu.kpi.alerts.delivery.GroupNotification.ofRow(
+                        rs.getString(1), rs.getString(2), due, rs.getString(4), rs.getInt(5), "");
+                out.add(String.format(Locale.ROOT, "  %-17s %s", MINUTE.format(due),
+                        com.gluu.kpi.alerts.delivery.SnsChannel.subject(g)));
+            }
+        }
+        snsMessages = out;
+    }
+
+    /** The grouped SNS messages' lines (due minute, subject); empty when none or SNS is not grouped. */
+    public List<String> snsMessages() {
+        return snsMessages == null ? List.of() : snsMessages;
+    }
+
     private void renderAlerts(StringBuilder out) {
         line(out, "");
-        line(out, "Alert transitions (kpi.alerts; each not inhibited is one PostHog event and one SNS message when those are"
-                + " configured)");
+        line(out, "Alert transitions (kpi.alerts; each not inhibited is one PostHog event when PostHog is configured)");
         if (alerts.isEmpty()) {
             line(out, "  none");
         }
         for (String a : alerts) {
             out.append(a.stripTrailing()).append('\n');
+        }
+        if (snsMessages != null && !snsMessages.isEmpty()) {
+            line(out, "");
+            line(out, "SNS messages (kpi.alert_notifications: the transitions grouped by the rules file's grouping:)");
+            for (String m : snsMessages) {
+                out.append(m.stripTrailing()).append('\n');
+            }
         }
     }
 

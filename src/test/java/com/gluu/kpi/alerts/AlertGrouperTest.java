@@ -145,6 +145,45 @@ class AlertGrouperTest {
     }
 
     @Test
+    void repeatsOfEpisodesThatGoOnFiringAreFoldedIntoOneReminderPerRepeatInterval() throws Exception {
+        Map<String, String> a = Map.of("service", "a");
+        Map<String, String> b = Map.of("service", "b");
+        try (var h = harness(BY_ENDPOINT)) { // repeat_interval of the grouping: 1h (the default)
+            send(h, transition("warn", "warning", a, AlertRecord.FIRING, 1, 0), 0);
+            send(h, transition("warn", "warning", b, AlertRecord.FIRING, 1, 0), 0);
+            h.processWatermark(new Watermark(lastMs(1)));
+            assertThat(messages(h)).containsExactly("1 {} [warn[a]#1 firing, warn[b]#1 firing] firing=2");
+            // a repeats at 60: the next tick after the message of 1 is 1 + 12 × 5 = 61, an hour
+            // after it, so a's reminder opens a message due at 61. b repeats at 75: its tick, 76,
+            // is 15 minutes after 61, so b's reminder is folded into the group's next message.
+            send(h, transition("warn", "warning", a, AlertRecord.FIRING, 2, 60), 60);
+            h.processWatermark(new Watermark(lastMs(61)));
+            assertThat(messages(h)).containsExactly("61 {} [warn[a]#2 firing] firing=2");
+            send(h, transition("warn", "warning", b, AlertRecord.FIRING, 2, 75), 75);
+            h.processWatermark(new Watermark(lastMs(119)));
+            assertThat(messages(h)).isEmpty();
+            // a#3 at 120: tick 121, an hour after 61: it opens one, which lists b's folded #2;
+            // b#3 at 135 (tick 136, 15 min) is folded; a#4 at 180 opens the one due at 181.
+            send(h, transition("warn", "warning", a, AlertRecord.FIRING, 3, 120), 120);
+            h.processWatermark(new Watermark(lastMs(121)));
+            assertThat(messages(h)).containsExactly("121 {} [warn[a]#3 firing, warn[b]#2 firing] firing=2");
+            send(h, transition("warn", "warning", b, AlertRecord.FIRING, 3, 135), 135);
+            send(h, transition("warn", "warning", a, AlertRecord.FIRING, 4, 180), 180);
+            h.processWatermark(new Watermark(lastMs(180)));
+            assertThat(messages(h)).isEmpty();
+            h.processWatermark(new Watermark(lastMs(181)));
+            assertThat(messages(h)).containsExactly("181 {} [warn[a]#4 firing, warn[b]#3 firing] firing=2");
+            // the folded ones left without a group id, the others with their message's
+            List<String> ids = new ArrayList<>();
+            for (AlertRecord r : h.extractOutputValues()) {
+                ids.add(r.alertId + "#" + r.notifySeq + "=" + (r.groupId == null ? "-" : "m"));
+            }
+            assertThat(ids).containsExactly("warn[a]#1=m", "warn[b]#1=m", "warn[a]#2=m", "warn[b]#2=-", "warn[a]#3=m",
+                    "warn[b]#3=-", "warn[a]#4=m");
+        }
+    }
+
+    @Test
     void theOrderTransitionsArriveInDoesNotChangeTheMessagesAndTheirIds() throws Exception {
         Map<String, String> a = Map.of("service", "a");
         Map<String, String> b = Map.of("service", "b");

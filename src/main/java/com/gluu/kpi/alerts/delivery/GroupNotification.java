@@ -46,6 +46,16 @@ public final class GroupNotification {
         this.link = link;
     }
 
+    /**
+     * The message a {@code kpi.alert_notifications} row describes, with every member (the outbox
+     * leaves out those already delivered or held; this is the row as the job wrote it).
+     */
+    public static GroupNotification ofRow(String notificationId, String groupLabelsJson, Instant dueAt, String membersJson,
+            int firingInGroup, String dashboardUrl) {
+        return GroupedDelivery.notification(dashboardUrl, notificationId, Notification.parseLabels(groupLabelsJson), dueAt,
+                GroupedDelivery.members(notificationId, membersJson), firingInGroup);
+    }
+
     /** The most urgent severity of the members (the message attribute subscriptions filter on). */
     public String severity() {
         String best = "info";
