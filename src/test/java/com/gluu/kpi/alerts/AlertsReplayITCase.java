@@ -205,7 +205,7 @@ class AlertsReplayITCase {
     /** An outbox (not started) polling every 100 ms, backing off from 200 ms up to 1 s. */
     private static AlertOutbox outbox(PostHogStandIn posthog, SnsStandIn sns) {
         return new AlertOutbox(db.jdbc(), channels(posthog, sns), Duration.ofMillis(100), Duration.ofMillis(200),
-                Duration.ofSeconds(1)).linkingTo(DASHBOARD);
+                Duration.ofSeconds(1)).linkingTo(DASHBOARD).groupingSns(true); // the bundled rules group SNS
     }
 
     /** kpi.alerts and kpi.alert_evidence are exactly the three episodes and the error-rate evidence. */
@@ -239,7 +239,7 @@ class AlertsReplayITCase {
         assertThat(evidence).containsExactlyElementsOf(expectedEvidence);
     }
 
-    /** Each of the six transitions arrived once on each channel, with its deterministic uuid. */
+    /** Each of the six transitions arrived once on PostHog, with its deterministic uuid, and in one SNS message. */
     private static void assertEachTransitionArrivedOnce(PostHogStandIn posthog, SnsStandIn sns) throws Exception {
         List<String> expected = List.of(
                 "ee9704f5-d659-366a-9402-854c13111634 " + ERROR_ID + " 1 firing critical ecs_error_rate",
@@ -260,20 +260,55 @@ class AlertsReplayITCase {
         assertThat(posthog.events()).extracting(PostHogStandIn.Event::distinctId)
                 .containsExactlyInAnyOrder("analyze-api", "analyze-api", "gluu-kpi", "gluu-kpi", "gluu-kpi", "gluu-kpi");
 
+        // SNS: the bundled rules group by endpoint (group_wait 1m, group_interval 5m), so the six
+        // transitions are five messages. Worked out by hand (a transition of minute m has the
+        // timestamp T+(m+1)min−1ms, written "m" below):
+        //  - group {} (no endpoint label): the error rate fires at 11 → due 11 + 1 = 12, alone;
+        //    it resolves at 29 → the next tick after 12 not before 29 is 12 + 4 × 5 = 32.
+        //  - group {endpoint: blip2-endpoint}: the failure fires at 20 → due 21, alone; the
+        //    restart fires at 23 and the failure resolves at 25 → tick 26, both (critical first);
+        //    the restart resolves at 28 → tick 31, and nothing fires any more.
+        // Ids: first 32 hex of SHA-256 of "group\n<group labels>\n<due ms>", computed with Python.
+        List<String> expectedMessages = List.of(
+                "fdb46f8c00ced760abd63b108722dbd7 {} [" + ERROR_ID + "#1 firing] firing_in_group=1",
+                "fb145ee428a54195274b19a6c986f771 {\"endpoint\":\"blip2-endpoint\"} [" + FAILED_ID + "#1 firing] firing_in_group=1",
+                "53b21da5980165df5e926ca5168dd8e4 {\"endpoint\":\"blip2-endpoint\"} [" + FAILED_ID + "#2 resolved, "
+                        + RESTART_ID + "#1 firing] firing_in_group=1",
+                "3e3c42378be08a1ecb327ae01f5c4835 {\"endpoint\":\"blip2-endpoint\"} [" + RESTART_ID + "#2 resolved] firing_in_group=0",
+                "5efa0e16521abfa47a34c15e4ed99e83 {} [" + ERROR_ID + "#2 resolved] firing_in_group=0");
         List<String> snsSeen = new ArrayList<>();
         for (SnsStandIn.Publish p : sns.publishes()) {
             JsonNode m = JSON.readTree(p.message());
-            assertThat(m.get("link").asText()).as("link of " + m.get("alert_id")).isEqualTo(LINKS.get(m.get("alert_id").asText()));
-            snsSeen.add(m.get("uuid").asText() + " " + m.get("alert_id").asText() + " " + m.get("seq").asInt() + " "
-                    + m.get("state").asText() + " " + m.get("severity").asText() + " " + m.get("rule").asText());
+            List<String> members = new ArrayList<>();
+            for (JsonNode a : m.get("alerts")) {
+                members.add(a.get("alert_id").asText() + "#" + a.get("seq").asInt() + " " + a.get("state").asText());
+                assertThat(a.get("group_id").asText()).isEqualTo(m.get("notification_id").asText());
+                if (a.get("state").asText().equals("resolved")) {
+                    assertThat(a.get("link").asText()).isEqualTo(LINKS.get(a.get("alert_id").asText()));
+                }
+            }
+            snsSeen.add(m.get("notification_id").asText() + " " + JSON.writeValueAsString(m.get("group")) + " " + members
+                    + " firing_in_group=" + m.get("firing_in_group").asInt());
+            assertThat(p.attributeTypes()).containsEntry("rule", "String.Array");
         }
-        assertThat(snsSeen).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(snsSeen).containsExactlyInAnyOrderElementsOf(expectedMessages);
         assertThat(sns.publishes()).extracting(SnsStandIn.Publish::subject).containsExactlyInAnyOrder(
                 "[CRITICAL] ecs_error_rate analyze-api firing", "[CRITICAL] ecs_error_rate analyze-api resolved",
                 "[CRITICAL] endpoint_failed blip2/blip2-endpoint firing",
-                "[CRITICAL] endpoint_failed blip2/blip2-endpoint resolved",
-                "[WARNING] endpoint_restart blip2/blip2-endpoint firing",
+                "[CRITICAL] 2 alerts (1 firing, 1 resolved): endpoint_failed blip2/blip2-endpoint resolved, +1",
                 "[WARNING] endpoint_restart blip2/blip2-endpoint resolved");
+        assertThat(sns.publishes()).extracting(p -> p.attributes().get("rule")).containsExactlyInAnyOrder(
+                "[\"ecs_error_rate\"]", "[\"ecs_error_rate\"]", "[\"endpoint_failed\"]",
+                "[\"endpoint_failed\",\"endpoint_restart\"]", "[\"endpoint_restart\"]");
+        // PostHog keeps one event per transition, each with the id of the SNS message it went out in.
+        Map<String, String> groupOf = Map.of(ERROR_ID + "#1", "fdb46f8c00ced760abd63b108722dbd7",
+                ERROR_ID + "#2", "5efa0e16521abfa47a34c15e4ed99e83", FAILED_ID + "#1", "fb145ee428a54195274b19a6c986f771",
+                FAILED_ID + "#2", "53b21da5980165df5e926ca5168dd8e4", RESTART_ID + "#1", "53b21da5980165df5e926ca5168dd8e4",
+                RESTART_ID + "#2", "3e3c42378be08a1ecb327ae01f5c4835");
+        for (PostHogStandIn.Event e : posthog.events()) {
+            JsonNode p = e.properties();
+            assertThat(p.get("group_id").asText()).isEqualTo(groupOf.get(p.get("alert_id").asText() + "#" + p.get("seq").asInt()));
+        }
     }
 
     private static void assertEveryChannelCaughtUp() throws Exception {
@@ -281,8 +316,10 @@ class AlertsReplayITCase {
                 .containsExactly(Map.of("behind", 0L));
     }
 
+    /** Send attempts so far: PostHog's on kpi.alerts rows, grouped SNS's on kpi.alert_notifications rows. */
     private static long attempts(String channel) throws Exception {
-        return ((Number) db.rows("SELECT coalesce(sum(" + channel + "_attempts), 0) AS n FROM kpi.alerts").get(0).get("n"))
+        String table = channel.equals("sns") ? "kpi.alert_notifications" : "kpi.alerts";
+        return ((Number) db.rows("SELECT coalesce(sum(" + channel + "_attempts), 0) AS n FROM " + table).get(0).get("n"))
                 .longValue();
     }
 

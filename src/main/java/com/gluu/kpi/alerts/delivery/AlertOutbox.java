@@ -287,7 +287,7 @@ public final class AlertOutbox implements AutoCloseable {
         String heldBy = silence != null ? "silenced_by" : window != null ? "maintenance" : null;
         Object heldValue = silence != null ? silence : window;
         for (int seq = p.channelSeq + 1; seq <= p.notifySeq && running; seq++) {
-            Notification n = p.notification(seq, dashboardUrl);
+            Notification n = p.notification(seq, dashboardUrl, seq == p.notifySeq ? p.groupId : groupOf(conn, p.alertId, seq));
             if (heldBy != null) {
                 try (PreparedStatement u = conn.prepareStatement("UPDATE kpi.alerts SET " + c + "_seq = ?, " + heldBy
                         + " = ? WHERE alert_id = ? AND " + c + "_seq = ?")) {
@@ -341,6 +341,22 @@ public final class AlertOutbox implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * The grouped SNS message that lists transition {@code seq} of an episode (an earlier one than
+     * the row's latest, whose group the row holds); null if none (SNS not grouped, a folded
+     * reminder, or the message not written yet).
+     */
+    private static String groupOf(Connection conn, String alertId, int seq) throws SQLException {
+        try (PreparedStatement s = conn.prepareStatement("SELECT notification_id FROM kpi.alert_notifications"
+                + " WHERE members @> jsonb_build_array(jsonb_build_object('alert_id', ?::text, 'seq', ?::int)) LIMIT 1")) {
+            s.setString(1, alertId);
+            s.setInt(2, seq);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     /** The first maintenance window covering a transition at {@code at} whose matchers hold; null if none. */
@@ -481,7 +497,7 @@ public final class AlertOutbox implements AutoCloseable {
             groupId = rs.getString("group_id");
         }
 
-        Notification notification(int seq, String dashboardUrl) {
+        Notification notification(int seq, String dashboardUrl, String groupId) {
             boolean latest = seq == notifySeq;
             Map<String, Object> parsed = Notification.parseLabels(labels);
             Instant end = latest && resolvedAt != null ? resolvedAt : transitionAt;

@@ -27,12 +27,13 @@ import org.slf4j.MDC;
  * <p>Per pending message, oldest due first, under a claim as in the row path
  * ({@link DeliveryClaim}, so two outboxes never both send one): the message waits until every
  * member's {@code kpi.alerts} row has landed with at least the member's transition (the job writes
- * the two tables through independent sinks); members already delivered are left out, and members
+ * the two tables through independent sinks), and a group's messages go out in due order; members
  * an active silence or a maintenance window holds at their own transition time are recorded on
  * their rows ({@code silenced_by}, {@code maintenance}, {@code sns_seq}) and left out too. The
  * others go out as one {@link GroupNotification}; then the message is {@code delivered} and each
  * sent member's row gets {@code sns_seq} (never moved back), {@code sns_delivered_at} and an
- * attempt. A message left with no member to send is {@code held}. A failed send counts an attempt
+ * attempt. A message left with no member to send is {@code held}. The message's state is the
+ * record of what was sent; the rows' {@code sns_seq} only says how far each episode got. A failed send counts an attempt
  * and the error on the message, which then backs off on its own, as a row does.
  */
 final class GroupedDelivery {
@@ -49,37 +50,54 @@ final class GroupedDelivery {
     static boolean deliverPending(AlertOutbox outbox, NotificationChannel channel,
             Map<String, AlertOutbox.RowBackoff> backoff) throws SQLException {
         try (Connection conn = outbox.connect()) {
-            List<String> pending = new ArrayList<>();
-            try (PreparedStatement s = conn.prepareStatement("SELECT notification_id FROM kpi.alert_notifications"
-                    + " WHERE sns_state = 'pending' ORDER BY due_at, notification_id LIMIT " + BATCH);
+            List<String[]> pending = new ArrayList<>();
+            try (PreparedStatement s = conn.prepareStatement("SELECT notification_id, group_labels::text FROM"
+                    + " kpi.alert_notifications WHERE sns_state = 'pending' ORDER BY due_at, notification_id LIMIT " + BATCH);
                     ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    pending.add(rs.getString(1));
+                    pending.add(new String[] {rs.getString(1), rs.getString(2)});
                 }
             }
-            backoff.keySet().retainAll(new HashSet<>(pending));
-            for (String id : pending) {
+            Set<String> ids = new HashSet<>();
+            pending.forEach(p -> ids.add(p[0]));
+            backoff.keySet().retainAll(ids);
+            // A group's messages go out in order: one that must wait holds back the group's later ones
+            // (a resolution never overtakes its firing), not the other groups.
+            Set<String> waiting = new HashSet<>();
+            for (String[] p : pending) {
+                String id = p[0];
+                if (waiting.contains(p[1])) {
+                    continue;
+                }
                 AlertOutbox.RowBackoff b = backoff.get(id);
                 if (b != null && b.notBefore > System.currentTimeMillis()) {
+                    waiting.add(p[1]);
                     continue;
                 }
                 long key = DeliveryClaim.key(channel.name(), "notification/" + id);
                 if (!DeliveryClaim.tryClaim(conn, key)) {
+                    waiting.add(p[1]);
                     continue;
                 }
-                boolean ok;
+                Outcome outcome;
                 try {
-                    ok = deliverClaimed(outbox, conn, channel, id, backoff);
+                    outcome = deliverClaimed(outbox, conn, channel, id, backoff);
                 } finally {
                     DeliveryClaim.release(conn, key);
                 }
-                if (!ok) {
+                if (outcome == Outcome.FAILED) {
                     return false;
+                }
+                if (outcome == Outcome.NOT_READY) {
+                    waiting.add(p[1]);
                 }
             }
             return true;
         }
     }
+
+    /** What became of one message in a pass. */
+    enum Outcome { DONE, NOT_READY, FAILED }
 
     /** A member transition of a message, as the job wrote it. */
     static final class Member {
@@ -144,7 +162,7 @@ final class GroupedDelivery {
         return o == null ? null : Instant.parse(o.toString());
     }
 
-    private static boolean deliverClaimed(AlertOutbox outbox, Connection conn, NotificationChannel channel, String id,
+    private static Outcome deliverClaimed(AlertOutbox outbox, Connection conn, NotificationChannel channel, String id,
             Map<String, AlertOutbox.RowBackoff> backoff) throws SQLException {
         String membersJson;
         Map<String, Object> group;
@@ -155,7 +173,7 @@ final class GroupedDelivery {
             s.setString(1, id);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
-                    return true; // sent or held meanwhile by another outbox
+                    return Outcome.DONE; // sent or held meanwhile by another outbox
                 }
                 membersJson = rs.getString(1);
                 group = Notification.parseLabels(rs.getString(2));
@@ -165,16 +183,14 @@ final class GroupedDelivery {
             }
         }
         List<Member> members = members(id, membersJson);
-        Map<String, Integer> delivered = landedRows(conn, members);
-        if (delivered == null) {
-            return true; // a member's row has not landed yet: a later pass sends the message
+        if (!landed(conn, members)) {
+            return Outcome.NOT_READY; // a member's row has not landed yet: a later pass sends the message
         }
+        // The message's state, not the rows' sns_seq, says what was sent: a group's later message may
+        // have moved a row's sns_seq past this one's member while this one was backing off.
         List<Member> toSend = new ArrayList<>();
         boolean held = false;
         for (Member m : members) {
-            if (delivered.get(m.alertId) >= m.seq) {
-                continue; // already delivered (an outbox that sent per transition, or a replay)
-            }
             Long silence = m.transitionAt == null ? null : AlertOutbox.silence(conn, m.alertId, m.transitionAt);
             String window = silence != null ? null : outbox.maintenanceWindow(m.rule, m.severity, m.labelsJson, m.transitionAt);
             if (silence != null || window != null) {
@@ -198,18 +214,18 @@ final class GroupedDelivery {
         if (toSend.isEmpty()) {
             try (PreparedStatement u = conn.prepareStatement("UPDATE kpi.alert_notifications SET sns_state = ?, updated_at = now()"
                     + " WHERE notification_id = ? AND sns_state = 'pending'")) {
-                u.setString(1, held ? "held" : "delivered");
+                u.setString(1, "held");
                 u.setString(2, id);
                 u.executeUpdate();
             }
-            return true;
+            return Outcome.DONE;
         }
         GroupNotification g = notification(outbox.dashboardUrl(), id, group, dueAt, toSend, firingInGroup);
         try {
             channel.sendGroup(g);
         } catch (Exception e) {
             if (!outbox.isRunning()) {
-                return false;
+                return Outcome.FAILED;
             }
             String error = AlertOutbox.describe(e);
             AlertOutbox.RowBackoff b = backoff.computeIfAbsent(id, k -> new AlertOutbox.RowBackoff());
@@ -222,7 +238,7 @@ final class GroupedDelivery {
                 u.executeUpdate();
             }
             LOG.warn("alert outbox (sns): {} not delivered: {}", g, error);
-            return false;
+            return Outcome.FAILED;
         }
         backoff.remove(id);
         try (PreparedStatement u = conn.prepareStatement("UPDATE kpi.alert_notifications SET sns_state = 'delivered',"
@@ -241,37 +257,31 @@ final class GroupedDelivery {
             u.executeBatch();
         }
         LOG.info("alert outbox (sns): delivered {}", g);
-        return true;
+        return Outcome.DONE;
     }
 
-    /**
-     * The members' rows' {@code sns_seq} by alert id, or null if a member's row is missing or has
-     * not reached the member's transition yet.
-     */
-    private static Map<String, Integer> landedRows(Connection conn, List<Member> members) throws SQLException {
+    /** Whether every member's kpi.alerts row has landed with at least the member's transition. */
+    private static boolean landed(Connection conn, List<Member> members) throws SQLException {
         Set<String> ids = new HashSet<>();
         for (Member m : members) {
             ids.add(m.alertId);
         }
-        Map<String, int[]> rows = new HashMap<>();
-        try (PreparedStatement s = conn.prepareStatement(
-                "SELECT alert_id, notify_seq, sns_seq FROM kpi.alerts WHERE alert_id = ANY(?)")) {
+        Map<String, Integer> notifySeq = new HashMap<>();
+        try (PreparedStatement s = conn.prepareStatement("SELECT alert_id, notify_seq FROM kpi.alerts WHERE alert_id = ANY(?)")) {
             s.setArray(1, conn.createArrayOf("text", ids.toArray()));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(rs.getString(1), new int[] {rs.getInt(2), rs.getInt(3)});
+                    notifySeq.put(rs.getString(1), rs.getInt(2));
                 }
             }
         }
-        Map<String, Integer> snsSeq = new HashMap<>();
         for (Member m : members) {
-            int[] row = rows.get(m.alertId);
-            if (row == null || row[0] < m.seq) {
-                return null;
+            Integer seq = notifySeq.get(m.alertId);
+            if (seq == null || seq < m.seq) {
+                return false;
             }
-            snsSeq.put(m.alertId, row[1]);
         }
-        return snsSeq;
+        return true;
     }
 
     /** The message: members in the job's order, the link over their whole time range. */
