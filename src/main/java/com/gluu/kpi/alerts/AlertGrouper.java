@@ -230,7 +230,7 @@ public class AlertGrouper extends KeyedProcessFunction<String, AlertRecord, Aler
     }
 
     /** The members as the JSON array {@code kpi.alert_notifications.members} holds. */
-    static String membersJson(List<AlertRecord> records) {
+    public static String membersJson(List<AlertRecord> records) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (AlertRecord r : records) {
             Map<String, Object> m = new LinkedHashMap<>();

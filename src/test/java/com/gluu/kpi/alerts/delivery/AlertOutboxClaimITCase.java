@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.gluu.kpi.alerts.AlertGrouper;
+import com.gluu.kpi.alerts.AlertNotification;
 import com.gluu.kpi.alerts.AlertRecord;
 import com.gluu.kpi.sinks.KpiTables;
 import com.gluu.kpi.testing.HttpStandIn;
@@ -178,6 +180,89 @@ class AlertOutboxClaimITCase {
         assertThat(rows).isEqualTo(expectedRows);
     }
 
+    /**
+     * The same with grouped SNS: the planned transitions go out as messages of up to 5 rows each
+     * (rows 5b..5b+4 of one round, the round being the seq), written as the job writes them while
+     * both outboxes run; every message reaches SNS once, with all its members, and every row's
+     * sns_seq reaches its last transition.
+     */
+    @Test
+    void twoOutboxesSendEveryGroupedMessageExactlyOnce() throws Exception {
+        sns.latency(Duration.ofMillis(5));
+        Counting snsA = new Counting(snsChannel(sns));
+        Counting snsB = new Counting(snsChannel(sns));
+        outbox(List.of(snsA), AlertOutbox.CLAIM_SESSION_BOUND).groupingSns(true).start();
+        AlertOutbox b = outbox(List.of(snsB), AlertOutbox.CLAIM_SESSION_BOUND).groupingSns(true).start();
+
+        Map<String, List<String>> plannedMessages = new HashMap<>();
+        for (int seq = 1; seq <= 4; seq++) {
+            for (int block = 0; block < ROWS / 5; block++) {
+                List<AlertRecord> members = new ArrayList<>();
+                for (int i = 5 * block; i < 5 * block + 5; i++) {
+                    if (lastSeq(i) >= seq) {
+                        AlertRecord r = transition(i, seq);
+                        upsert(r);
+                        members.add(r);
+                    }
+                }
+                if (members.isEmpty()) {
+                    continue;
+                }
+                AlertNotification n = new AlertNotification();
+                n.notificationId = "round-" + seq + "-block-" + block;
+                n.groupLabelsJson = "{\"endpoint\":\"e-" + block + "\"}";
+                n.openedAt = T0 + (seq - 1) * 3_600_000L;
+                n.dueAt = n.openedAt + 60_000L;
+                n.membersJson = AlertGrouper.membersJson(members);
+                n.memberCount = members.size();
+                upsertNotification(n);
+                List<String> expected = new ArrayList<>();
+                for (AlertRecord r : members) {
+                    expected.add(r.alertId + "#" + r.notifySeq + " " + r.state);
+                }
+                plannedMessages.put(n.notificationId, expected);
+            }
+        }
+        assertThat(b.awaitDelivered(WAIT)).as("messages left unsent").isZero();
+        for (AutoCloseable c : closeAfter) {
+            c.close();
+        }
+        closeAfter.clear();
+
+        // Messages by hand: round 1, every block (40); round 2, rows with a second transition
+        // (i % 4 == 0 or i % 5 == 0) are in every block (each starts at a multiple of 5): 40;
+        // round 3, rows i % 8 == 0 or i % 20 == 0: the 25 multiples of 8 below 200 fall in 25
+        // different blocks, and each multiple of 20 shares its block with one of them: 25;
+        // round 4, i % 40 == 0: 5. So 110.
+        assertThat(plannedMessages).hasSize(110);
+        Map<String, List<String>> seen = new HashMap<>();
+        for (SnsStandIn.Publish p : sns.publishes()) {
+            JsonNode m = JSON.readTree(p.message());
+            List<String> members = new ArrayList<>();
+            for (JsonNode a : m.get("alerts")) {
+                members.add(transitionOf(a));
+            }
+            assertThat(seen.put(m.get("notification_id").asText(), members)).as("sent twice").isNull();
+            assertThat(p.messageDeduplicationId()).isEqualTo(m.get("notification_id").asText());
+        }
+        assertThat(seen).isEqualTo(plannedMessages);
+        assertThat(snsA.groups.get()).isPositive();
+        assertThat(snsB.groups.get()).isPositive();
+        assertThat(snsA.groups.get() + snsB.groups.get()).isEqualTo(plannedMessages.size());
+        assertThat(POSTGRES.db().rows("SELECT count(*) AS n FROM kpi.alert_notifications WHERE sns_state <> 'delivered'"
+                + " OR sns_attempts <> 1")).containsExactly(Map.of("n", 0L));
+        List<Map<String, Object>> behind = POSTGRES.db().rows("SELECT alert_id FROM kpi.alerts WHERE sns_seq <> notify_seq");
+        assertThat(behind).isEmpty();
+    }
+
+    private static void upsertNotification(AlertNotification n) throws SQLException {
+        KpiTables.AlertNotifications table = new KpiTables.AlertNotifications();
+        try (Connection c = POSTGRES.db().jdbc().connect(); PreparedStatement s = c.prepareStatement(table.sql())) {
+            table.bind(s, n);
+            s.executeUpdate();
+        }
+    }
+
     // ---- a claim whose session ended ------------------------------------------------------------
 
     private static final String STUCK = "ecs_error_rate:stuck-api:" + T0;
@@ -298,6 +383,7 @@ class AlertOutboxClaimITCase {
     private static class Counting implements NotificationChannel {
         final NotificationChannel inner;
         final AtomicInteger sent = new AtomicInteger();
+        final AtomicInteger groups = new AtomicInteger();
 
         Counting(NotificationChannel inner) {
             this.inner = inner;
@@ -312,6 +398,12 @@ class AlertOutboxClaimITCase {
         public void send(Notification n) throws Exception {
             inner.send(n);
             sent.incrementAndGet();
+        }
+
+        @Override
+        public void sendGroup(GroupNotification g) throws Exception {
+            inner.sendGroup(g);
+            groups.incrementAndGet();
         }
 
         @Override
