@@ -291,6 +291,9 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         if (in.requests > 0 && in.minute < keepFrom) {
             g.lastTrafficMinute = Math.max(g.lastTrafficMinute, in.minute);
         }
+        if (in.requests > 0 && rule.kpi() == Kpi.NO_DATA) {
+            g.noteTraffic(in.minute, rule.minSample());
+        }
         groups.put(key, g);
 
         Long last = lastInputMinute.value();
@@ -391,7 +394,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                     out.collect(r);
                 }
                 forgotten.inc();
-                if (g.forgetUpTo(m)) {
+                if (g.forgetUpTo(m, rule.minSample())) {
                     drop.add(e.getKey());
                 } else { // inputs of later minutes arrived already: the group starts again with them
                     kept.add(Map.entry(e.getKey(), g));
@@ -586,7 +589,9 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                         g.lastTrafficMinute = Math.max(g.lastTrafficMinute, g.minute[i]);
                     }
                 }
-                boolean silent = g.lastTrafficMinute != Long.MIN_VALUE
+                // Only a group with established traffic can go silent: one request from each of
+                // 20,000 new services is not 20,000 outages.
+                boolean silent = g.lastTrafficMinute != Long.MIN_VALUE && g.established(rule.minSample(), m)
                         && m - g.lastTrafficMinute >= rule.silentFor().toMinutes();
                 return machine.evaluateCondition(g.alert, g.labelsJson, at, silent);
             }

@@ -44,6 +44,45 @@ public class GroupMinutes {
      * of minutes not evaluated yet stays in the ring until their evaluation.
      */
     public long lastTrafficMinute = Long.MIN_VALUE;
+    /**
+     * The earliest distinct minutes with requests, at most the rule's min_sample of them: no_data
+     * watches a group from the minute it has had that many ({@link #established}). The minutes
+     * themselves, not a count, so several inputs of one minute (or a late one) count it once and
+     * inputs that arrive ahead of the evaluation do not count before their minute.
+     */
+    public long[] trafficMinutes = new long[0];
+
+    /** Notes requests in minute {@code m}, for {@link #established}. */
+    void noteTraffic(long m, long needed) {
+        int max = -1;
+        for (int i = 0; i < trafficMinutes.length; i++) {
+            if (trafficMinutes[i] == m) {
+                return;
+            }
+            if (max < 0 || trafficMinutes[i] > trafficMinutes[max]) {
+                max = i;
+            }
+        }
+        if (trafficMinutes.length < needed) {
+            trafficMinutes = java.util.Arrays.copyOf(trafficMinutes, trafficMinutes.length + 1);
+            trafficMinutes[trafficMinutes.length - 1] = m;
+        } else if (max >= 0 && m < trafficMinutes[max]) {
+            trafficMinutes[max] = m; // keep the earliest ones
+        }
+    }
+
+    /** Whether the group has had requests in at least {@code needed} minutes up to minute {@code m}. */
+    boolean established(long needed, long m) {
+        if (trafficMinutes.length < needed) {
+            return false;
+        }
+        for (long x : trafficMinutes) {
+            if (x > m) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /**
      * Most minutes a group keeps at once: far more than any window needs, so only a flood of
@@ -186,7 +225,7 @@ public class GroupMinutes {
      * Forgets everything up to minute {@code m} (the idle timeout): the minutes after it stay, as
      * if the group had been created by their inputs. True if nothing is left (the group can go).
      */
-    boolean forgetUpTo(long m) {
+    boolean forgetUpTo(long m, long trafficNeeded) {
         firstInputMinute = Long.MAX_VALUE;
         lastInputMinute = Long.MIN_VALUE;
         for (int i = 0; i < minute.length; i++) {
@@ -202,6 +241,13 @@ public class GroupMinutes {
         }
         lastSeenMinute = Long.MIN_VALUE;
         lastTrafficMinute = Long.MIN_VALUE;
+        // as if the group had been created by the minutes that stay
+        trafficMinutes = new long[0];
+        for (int i = 0; i < minute.length; i++) {
+            if (minute[i] != Long.MIN_VALUE && requests[i] > 0) {
+                noteTraffic(minute[i], trafficNeeded);
+            }
+        }
         return firstInputMinute == Long.MAX_VALUE;
     }
 

@@ -21,7 +21,8 @@ import java.util.Set;
  *
  * <p>Duration rules: {@link Kpi#IDLE_ENDPOINT} fires when an endpoint has been in a billed state
  * for {@link #idleFor()} without a request; {@link Kpi#NO_DATA} fires when a group that had
- * traffic has sent nothing for {@link #silentFor()}. They have no statistic, threshold or window.
+ * traffic (requests in at least {@link #minSample()} minutes, default 5) has sent nothing for
+ * {@link #silentFor()}. They have no statistic, threshold or window.
  *
  * <p>Immutable and {@link Serializable}.
  */

@@ -35,6 +35,8 @@ public final class AlertRules implements Serializable {
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
     public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofHours(1);
     public static final String DEFAULT_STAGE = "total";
+    /** no_data watches a group once it had requests in this many minutes (its min_sample). */
+    public static final long DEFAULT_NO_DATA_MIN_SAMPLE = 5;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,64}");
     private static final Set<String> STAGES = Set.of("total", "model", "llm");
@@ -372,7 +374,10 @@ public final class AlertRules implements Serializable {
             if (!kpi.hasThreshold()) {
                 Duration idleFor = kpi == Kpi.IDLE_ENDPOINT ? duration("idle_for", null, EVALUATION_INTERVAL) : null;
                 Duration silentFor = kpi == Kpi.NO_DATA ? duration("silent_for", null, EVALUATION_INTERVAL) : null;
-                return new AlertRule(name, kpi, null, null, null, 0, null, forEvaluations, 0, null, groupBy, severity,
+                // no_data: minutes with requests before a group is watched (one request from a new
+                // service is not traffic that can go missing)
+                long minSample = kpi == Kpi.NO_DATA ? integer("min_sample", DEFAULT_NO_DATA_MIN_SAMPLE, 1, 1_000_000) : 0;
+                return new AlertRule(name, kpi, null, null, null, 0, null, forEvaluations, minSample, null, groupBy, severity,
                         repeat, idleFor, silentFor, keepFiring);
             }
 
@@ -408,7 +413,7 @@ public final class AlertRules implements Serializable {
             if (kpi.hasThreshold()) {
                 allowed.addAll(THRESHOLD);
             }
-            if (kpi == Kpi.LATENCY || kpi == Kpi.TRAFFIC || kpi == Kpi.ACCURACY) {
+            if (kpi == Kpi.LATENCY || kpi == Kpi.TRAFFIC || kpi == Kpi.ACCURACY || kpi == Kpi.NO_DATA) {
                 allowed.add("min_sample");
             }
             if (kpi == Kpi.LATENCY) {

@@ -174,7 +174,7 @@ class AlertEvaluatorTest {
 
     @Test
     void noDataFiresWithNoInputAndResolvesWhenTrafficReturns() throws Exception {
-        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
+        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, min_sample: 1, "
                 + "group_by: [service], severity: warning}\n");
         RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
         try (var h = AlertHarness.evaluator(rules)) {
@@ -195,9 +195,37 @@ class AlertEvaluatorTest {
         }
     }
 
+    /**
+     * no_data watches a group only once it has had requests in min_sample minutes (default 5):
+     * "old" has requests in minutes 0..4 (5 minutes), "new" in 0..3 (4 minutes), both silent after;
+     * old is silent for 10 minutes at minute 14 (fires at T + 15 min), new never fires.
+     */
+    @Test
+    void noDataWatchesOnlyGroupsWithEstablishedTraffic() throws Exception {
+        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
+                + "group_by: [service], severity: warning}\n");
+        RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
+        try (var h = AlertHarness.evaluator(rules)) {
+            for (int m = 0; m <= 4; m++) {
+                AlertHarness.send(h, in, traffic("old", "/a", "m", "ep", 3, 0), lastMs(m));
+                if (m <= 3) {
+                    AlertHarness.send(h, in, traffic("new", "/a", "m", "ep", 3, 0), lastMs(m));
+                }
+            }
+            RuleInput end = new RuleInput();
+            end.rule = "no_data";
+            end.inputEndTs = lastMs(40);
+            end.minute = Math.floorDiv(end.inputEndTs, MIN);
+            h.processElement(end, lastMs(40));
+            h.processWatermark(Long.MAX_VALUE);
+            assertThat(h.extractOutputValues()).extracting(r -> r.labelsJson + " " + r.state + " " + r.transitionAt)
+                    .containsExactly("{\"service\":\"old\"} firing " + (T + 15 * MIN));
+        }
+    }
+
     @Test
     void endOfInputIsNotSilence() throws Exception {
-        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
+        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, min_sample: 1, "
                 + "group_by: [service], severity: warning}\n");
         try (var h = AlertHarness.evaluator(rules)) {
             AlertHarness.send(h, new RuleInputs.Traffic(rules), traffic("api", "/a", "m", "ep", 5, 0), lastMs(0));
@@ -214,7 +242,7 @@ class AlertEvaluatorTest {
      */
     @Test
     void aSilenceInsideTheInputFiresEvenWhenTheWatermarkJumpsToTheEnd() throws Exception {
-        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
+        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, min_sample: 1, "
                 + "group_by: [service], severity: warning}\n");
         try (var h = AlertHarness.evaluator(rules)) {
             AlertHarness.send(h, new RuleInputs.Traffic(rules), traffic("api", "/a", "m", "ep", 5, 0), lastMs(0));
@@ -444,7 +472,7 @@ class AlertEvaluatorTest {
     /** Traffic that resumes is known before the silence is evaluated (inputs 10 minutes ahead): it still fires. */
     @Test
     void noDataSeesTheSilenceWhenTheReturningTrafficArrivesEarly() throws Exception {
-        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, "
+        AlertRules rules = TestRules.rules("rules:\n  - {name: no_data, kpi: no_data, silent_for: 10m, min_sample: 1, "
                 + "group_by: [service], severity: warning}\n");
         RuleInputs.Traffic in = new RuleInputs.Traffic(rules);
         try (var h = AlertHarness.evaluator(rules)) {

@@ -26,7 +26,7 @@ class AlertGroupBoundsTest {
 
     private static final String ERRORS = "  - {name: errs, kpi: traffic, statistic: error_rate, comparison: '>', threshold: 0.5,"
             + " window: 5m, group_by: [service], severity: critical}\n";
-    private static final String SILENCE = "  - {name: silent, kpi: no_data, silent_for: 10m, group_by: [service],"
+    private static final String SILENCE = "  - {name: silent, kpi: no_data, silent_for: 10m, min_sample: 1, group_by: [service],"
             + " severity: warning}\n";
 
     private static long lastMs(long minute) {

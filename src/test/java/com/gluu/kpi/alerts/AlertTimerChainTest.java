@@ -51,7 +51,7 @@ class AlertTimerChainTest {
             + "  - {name: failed, kpi: endpoint_event, statistic: failed, window: 5m, group_by: [endpoint],"
             + " severity: critical}\n"
             + "  - {name: idle, kpi: idle_endpoint, idle_for: 10m, group_by: [endpoint], severity: info}\n"
-            + "  - {name: silent, kpi: no_data, silent_for: 10m, repeat_interval: 30m, keep_firing_for: 2m, group_by: [service],"
+            + "  - {name: silent, kpi: no_data, silent_for: 10m, min_sample: 3, repeat_interval: 30m, keep_firing_for: 2m, group_by: [service],"
             + " severity: warning}\n";
 
     static List<Arguments> streams() {
@@ -298,6 +298,7 @@ class AlertTimerChainTest {
             Map<String, AlertGroupState> states = new TreeMap<>();
             Map<String, Long> lastInput = new HashMap<>();
             Map<String, Long> lastTraffic = new HashMap<>();
+            Map<String, java.util.Set<Long>> trafficMinutes = new HashMap<>();
             for (long e = first; e <= last; e++) {
                 for (RuleInput in : byMinute.getOrDefault(e, List.of())) {
                     {
@@ -305,6 +306,7 @@ class AlertTimerChainTest {
                         lastInput.put(in.labelsJson, e);
                         if (in.requests > 0) {
                             lastTraffic.put(in.labelsJson, e);
+                            trafficMinutes.computeIfAbsent(in.labelsJson, k -> new java.util.HashSet<>()).add(e);
                         }
                     }
                 }
@@ -316,8 +318,10 @@ class AlertTimerChainTest {
                         records = machine.forget(s, group, at, IDLE_TIMEOUT);
                         states.remove(group);
                         lastTraffic.remove(group);
+                        trafficMinutes.remove(group);
                     } else {
-                        records = evaluate(s, group, byMinute, e, at, lastTraffic.get(group));
+                        boolean established = trafficMinutes.getOrDefault(group, java.util.Set.of()).size() >= rule.minSample();
+                        records = evaluate(s, group, byMinute, e, at, established ? lastTraffic.get(group) : null);
                     }
                     for (AlertRecord a : records) {
                         out.add(line(a));
