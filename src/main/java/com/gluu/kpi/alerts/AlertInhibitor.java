@@ -202,6 +202,8 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
             }
             if (targetRules.contains(r.rule)) {
                 mark(r, m);
+            } else {
+                carryMark(r); // an episode storm control held back keeps its mark to its end
             }
         }
         List<AlertRecord> held = holdBack(ordered);
@@ -328,6 +330,15 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
             }
             return;
         }
+        carryMark(r);
+    }
+
+    /**
+     * A later transition of a marked episode carries the mark: the sink may write only an
+     * episode's latest transition (its buffer keeps the newest version of a row), so every
+     * transition must say the episode is not to be sent.
+     */
+    private void carryMark(AlertRecord r) throws Exception {
         String by = inhibited.get(r.alertId);
         if (by != null) {
             r.inhibitedBy = by;
