@@ -139,15 +139,16 @@ public final class SnsChannel implements NotificationChannel {
 
     @Override
     public void sendGroup(GroupNotification g) {
-        PublishResponse response = sns.publish(request(g));
-        if (response.messageId() == null || response.messageId().isEmpty()) {
-            throw new IllegalStateException("SNS answered Publish without a MessageId");
-        }
+        publish(request(g));
     }
 
     @Override
     public void send(Notification n) {
-        PublishResponse response = sns.publish(request(n));
+        publish(request(n));
+    }
+
+    private void publish(PublishRequest request) {
+        PublishResponse response = sns.publish(request);
         if (response.messageId() == null || response.messageId().isEmpty()) {
             throw new IllegalStateException("SNS answered Publish without a MessageId");
         }
