@@ -38,7 +38,7 @@ class RowTextTest {
     void theColumnOfEachParameterComesFromTheInsertList() {
         assertThat(RowText.parameterColumns(new KpiTables.Alerts().sql())).containsExactly("alert_id", "rule", "severity",
                 "labels", "state", "started_at", "resolved_at", "value", "threshold", "summary", "notify_seq",
-                "last_transition_at", "inhibited_by", "posthog_seq", "sns_seq");
+                "last_transition_at", "inhibited_by", "posthog_seq", "sns_seq", "group_id");
         assertThat(RowText.parameterColumns("INSERT INTO t (a, b) VALUES (?, coalesce(?, ?))")).containsExactly("a", "b", "b");
         assertThat(RowText.parameterColumns("INSERT INTO t (a, b) VALUES (?)")).isEmpty();
         assertThat(RowText.parameterColumns("UPDATE t SET a = ?")).isEmpty();
