@@ -48,11 +48,14 @@ public final class AlertRules implements Serializable {
     private final List<AlertRule> rules;
     private final List<InhibitRule> inhibitRules;
     private final List<MaintenanceWindow> maintenance;
+    private final List<Slo> slos;
 
-    private AlertRules(List<AlertRule> rules, List<InhibitRule> inhibitRules, List<MaintenanceWindow> maintenance) {
+    private AlertRules(List<AlertRule> rules, List<InhibitRule> inhibitRules, List<MaintenanceWindow> maintenance,
+            List<Slo> slos) {
         this.rules = List.copyOf(rules);
         this.inhibitRules = List.copyOf(inhibitRules);
         this.maintenance = List.copyOf(maintenance);
+        this.slos = List.copyOf(slos);
     }
 
     /**
@@ -79,10 +82,13 @@ public final class AlertRules implements Serializable {
 
     /** No rules: alerting off. */
     public static AlertRules none() {
-        return new AlertRules(List.of(), List.of(), List.of());
+        return new AlertRules(List.of(), List.of(), List.of(), List.of());
     }
 
-    /** All rules, in file order. */
+    /**
+     * All rules, in file order, then the two burn-rate rules of each SLO ({@code <slo>_fast_burn},
+     * {@code <slo>_slow_burn}) in the order of {@code slos:}.
+     */
     public List<AlertRule> rules() {
         return rules;
     }
@@ -97,6 +103,11 @@ public final class AlertRules implements Serializable {
         return maintenance;
     }
 
+    /** The SLOs ({@code slos:}), in file order; empty when the file has none. */
+    public List<Slo> slos() {
+        return slos;
+    }
+
     public Optional<AlertRule> rule(String name) {
         return rules.stream().filter(r -> r.name().equals(name)).findFirst();
     }
@@ -108,7 +119,8 @@ public final class AlertRules implements Serializable {
     @Override
     public boolean equals(Object o) {
         return o instanceof AlertRules && ((AlertRules) o).rules.equals(rules)
-                && ((AlertRules) o).inhibitRules.equals(inhibitRules) && ((AlertRules) o).maintenance.equals(maintenance);
+                && ((AlertRules) o).inhibitRules.equals(inhibitRules) && ((AlertRules) o).maintenance.equals(maintenance)
+                && ((AlertRules) o).slos.equals(slos);
     }
 
     @Override
@@ -127,7 +139,7 @@ public final class AlertRules implements Serializable {
             throw new ConfigException(source + ": empty file; expected 'rules:' with a list of rules (use 'rules: []' for none)");
         }
         Map<String, Object> top = YamlFiles.mapping(source, root);
-        YamlFiles.onlyKnown(top, Set.of("rules", "inhibit_rules", "maintenance"), k -> source + ": " + k);
+        YamlFiles.onlyKnown(top, Set.of("rules", "inhibit_rules", "maintenance", "slos"), k -> source + ": " + k);
         if (!top.containsKey("rules")) {
             throw new ConfigException(source + ": rules: missing (use 'rules: []' for none)");
         }
@@ -148,8 +160,19 @@ public final class AlertRules implements Serializable {
             }
             rules.add(rule);
         }
+        List<Slo> slos = SloReader.read(source, top.get("slos"));
+        for (Slo slo : slos) {
+            for (AlertRule burn : slo.burnRules()) {
+                Integer first = seen.putIfAbsent(burn.name(), ++index);
+                if (first != null) {
+                    throw new ConfigException(source + ": slo '" + slo.name() + "': its rule '" + burn.name()
+                            + "' has the name of rule #" + first + "; rename one of them");
+                }
+                rules.add(burn);
+            }
+        }
         return new AlertRules(rules, inhibitRules(source, top.get("inhibit_rules"), seen.keySet()),
-                maintenance(source, top.get("maintenance")));
+                maintenance(source, top.get("maintenance")), slos);
     }
 
     /**
@@ -301,7 +324,9 @@ public final class AlertRules implements Serializable {
             }
             rule = "rule '" + name + "'";
 
-            Kpi kpi = choice("kpi", Kpi.values(), Kpi::wireName, null);
+            // slo_burn rules come from slos:, which gives them their SLO
+            Kpi kpi = choice("kpi", Arrays.stream(Kpi.values()).filter(k -> k != Kpi.SLO_BURN).toArray(Kpi[]::new),
+                    Kpi::wireName, null);
             checkFields(kpi);
 
             Severity severity = choice("severity", Severity.values(), Severity::wireName, null);
