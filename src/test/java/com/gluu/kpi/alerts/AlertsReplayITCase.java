@@ -64,7 +64,18 @@ import software.amazon.awssdk.regions.Region;
  *   <li>endpoint_restart {endpoint: blip2-endpoint, model: blip2} (warning, restarts ≥ 1): the
  *       restart in minute 23 (Failed → InService; the initial InService is no restart) is in the
  *       windows m = 23..27 → started_at T+24m, resolved at m = 28 → resolved_at T+29m, notify_seq 2.
- *   <li>Nothing else: p95 latency is ~1 s (< 5 s, < 10 s); no feedback, so accuracy_low has no
+ *   <li>availability_slow_burn {service: analyze-api} (warning; SLO 99.5 %, budget 0.5 %; 6 h and
+ *       30 min at 6 ×, min 100 requests): both windows hold every minute since 0, so at m = 10 they
+ *       burn 30 / 660 / 0.005 = 9.1 × (at m = 9, 0): fires at m = 10, started_at T+11m. The 30-minute
+ *       window holds the error minutes until m = 43, after the input's end (m = 39): still firing
+ *       at the end, notify_seq 1 (no repeat: 29 min is below 1 h).
+ *   <li>availability_fast_burn {service: analyze-api} (critical; 1 h and 5 min at 14.4 ×): at m = 10
+ *       the hour burns 9.1 ×; at m = 11 60 / 720 / 0.005 = 16.7 × and the 5 minutes 7..11
+ *       60 / 300 / 0.005 = 40 ×: fires, started_at T+12m (not inhibited: the slow burn it inhibits
+ *       fired first). The 5 minutes burn 20 × at m = 18 (30 errors in 14..18) and 0 at m = 19:
+ *       resolved_at T+20m, notify_seq 2.
+ *   <li>Nothing else: p95 latency is ~1 s (< 5 s, < 10 s; the latency SLO's requests are all
+ *       under 10 s); no feedback, so accuracy_low has no
  *       group; requests every minute until the end of input, so idle_endpoint (30 min billed
  *       without requests) and no_data (10 min silent) never hold.
  * </ul>
@@ -78,6 +89,9 @@ class AlertsReplayITCase {
     private static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:gluu-alerts";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DASHBOARD = "http://127.0.0.1:8321/";
+    /** The burn episodes' ids, computed with Python hashlib as the others (see the class comment). */
+    private static final String SLOW_BURN_ID = "a1389f8923fe31f4994da8dec9446500";
+    private static final String FAST_BURN_ID = "08d2dc7058c848d1c4b4f264eef4a197";
     /**
      * The dashboard at each episode's range: start − 15 min to end + 15 min (the resolution, which
      * every delivered row has reached), whole minutes, and the service label if the episode has one.
@@ -85,7 +99,10 @@ class AlertsReplayITCase {
     private static final Map<String, String> LINKS = Map.of(
             ERROR_ID, DASHBOARD + "?from=2026-11-23T09%3A56%3A00Z&to=2026-11-23T10%3A45%3A00Z&service=analyze-api",
             FAILED_ID, DASHBOARD + "?from=2026-11-23T10%3A06%3A00Z&to=2026-11-23T10%3A41%3A00Z",
-            RESTART_ID, DASHBOARD + "?from=2026-11-23T10%3A09%3A00Z&to=2026-11-23T10%3A44%3A00Z");
+            RESTART_ID, DASHBOARD + "?from=2026-11-23T10%3A09%3A00Z&to=2026-11-23T10%3A44%3A00Z",
+            // still firing: to its latest transition, the firing one, + 15 min
+            SLOW_BURN_ID, DASHBOARD + "?from=2026-11-23T09%3A56%3A00Z&to=2026-11-23T10%3A26%3A00Z&service=analyze-api",
+            FAST_BURN_ID, DASHBOARD + "?from=2026-11-23T09%3A57%3A00Z&to=2026-11-23T10%3A35%3A00Z&service=analyze-api");
 
 
     static TestDatabase db;
@@ -159,7 +176,8 @@ class AlertsReplayITCase {
                 for (Map<String, Object> r : db.rows("SELECT alert_id, notify_seq, posthog_seq, sns_seq,"
                         + " posthog_delivered_at, sns_delivered_at, posthog_attempts, sns_attempts,"
                         + " posthog_last_error, sns_last_error FROM kpi.alerts")) {
-                    assertThat(r.get("notify_seq")).as("notify_seq of %s", r.get("alert_id")).isEqualTo(2);
+                    assertThat(r.get("notify_seq")).as("notify_seq of %s", r.get("alert_id"))
+                            .isEqualTo(SLOW_BURN_ID.equals(r.get("alert_id")) ? 1 : 2);
                     assertThat(r.get("posthog_seq")).as("posthog_seq of %s", r.get("alert_id")).isEqualTo(0);
                     assertThat(r.get("sns_seq")).as("sns_seq of %s", r.get("alert_id")).isEqualTo(0);
                     assertThat(r.get("posthog_delivered_at")).isNull();
@@ -221,7 +239,9 @@ class AlertsReplayITCase {
                     + minutesAfterT(r.get("started")) + " " + minutesAfterT(r.get("resolved")) + " " + r.get("notify_seq"));
         }
         assertThat(alerts).containsExactly(
+                SLOW_BURN_ID + " availability_slow_burn warning {\"service\":\"analyze-api\"} firing T+11m null 1",
                 ERROR_ID + " ecs_error_rate critical {\"service\":\"analyze-api\"} resolved T+11m T+30m 2",
+                FAST_BURN_ID + " availability_fast_burn critical {\"service\":\"analyze-api\"} resolved T+12m T+20m 2",
                 FAILED_ID + " endpoint_failed critical {\"endpoint\":\"blip2-endpoint\",\"model\":\"blip2\"} resolved T+21m T+26m 2",
                 RESTART_ID + " endpoint_restart warning {\"endpoint\":\"blip2-endpoint\",\"model\":\"blip2\"} resolved T+24m T+29m 2");
 
@@ -239,7 +259,7 @@ class AlertsReplayITCase {
         assertThat(evidence).containsExactlyElementsOf(expectedEvidence);
     }
 
-    /** Each of the six transitions arrived once on each channel, with its deterministic uuid. */
+    /** Each of the nine transitions arrived once on each channel, with its deterministic uuid. */
     private static void assertEachTransitionArrivedOnce(PostHogStandIn posthog, SnsStandIn sns) throws Exception {
         List<String> expected = List.of(
                 "ee9704f5-d659-366a-9402-854c13111634 " + ERROR_ID + " 1 firing critical ecs_error_rate",
@@ -247,7 +267,10 @@ class AlertsReplayITCase {
                 "51043482-27a1-31fe-b6dd-74964b9cc188 " + FAILED_ID + " 1 firing critical endpoint_failed",
                 "cc8f4460-6ebd-3e7c-8c08-48a6e455ae5f " + FAILED_ID + " 2 resolved critical endpoint_failed",
                 "5b75c51c-1820-3409-9144-7e57ba10e803 " + RESTART_ID + " 1 firing warning endpoint_restart",
-                "b12964f9-8a8b-3513-9ad6-7ab173c7c734 " + RESTART_ID + " 2 resolved warning endpoint_restart");
+                "b12964f9-8a8b-3513-9ad6-7ab173c7c734 " + RESTART_ID + " 2 resolved warning endpoint_restart",
+                "a9570806-c3fa-31bf-96b9-5dc5eba16018 " + SLOW_BURN_ID + " 1 firing warning availability_slow_burn",
+                "382b5bbd-923e-309e-b194-d2d75187ca07 " + FAST_BURN_ID + " 1 firing critical availability_fast_burn",
+                "71b67e4c-20ae-3063-8caa-df40cb2f08fb " + FAST_BURN_ID + " 2 resolved critical availability_fast_burn");
 
         List<String> posthogSeen = new ArrayList<>();
         for (PostHogStandIn.Event e : posthog.events()) {
@@ -258,7 +281,8 @@ class AlertsReplayITCase {
         }
         assertThat(posthogSeen).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(posthog.events()).extracting(PostHogStandIn.Event::distinctId)
-                .containsExactlyInAnyOrder("analyze-api", "analyze-api", "gluu-kpi", "gluu-kpi", "gluu-kpi", "gluu-kpi");
+                .containsExactlyInAnyOrder("analyze-api", "analyze-api", "gluu-kpi", "gluu-kpi", "gluu-kpi", "gluu-kpi",
+                        "analyze-api", "analyze-api", "analyze-api");
 
         List<String> snsSeen = new ArrayList<>();
         for (SnsStandIn.Publish p : sns.publishes()) {
@@ -273,7 +297,10 @@ class AlertsReplayITCase {
                 "[CRITICAL] endpoint_failed blip2/blip2-endpoint firing",
                 "[CRITICAL] endpoint_failed blip2/blip2-endpoint resolved",
                 "[WARNING] endpoint_restart blip2/blip2-endpoint firing",
-                "[WARNING] endpoint_restart blip2/blip2-endpoint resolved");
+                "[WARNING] endpoint_restart blip2/blip2-endpoint resolved",
+                "[WARNING] availability_slow_burn analyze-api firing",
+                "[CRITICAL] availability_fast_burn analyze-api firing",
+                "[CRITICAL] availability_fast_burn analyze-api resolved");
     }
 
     private static void assertEveryChannelCaughtUp() throws Exception {
@@ -288,14 +315,14 @@ class AlertsReplayITCase {
 
     /**
      * What the pipeline wrote: every row of kpi.traffic, kpi.latency, kpi.endpoint_health,
-     * kpi.alerts and kpi.alert_evidence, all columns but the write times and, in kpi.alerts, the
+     * kpi.alerts, kpi.alert_evidence and kpi.slo, all columns but the write times and, in kpi.alerts, the
      * delivery columns the outbox owns.
      */
     private static Map<String, List<String>> kpiSnapshot() throws Exception {
         List<String> leftOut = new ArrayList<>(TestDatabase.WRITE_TIMES);
         leftOut.addAll(TestDatabase.OUTBOX_COLUMNS);
         Map<String, List<String>> snapshot = TestDatabase.tablesAsJson(db.jdbc(),
-                List.of("traffic", "latency", "endpoint_health", "alerts", "alert_evidence"), leftOut);
+                List.of("traffic", "latency", "endpoint_health", "alerts", "alert_evidence", "slo"), leftOut);
         snapshot.forEach((table, rows) -> assertThat(rows).as("kpi.%s is empty", table).isNotEmpty());
         return snapshot;
     }

@@ -8,6 +8,7 @@ import com.gluu.kpi.config.AlertRule.Kpi;
 import com.gluu.kpi.config.AlertRule.Severity;
 import com.gluu.kpi.config.AlertRule.Statistic;
 import com.gluu.kpi.testing.RulesFiles;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,23 @@ class SloRulesTest {
         assertThat(rules.rules()).extracting(AlertRule::toString).containsExactly(
                 "api_latency_fast_burn: slo_burn burn_rate >= 10 over 2h and 10m by [service] (warning)",
                 "api_latency_slow_burn: slo_burn burn_rate >= 3 over 6h and 30m by [service] (warning)");
+    }
+
+    @Test
+    void theShippedFileHasSpecSectionFivesTwoSlosAndTheFastBurnInhibitsTheSlow() throws Exception {
+        AlertRules rules = AlertRules.load(Path.of("jobs/alert-rules.yaml"));
+
+        assertThat(rules.slos()).extracting(Slo::toString).containsExactly(
+                "availability: 99.5 % of requests not error over 30d, every service",
+                "latency: 95 % of requests under 10000 ms over 30d, every service");
+        assertThat(rules.rules().subList(rules.size() - 4, rules.size())).extracting(AlertRule::name).containsExactly(
+                "availability_fast_burn", "availability_slow_burn", "latency_fast_burn", "latency_slow_burn");
+        assertThat(rules.rule("latency_slow_burn").orElseThrow().severity()).isEqualTo(Severity.WARNING);
+        assertThat(rules.inhibitRules()).anySatisfy(i -> {
+            assertThat(i.sourceRules()).containsExactly("availability_fast_burn");
+            assertThat(i.targetRules()).containsExactly("availability_slow_burn");
+        });
+        assertThat(PricingTableTest.roundTrip(rules)).isEqualTo(rules);
     }
 
     @Test
