@@ -64,6 +64,9 @@ import org.slf4j.LoggerFactory;
  *   <li>latency: the merged DDSketch's quantile (p50..p99), max, or mean; sample = events;
  *   <li>traffic: error_rate = errors / requests (no value without requests), requests; sample = requests;
  *   <li>accuracy: mean score; sample = feedback;
+ *   <li>slo_burn: min(burn rate over the long window, over the short window), burn rate =
+ *       (bad / requests) / (1 - objective) (Google SRE workbook, "Alerting on SLOs"); sample =
+ *       requests of the long window (no value with none); a short window without requests burns 0;
  *   <li>endpoint_event: Σ failures or Σ restarts in the window (always a value, 0 without input);
  *   <li>idle_endpoint: breached when every minute of the last idle_for has billed ms &gt; 0 and
  *       none has requests on the endpoint;
@@ -506,6 +509,8 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             case NO_DATA: span = rule.silentFor().toMinutes(); break;
             default: span = rule.window().toMinutes();
         }
+        // an SLO burn's value also changes when a minute leaves its short window
+        long shortSpan = rule.shortWindow() == null ? span : rule.shortWindow().toMinutes();
         long next = Long.MAX_VALUE;
         for (long d : g.minute) {
             if (d == Long.MIN_VALUE) {
@@ -516,6 +521,9 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             }
             if (d + span > m) {
                 next = Math.min(next, d + span);
+            }
+            if (d + shortSpan > m) {
+                next = Math.min(next, d + shortSpan);
             }
         }
         if (g.lastTrafficMinute != Long.MIN_VALUE && g.lastTrafficMinute + span > m) {
@@ -595,6 +603,15 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                         && m - g.lastTrafficMinute >= rule.silentFor().toMinutes();
                 return machine.evaluateCondition(g.alert, g.labelsJson, at, silent);
             }
+            case SLO_BURN: {
+                long[] whole = requestsAndBad(g, m, rule.window());
+                long[] recent = requestsAndBad(g, m, rule.shortWindow());
+                double budget = rule.slo().errorBudget();
+                // a short window without requests burns nothing: the episode resolves (no_data watches silence)
+                double value = whole[0] == 0 ? Double.NaN
+                        : Math.min(burnRate(whole, budget), recent[0] == 0 ? 0 : burnRate(recent, budget));
+                return machine.evaluate(g.alert, g.labelsJson, at, value, whole[0]);
+            }
             default:
                 break;
         }
@@ -645,6 +662,24 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             default: value = restarts; // RESTART
         }
         return machine.evaluate(g.alert, g.labelsJson, at, value, sample);
+    }
+
+    /** Σ requests and Σ bad requests ({@code count}, {@code errors}) of the minutes in {@code (m - window, m]}. */
+    static long[] requestsAndBad(GroupMinutes g, long m, Duration window) {
+        long from = m - window.toMinutes();
+        long[] sums = new long[2];
+        for (int i = 0; i < g.minute.length; i++) {
+            if (g.minute[i] > from && g.minute[i] <= m) {
+                sums[0] += g.count[i];
+                sums[1] += g.errors[i];
+            }
+        }
+        return sums;
+    }
+
+    /** The bad share of the requests over the share the objective allows: 1 spends the budget in exactly the period. */
+    static double burnRate(long[] requestsAndBad, double errorBudget) {
+        return requestsAndBad[1] / (double) requestsAndBad[0] / errorBudget;
     }
 
     private static double quantile(DDSketch sketch, double q) {

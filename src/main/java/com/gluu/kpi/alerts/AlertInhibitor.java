@@ -60,6 +60,8 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
 
     private transient Set<String> sourceRules;
     private transient Set<String> targetRules;
+    /** Order of the source rules within a minute: a source another source inhibits comes after it. */
+    private transient Map<String, Integer> sourceRank;
     private transient Map<String, Long> windowMinutes;
     private transient MapState<Long, List<AlertRecord>> pendingRecords;
     private transient MapState<Long, List<ServiceCall>> pendingCalls;
@@ -97,6 +99,20 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
         for (InhibitRule r : rules.inhibitRules()) {
             sourceRules.addAll(r.sourceRules());
             targetRules.addAll(r.targetRules());
+        }
+        // A source that is also a target (an SLO's fast burn inhibits its slow burn and is inhibited
+        // by a failed endpoint) is handled after its own sources, so an inhibition within one minute
+        // holds whatever the rules are named. Ranks stop growing after one pass per inhibit rule (cycles).
+        sourceRank = new HashMap<>();
+        for (int pass = 0; pass < rules.inhibitRules().size(); pass++) {
+            for (InhibitRule r : rules.inhibitRules()) {
+                int rank = 1 + r.sourceRules().stream().mapToInt(x -> sourceRank.getOrDefault(x, 0)).max().orElse(0);
+                for (String t : r.targetRules()) {
+                    if (sourceRules.contains(t)) {
+                        sourceRank.merge(t, Math.min(rank, rules.inhibitRules().size()), Math::max);
+                    }
+                }
+            }
         }
         windowMinutes = new HashMap<>();
         for (AlertRule r : rules.rules()) {
@@ -185,12 +201,14 @@ public class AlertInhibitor extends KeyedCoProcessFunction<Byte, AlertRecord, Se
     }
 
     /**
-     * The transitions of minute {@code m}: the sources' first, each group by rule and labels;
+     * The transitions of minute {@code m}: the sources' first (those another source inhibits after
+     * it), each group by rule and labels;
      * returns the new episodes storm control held back (already emitted, marked).
      */
     private List<AlertRecord> handle(List<AlertRecord> records, long m, Collector<AlertRecord> out) throws Exception {
         List<AlertRecord> ordered = new ArrayList<>(records);
-        ordered.sort(Comparator.comparing((AlertRecord r) -> !sourceRules.contains(r.rule))
+        ordered.sort(Comparator.comparingInt((AlertRecord r) -> sourceRules.contains(r.rule)
+                        ? sourceRank.getOrDefault(r.rule, 0) : Integer.MAX_VALUE)
                 .thenComparing(r -> r.rule).thenComparing(r -> r.labelsJson).thenComparingInt(r -> r.notifySeq));
         for (AlertRecord r : ordered) {
             if (sourceRules.contains(r.rule)) {

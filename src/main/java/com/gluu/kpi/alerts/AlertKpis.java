@@ -6,6 +6,7 @@ import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.health.EndpointSlot;
 import com.gluu.kpi.latency.LatencyPartial;
+import com.gluu.kpi.slo.SloPartial;
 import com.gluu.kpi.traffic.TrafficPartial;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -16,7 +17,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The alert evaluation of SPEC §5 as a piece of the job: partials, slots and (for evidence)
  * requests in; alert transitions and evidence out. One operator evaluates every rule
  * ({@link AlertEvaluator}, keyed by rule name), fed by one mapping operator per input
- * ({@link RuleInputs}).
+ * ({@link RuleInputs}); the SLO burn-rate rules are ordinary rules among them.
  */
 public final class AlertKpis {
     private AlertKpis() {}
@@ -65,7 +66,7 @@ public final class AlertKpis {
     public static DataStream<AlertRecord> records(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots, AlertRules rules,
             JobConfig config) {
-        return build(latency, traffic, accuracy, slots, null, null, rules, config).records();
+        return build(latency, traffic, accuracy, slots, null, null, null, rules, config).records();
     }
 
     /**
@@ -76,26 +77,27 @@ public final class AlertKpis {
     public static AlertStreams evaluate(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
             DataStream<InferenceEvent> inferences, AlertRules rules, JobConfig config) {
-        return build(latency, traffic, accuracy, slots, inferences, null, rules, config);
+        return build(latency, traffic, accuracy, slots, inferences, null, null, rules, config);
     }
 
     /**
-     * As above, and with the ends of a bounded input ({@code inputEnds}): every rule then evaluates
+     * As above, with the SLO partials the burn-rate rules read ({@code sloPartials}; null when
+     * there are no SLOs), and with the ends of a bounded input ({@code inputEnds}): every rule then evaluates
      * up to the input's last event time, not only up to its own last input (see
      * {@link AlertEvaluator}), so whether a silence at the end of the data fires does not depend on
      * how watermarks travelled.
      */
     public static AlertStreams evaluate(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
-            DataStream<InferenceEvent> inferences, DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds,
-            AlertRules rules, JobConfig config) {
-        return build(latency, traffic, accuracy, slots, inferences, inputEnds, rules, config);
+            DataStream<InferenceEvent> inferences, DataStream<SloPartial> sloPartials,
+            DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds, AlertRules rules, JobConfig config) {
+        return build(latency, traffic, accuracy, slots, inferences, sloPartials, inputEnds, rules, config);
     }
 
     private static AlertStreams build(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
-            DataStream<InferenceEvent> inferences, DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds,
-            AlertRules rules, JobConfig config) {
+            DataStream<InferenceEvent> inferences, DataStream<SloPartial> sloPartials,
+            DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds, AlertRules rules, JobConfig config) {
         // Accuracy rules wait until the join has decided every feedback of a minute (AlertEvaluator).
         Duration accuracyDelay = config.get(JobConfig.ACCURACY_FEEDBACK_WAIT).plus(config.get(JobConfig.ALLOWED_LATENESS));
         TypeInformation<RuleInput> type = TypeInformation.of(RuleInput.class);
@@ -110,6 +112,10 @@ public final class AlertKpis {
         if (inferences != null) {
             inputs = inputs.union(inferences.process(new RuleInputs.Requests(rules)).returns(type)
                     .uid("alert-inputs-requests").name("Alert inputs: requests (evidence)"));
+        }
+        if (sloPartials != null) {
+            inputs = inputs.union(sloPartials.process(new RuleInputs.Slos(rules)).returns(type)
+                    .uid("alert-inputs-slo").name("Alert inputs: SLOs"));
         }
         if (inputEnds != null) {
             inputs = inputs.union(inputEnds.process(new InputEnds(rules)).returns(type)

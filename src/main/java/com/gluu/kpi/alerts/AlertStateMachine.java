@@ -1,6 +1,7 @@
 package com.gluu.kpi.alerts;
 
 import com.gluu.kpi.config.AlertRule;
+import com.gluu.kpi.config.Durations;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -184,6 +185,8 @@ public final class AlertStateMachine {
             case NO_DATA:
                 return (resolved ? "requests again from " : "no requests for " + rule.silentFor().toMinutes() + " min from ")
                         + group;
+            case SLO_BURN:
+                return burnSummary(value, group, resolved);
             default:
                 break;
         }
@@ -200,6 +203,19 @@ public final class AlertStateMachine {
         String t = rule.comparison().symbol() + " " + format(rule.threshold());
         return resolved ? what + " back to " + v + " (fires " + t + ") for " + group
                 : what + " " + v + " " + t + " for " + group;
+    }
+
+    /**
+     * e.g. {@code availability budget burning 20x over 1h and 5m (fires at 14.4x) for analyze-api},
+     * or {@code availability budget burn back to 3.2x (fires at 14.4x over 1h and 5m) for analyze-api}.
+     */
+    private String burnSummary(double value, String group, boolean resolved) {
+        String v = Double.isNaN(value) ? "n/a" : number(value) + "x";
+        String windows = Durations.format(rule.window()) + " and " + Durations.format(rule.shortWindow());
+        String fires = "fires at " + number(rule.threshold()) + "x";
+        String slo = rule.slo().name() + " budget burn";
+        return resolved ? slo + " back to " + v + " (" + fires + " over " + windows + ") for " + group
+                : slo + "ing " + v + " over " + windows + " (" + fires + ") for " + group;
     }
 
     /** A value in the statistic's unit: seconds for latency, percent for error rate. */

@@ -11,6 +11,7 @@ import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.latency.LatencySketches;
 import com.gluu.kpi.latency.LatencyStage;
 import com.gluu.kpi.latency.StageStats;
+import com.gluu.kpi.slo.SloPartial;
 import com.gluu.kpi.traffic.TrafficPartial;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +28,8 @@ import org.apache.flink.util.Collector;
  *       endpoint) and no_data (requests);
  *   <li>{@link AccuracyObservation} → accuracy rules (one feedback, its score);
  *   <li>{@link EndpointSlot} → endpoint_event rules (failures, restarts) and idle_endpoint (billed ms);
+ *   <li>{@link SloPartial} → slo_burn rules of the SLOs that cover the partial's service
+ *       (requests, and the SLO's bad requests as {@code errors});
  *   <li>{@link InferenceEvent} → evidence candidates: to latency rules the requests whose total
  *       latency breaches the threshold (every request for a {@code <} rule), to error-rate rules
  *       the failed ones (status {@code error}, as counted in {@code errors}).
@@ -166,6 +169,26 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
             in.failures = s.failures;
             in.billedMs = s.billedMs;
             in.deployMs = s.deployMs;
+            return in;
+        }
+    }
+
+    /** Per-service SLO partials into the burn-rate rules of the SLOs that cover the service. */
+    public static final class Slos extends RuleInputs<SloPartial> {
+        private static final long serialVersionUID = 1L;
+
+        public Slos(AlertRules rules) {
+            super(rules);
+        }
+
+        @Override
+        protected RuleInput toInput(AlertRule rule, SloPartial p) {
+            if (rule.kpi() != Kpi.SLO_BURN || !rule.slo().covers(p.service)) {
+                return null;
+            }
+            RuleInput in = input(rule, p.service, null, null, null);
+            in.count = p.requests;
+            in.errors = p.bad[rules.slos().indexOf(rule.slo())];
             return in;
         }
     }

@@ -42,7 +42,12 @@ public final class AlertRule implements Serializable {
         /** An endpoint billed with no request for {@code idle_for}. */
         IDLE_ENDPOINT(Set.of("endpoint", "model")),
         /** A group that had traffic sending nothing for {@code silent_for}. */
-        NO_DATA(Set.of("service", "route", "model", "endpoint"));
+        NO_DATA(Set.of("service", "route", "model", "endpoint")),
+        /**
+         * The burn rate of an SLO's error budget over a long and a short window ({@link Slo}); rules
+         * of this kpi are made from the rules file's {@code slos:}, never written as rules.
+         */
+        SLO_BURN(Set.of("service"));
 
         private final Set<String> labels;
 
@@ -78,7 +83,12 @@ public final class AlertRule implements Serializable {
         /** Entries into {@code Failed} in the window. */
         FAILED(Kpi.ENDPOINT_EVENT, false),
         /** Restarts in the window (SPEC §4 {@code kpi.endpoint_health.restarts}). */
-        RESTART(Kpi.ENDPOINT_EVENT, false);
+        RESTART(Kpi.ENDPOINT_EVENT, false),
+        /**
+         * min(burn rate over the long window, over the short window); burn rate = bad share of the
+         * window's requests / (1 - objective) (1: the budget lasts exactly the period).
+         */
+        BURN_RATE(Kpi.SLO_BURN, false);
 
         private final Kpi kpi;
         private final boolean ratio;
@@ -166,10 +176,20 @@ public final class AlertRule implements Serializable {
     private final Duration idleFor;
     private final Duration silentFor;
     private final Duration keepFiringFor;
+    private final Duration shortWindow;
+    private final Slo slo;
 
     AlertRule(String name, Kpi kpi, Statistic statistic, String stage, Comparison comparison, double threshold,
             Double resolveThreshold, int forEvaluations, long minSample, Duration window, List<String> groupBy,
             Severity severity, Duration repeatInterval, Duration idleFor, Duration silentFor, Duration keepFiringFor) {
+        this(name, kpi, statistic, stage, comparison, threshold, resolveThreshold, forEvaluations, minSample, window,
+                groupBy, severity, repeatInterval, idleFor, silentFor, keepFiringFor, null, null);
+    }
+
+    private AlertRule(String name, Kpi kpi, Statistic statistic, String stage, Comparison comparison, double threshold,
+            Double resolveThreshold, int forEvaluations, long minSample, Duration window, List<String> groupBy,
+            Severity severity, Duration repeatInterval, Duration idleFor, Duration silentFor, Duration keepFiringFor,
+            Duration shortWindow, Slo slo) {
         this.name = name;
         this.kpi = kpi;
         this.statistic = statistic;
@@ -186,6 +206,20 @@ public final class AlertRule implements Serializable {
         this.idleFor = idleFor;
         this.silentFor = silentFor;
         this.keepFiringFor = keepFiringFor;
+        this.shortWindow = shortWindow;
+        this.slo = slo;
+    }
+
+    /**
+     * The burn-rate rule of one of an SLO's burn alerts: {@code value >= factor} over the long
+     * window (the rule's {@link #window()}) and the short one, per service, firing at the first
+     * such minute (no {@code for}) and resolving at the first minute either window is below the
+     * factor (no hysteresis: the short window is what makes it resolve soon after a recovery).
+     */
+    static AlertRule burn(Slo slo, Slo.BurnAlert b) {
+        return new AlertRule(Slo.ruleName(slo.name(), b.speed()), Kpi.SLO_BURN, Statistic.BURN_RATE, null,
+                Comparison.GE, b.factor(), null, 1, slo.minSample(), b.longWindow(), List.of("service"), b.severity(),
+                AlertRules.DEFAULT_REPEAT_INTERVAL, null, null, Duration.ZERO, b.shortWindow(), slo);
     }
 
     /** Unique name, {@code [a-z0-9_]+}; part of the deterministic alert id. */
@@ -247,9 +281,22 @@ public final class AlertRule implements Serializable {
         return minSample;
     }
 
-    /** Evaluation window (the last {@code window} of event time); {@code null} for duration rules. */
+    /**
+     * Evaluation window (the last {@code window} of event time); {@code null} for duration rules.
+     * For {@link Kpi#SLO_BURN}, the long window.
+     */
     public Duration window() {
         return window;
+    }
+
+    /** For {@link Kpi#SLO_BURN}: the short window; {@code null} otherwise. */
+    public Duration shortWindow() {
+        return shortWindow;
+    }
+
+    /** For {@link Kpi#SLO_BURN}: the SLO whose budget it watches; {@code null} otherwise. */
+    public Slo slo() {
+        return slo;
     }
 
     /** Labels that split the rule into independent groups (and episodes); may be empty (whole fleet). */
@@ -298,13 +345,14 @@ public final class AlertRule implements Serializable {
                 && minSample == r.minSample && Objects.equals(window, r.window) && groupBy.equals(r.groupBy)
                 && severity == r.severity && repeatInterval.equals(r.repeatInterval)
                 && Objects.equals(idleFor, r.idleFor) && Objects.equals(silentFor, r.silentFor)
-                && keepFiringFor.equals(r.keepFiringFor);
+                && keepFiringFor.equals(r.keepFiringFor) && Objects.equals(shortWindow, r.shortWindow)
+                && Objects.equals(slo, r.slo);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, kpi, statistic, stage, comparison, threshold, resolveThreshold, forEvaluations,
-                minSample, window, groupBy, severity, repeatInterval, idleFor, silentFor, keepFiringFor);
+                minSample, window, groupBy, severity, repeatInterval, idleFor, silentFor, keepFiringFor, shortWindow);
     }
 
     /** A one-line description, e.g. {@code latency_p95_warning: latency total p95 > 5000 over 5m by [service, model] (warning)}. */
@@ -321,6 +369,9 @@ public final class AlertRule implements Serializable {
                 s.append(" (resolves at ").append(number(resolveThreshold)).append(')');
             }
             s.append(" over ").append(Durations.format(window));
+            if (shortWindow != null) {
+                s.append(" and ").append(Durations.format(shortWindow));
+            }
             if (minSample > 0) {
                 s.append(" with >= ").append(minSample);
             }

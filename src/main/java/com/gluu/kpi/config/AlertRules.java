@@ -52,13 +52,15 @@ public final class AlertRules implements Serializable {
     private final List<MaintenanceWindow> maintenance;
     /** Null: no {@code grouping:} section, every transition is its own SNS message. */
     private final AlertGrouping grouping;
+    private final List<Slo> slos;
 
     private AlertRules(List<AlertRule> rules, List<InhibitRule> inhibitRules, List<MaintenanceWindow> maintenance,
-            AlertGrouping grouping) {
+            AlertGrouping grouping, List<Slo> slos) {
         this.rules = List.copyOf(rules);
         this.inhibitRules = List.copyOf(inhibitRules);
         this.maintenance = List.copyOf(maintenance);
         this.grouping = grouping;
+        this.slos = List.copyOf(slos);
     }
 
     /**
@@ -85,10 +87,13 @@ public final class AlertRules implements Serializable {
 
     /** No rules: alerting off. */
     public static AlertRules none() {
-        return new AlertRules(List.of(), List.of(), List.of(), null);
+        return new AlertRules(List.of(), List.of(), List.of(), null, List.of());
     }
 
-    /** All rules, in file order. */
+    /**
+     * All rules, in file order, then the two burn-rate rules of each SLO ({@code <slo>_fast_burn},
+     * {@code <slo>_slow_burn}) in the order of {@code slos:}.
+     */
     public List<AlertRule> rules() {
         return rules;
     }
@@ -111,6 +116,11 @@ public final class AlertRules implements Serializable {
         return Optional.ofNullable(grouping);
     }
 
+    /** The SLOs ({@code slos:}), in file order; empty when the file has none. */
+    public List<Slo> slos() {
+        return slos;
+    }
+
     public Optional<AlertRule> rule(String name) {
         return rules.stream().filter(r -> r.name().equals(name)).findFirst();
     }
@@ -123,7 +133,7 @@ public final class AlertRules implements Serializable {
     public boolean equals(Object o) {
         return o instanceof AlertRules && ((AlertRules) o).rules.equals(rules)
                 && ((AlertRules) o).inhibitRules.equals(inhibitRules) && ((AlertRules) o).maintenance.equals(maintenance)
-                && java.util.Objects.equals(((AlertRules) o).grouping, grouping);
+                && java.util.Objects.equals(((AlertRules) o).grouping, grouping) && ((AlertRules) o).slos.equals(slos);
     }
 
     @Override
@@ -142,7 +152,7 @@ public final class AlertRules implements Serializable {
             throw new ConfigException(source + ": empty file; expected 'rules:' with a list of rules (use 'rules: []' for none)");
         }
         Map<String, Object> top = YamlFiles.mapping(source, root);
-        YamlFiles.onlyKnown(top, Set.of("rules", "inhibit_rules", "maintenance", "grouping"), k -> source + ": " + k);
+        YamlFiles.onlyKnown(top, Set.of("rules", "inhibit_rules", "maintenance", "grouping", "slos"), k -> source + ": " + k);
         if (!top.containsKey("rules")) {
             throw new ConfigException(source + ": rules: missing (use 'rules: []' for none)");
         }
@@ -163,8 +173,19 @@ public final class AlertRules implements Serializable {
             }
             rules.add(rule);
         }
+        List<Slo> slos = SloReader.read(source, top.get("slos"));
+        for (Slo slo : slos) {
+            for (AlertRule burn : slo.burnRules()) {
+                Integer first = seen.putIfAbsent(burn.name(), ++index);
+                if (first != null) {
+                    throw new ConfigException(source + ": slo '" + slo.name() + "': its rule '" + burn.name()
+                            + "' has the name of rule #" + first + "; rename one of them");
+                }
+                rules.add(burn);
+            }
+        }
         return new AlertRules(rules, inhibitRules(source, top.get("inhibit_rules"), seen.keySet()),
-                maintenance(source, top.get("maintenance")), grouping(source, top));
+                maintenance(source, top.get("maintenance")), grouping(source, top), slos);
     }
 
     /**
@@ -362,7 +383,9 @@ public final class AlertRules implements Serializable {
             }
             rule = "rule '" + name + "'";
 
-            Kpi kpi = choice("kpi", Kpi.values(), Kpi::wireName, null);
+            // slo_burn rules come from slos:, which gives them their SLO
+            Kpi kpi = choice("kpi", Arrays.stream(Kpi.values()).filter(k -> k != Kpi.SLO_BURN).toArray(Kpi[]::new),
+                    Kpi::wireName, null);
             checkFields(kpi);
 
             Severity severity = choice("severity", Severity.values(), Severity::wireName, null);

@@ -26,6 +26,8 @@ import com.gluu.kpi.health.EndpointTimeline;
 import com.gluu.kpi.latency.LatencyKpis;
 import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.latency.LatencyRow;
+import com.gluu.kpi.slo.SloKpis;
+import com.gluu.kpi.slo.SloPartial;
 import com.gluu.kpi.traffic.TrafficKpis;
 import com.gluu.kpi.traffic.TrafficPartial;
 import com.gluu.kpi.traffic.TrafficRow;
@@ -151,8 +153,14 @@ public final class KpiPipeline {
                     + config.get(JobConfig.WINDOWS).stream().map(Durations::format).toList()
                     + " (or turn alerting off with 'rules: []' in " + config.get(JobConfig.RULES_FILE) + ")");
         }
-        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(latency, traffic, feedback, health, inferences, inputEnds,
-                rules, config);
+        // SLOs: exact per-service counts of requests and bad ones, for the burn-rate rules and kpi.slo.
+        DataStream<SloPartial> sloPartials = null;
+        if (!rules.slos().isEmpty()) {
+            sloPartials = SloKpis.partials(inferences, rules.slos(), config);
+            SloKpis.rows(sloPartials, rules.slos()).sinkTo(sinks.slo()).uid("sink-slo").name("kpi.slo");
+        }
+        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(latency, traffic, feedback, health, inferences, sloPartials,
+                inputEnds, rules, config);
         alerts.records().sinkTo(sinks.alerts()).uid("sink-alerts").name("kpi.alerts");
         alerts.evidence().sinkTo(sinks.alertEvidence()).uid("sink-alert-evidence").name("kpi.alert_evidence");
         if (alerts.notifications() != null) {

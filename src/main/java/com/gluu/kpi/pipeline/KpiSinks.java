@@ -8,6 +8,7 @@ import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
+import com.gluu.kpi.slo.SloRow;
 import com.gluu.kpi.traffic.TrafficRow;
 import org.apache.flink.api.connector.sink2.Sink;
 
@@ -22,6 +23,9 @@ public interface KpiSinks {
     Sink<CostRow> cost();
 
     Sink<EndpointHealthRow> endpointHealth();
+
+    /** {@code kpi.slo}: the error budget per service, SLO and hour (only when the rules file has SLOs). */
+    Sink<SloRow> slo();
 
     Sink<AlertRecord> alerts();
 

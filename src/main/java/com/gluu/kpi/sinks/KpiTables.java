@@ -10,6 +10,7 @@ import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
 import com.gluu.kpi.latency.LatencySketches;
 import com.gluu.kpi.latency.StoredSketch;
+import com.gluu.kpi.slo.SloRow;
 import com.gluu.kpi.traffic.TrafficRow;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -293,6 +294,46 @@ public final class KpiTables {
             s.setDouble(13, r.meanMs);
             // The row carries the sketch as Flink state does; the column holds format 1 (SQL merges it).
             s.setBytes(14, StoredSketch.encode(LatencySketches.fromBytes(r.sketch)));
+        }
+    }
+
+    /**
+     * {@code kpi.slo}, keyed by window, service and SLO; a NaN budget (no requests in the period) is
+     * written as NULL.
+     */
+    public static final class Slo implements UpsertStatement<SloRow> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.slo (window_start, window_end, service, slo, requests, bad, period_requests,"
+                    + " period_bad, objective, budget_consumed, budget_remaining, updated_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                    + " ON CONFLICT (window_start, window_end, service, slo) DO UPDATE SET"
+                    + " requests = EXCLUDED.requests, bad = EXCLUDED.bad, period_requests = EXCLUDED.period_requests,"
+                    + " period_bad = EXCLUDED.period_bad, objective = EXCLUDED.objective,"
+                    + " budget_consumed = EXCLUDED.budget_consumed, budget_remaining = EXCLUDED.budget_remaining,"
+                    + " updated_at = now()";
+        }
+
+        @Override
+        public Object key(SloRow r) {
+            return List.of(r.windowStart, r.windowEnd, r.service, r.slo);
+        }
+
+        @Override
+        public void bind(PreparedStatement s, SloRow r) throws SQLException {
+            s.setObject(1, time(r.windowStart));
+            s.setObject(2, time(r.windowEnd));
+            s.setString(3, r.service);
+            s.setString(4, r.slo);
+            s.setLong(5, r.requests);
+            s.setLong(6, r.bad);
+            s.setLong(7, r.periodRequests);
+            s.setLong(8, r.periodBad);
+            s.setDouble(9, r.objective);
+            setNullable(s, 10, r.budgetConsumed);
+            setNullable(s, 11, r.budgetRemaining);
         }
     }
 

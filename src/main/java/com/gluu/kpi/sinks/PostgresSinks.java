@@ -10,6 +10,7 @@ import com.gluu.kpi.cost.CostRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
+import com.gluu.kpi.slo.SloRow;
 import com.gluu.kpi.pipeline.KpiMetricSinks;
 import com.gluu.kpi.pipeline.KpiSinks;
 import com.gluu.kpi.traffic.TrafficRow;
@@ -71,6 +72,11 @@ public final class PostgresSinks implements KpiSinks {
     @Override
     public Sink<EndpointHealthRow> endpointHealth() {
         return new PostgresUpsertSink<>("kpi.endpoint_health", jdbc, new KpiTables.EndpointHealth(), options);
+    }
+
+    @Override
+    public Sink<SloRow> slo() {
+        return new PostgresUpsertSink<>("kpi.slo", jdbc, new KpiTables.Slo(), options);
     }
 
     @Override

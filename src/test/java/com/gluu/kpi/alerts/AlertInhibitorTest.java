@@ -71,6 +71,36 @@ class AlertInhibitorTest {
         return out;
     }
 
+    /**
+     * A source that is itself a target (as an SLO's fast burn: it inhibits the slow burn, a failed
+     * endpoint inhibits it), named before its own source: all three fire for api in minute 2. The
+     * outage is handled first, so the page is inhibited by it, and the ticket by the page (a firing
+     * source even when inhibited). With name order alone the page would have been sent.
+     */
+    @Test
+    void aSourceThatAnotherSourceInhibitsIsHandledAfterItWhateverTheNames() throws Exception {
+        AlertRules chain = TestRules.rules("rules:\n"
+                + "  - {name: a_page, kpi: traffic, statistic: error_rate, comparison: '>', threshold: 0.1, group_by: [service], severity: critical}\n"
+                + "  - {name: b_ticket, kpi: traffic, statistic: error_rate, comparison: '>', threshold: 0.05, group_by: [service], severity: warning}\n"
+                + "  - {name: z_outage, kpi: traffic, statistic: requests, comparison: '<', threshold: 1, group_by: [service], severity: critical}\n"
+                + "inhibit_rules:\n"
+                + "  - {source_rules: [a_page], target_rules: [b_ticket], equal: [service]}\n"
+                + "  - {source_rules: [z_outage], target_rules: [a_page], equal: [service]}\n");
+        Map<String, String> api = Map.of("service", "api");
+        try (var h = new KeyedTwoInputStreamOperatorTestHarness<Byte, AlertRecord, ServiceCall, AlertRecord>(
+                new KeyedCoProcessOperator<>(new AlertInhibitor(chain, 0)), r -> (byte) 0, c -> (byte) 0, Types.BYTE)) {
+            h.open();
+            send(h, transition("b_ticket", api, AlertRecord.FIRING, 1, 2), 2);
+            send(h, transition("a_page", api, AlertRecord.FIRING, 1, 2), 2);
+            send(h, transition("z_outage", api, AlertRecord.FIRING, 1, 2), 2);
+            h.processBothWatermarks(new Watermark(lastMs(2)));
+            assertThat(marks(h)).containsExactly(
+                    "z_outage[api] firing sent",
+                    "a_page[api] firing inhibited by z_outage[api]",
+                    "b_ticket[api] firing inhibited by a_page[api]");
+        }
+    }
+
     @Test
     void aCriticalFiringInTheSameMinuteInhibitsTheWarningButNotOneThatFiredBefore() throws Exception {
         Map<String, String> api = Map.of("service", "api", "model", "blip2");

@@ -52,7 +52,10 @@ class AlertTimerChainTest {
             + " severity: critical}\n"
             + "  - {name: idle, kpi: idle_endpoint, idle_for: 10m, group_by: [endpoint], severity: info}\n"
             + "  - {name: silent, kpi: no_data, silent_for: 10m, min_sample: 3, repeat_interval: 30m, keep_firing_for: 2m, group_by: [service],"
-            + " severity: warning}\n";
+            + " severity: warning}\n"
+            // burn rules change when a minute enters or leaves either window
+            + "slos:\n  - {name: avail, kind: availability, objective: 0.9, min_sample: 5, burn_alerts: {"
+            + "fast: {long: 6m, short: 2m, factor: 3}, slow: {long: 20m, short: 5m, factor: 1.5}}}\n";
 
     static List<Arguments> streams() {
         List<Arguments> out = new ArrayList<>();
@@ -122,9 +125,9 @@ class AlertTimerChainTest {
     private static List<RuleInput> traffic(AlertRules rules, String service, long minute, long requests, long errors) {
         List<RuleInput> out = new ArrayList<>();
         for (AlertRule rule : rules.rules()) {
-            if (rule.kpi() == Kpi.TRAFFIC || rule.kpi() == Kpi.NO_DATA) {
+            if (rule.kpi() == Kpi.TRAFFIC || rule.kpi() == Kpi.NO_DATA || rule.kpi() == Kpi.SLO_BURN) {
                 RuleInput in = input(rule.name(), "service", service, minute);
-                if (rule.kpi() == Kpi.TRAFFIC) {
+                if (rule.kpi() != Kpi.NO_DATA) {
                     in.count = requests;
                     in.errors = errors;
                 }
@@ -355,6 +358,14 @@ class AlertTimerChainTest {
                 }
                 return machine.evaluateCondition(s, group, at, idle);
             }
+            if (rule.kpi() == Kpi.SLO_BURN) {
+                long[] whole = sums(group, byMinute, e, rule.window().toMinutes());
+                long[] recent = sums(group, byMinute, e, rule.shortWindow().toMinutes());
+                double budget = rule.slo().errorBudget();
+                double burnLong = whole[1] / (double) whole[0] / budget;
+                double burnShort = recent[0] == 0 ? 0 : recent[1] / (double) recent[0] / budget;
+                return machine.evaluate(s, group, at, whole[0] == 0 ? Double.NaN : Math.min(burnLong, burnShort), whole[0]);
+            }
             long count = 0;
             long errors = 0;
             long failures = 0;
@@ -392,6 +403,20 @@ class AlertTimerChainTest {
                 default: throw new IllegalArgumentException(rule.statistic().toString());
             }
             return machine.evaluate(s, group, at, value, count);
+        }
+
+        /** Σ count and Σ errors of the group's inputs in the {@code minutes} ending at {@code e}. */
+        private static long[] sums(String group, Map<Long, List<RuleInput>> byMinute, long e, long minutes) {
+            long[] sums = new long[2];
+            for (long x = e - minutes + 1; x <= e; x++) {
+                for (RuleInput in : byMinute.getOrDefault(x, List.of())) {
+                    if (in.labelsJson.equals(group)) {
+                        sums[0] += in.count;
+                        sums[1] += in.errors;
+                    }
+                }
+            }
+            return sums;
         }
     }
 }

@@ -64,7 +64,18 @@ import software.amazon.awssdk.regions.Region;
  *   <li>endpoint_restart {endpoint: blip2-endpoint, model: blip2} (warning, restarts ≥ 1): the
  *       restart in minute 23 (Failed → InService; the initial InService is no restart) is in the
  *       windows m = 23..27 → started_at T+24m, resolved at m = 28 → resolved_at T+29m, notify_seq 2.
- *   <li>Nothing else: p95 latency is ~1 s (< 5 s, < 10 s); no feedback, so accuracy_low has no
+ *   <li>availability_slow_burn {service: analyze-api} (warning; SLO 99.5 %, budget 0.5 %; 6 h and
+ *       30 min at 6 ×, min 100 requests): both windows hold every minute since 0, so at m = 10 they
+ *       burn 30 / 660 / 0.005 = 9.1 × (at m = 9, 0): fires at m = 10, started_at T+11m. The 30-minute
+ *       window holds the error minutes until m = 43, after the input's end (m = 39): still firing
+ *       at the end, notify_seq 1 (no repeat: 29 min is below 1 h).
+ *   <li>availability_fast_burn {service: analyze-api} (critical; 1 h and 5 min at 14.4 ×): at m = 10
+ *       the hour burns 9.1 ×; at m = 11 60 / 720 / 0.005 = 16.7 × and the 5 minutes 7..11
+ *       60 / 300 / 0.005 = 40 ×: fires, started_at T+12m (not inhibited: the slow burn it inhibits
+ *       fired first). The 5 minutes burn 20 × at m = 18 (30 errors in 14..18) and 0 at m = 19:
+ *       resolved_at T+20m, notify_seq 2.
+ *   <li>Nothing else: p95 latency is ~1 s (< 5 s, < 10 s; the latency SLO's requests are all
+ *       under 10 s); no feedback, so accuracy_low has no
  *       group; requests every minute until the end of input, so idle_endpoint (30 min billed
  *       without requests) and no_data (10 min silent) never hold.
  * </ul>
@@ -78,6 +89,9 @@ class AlertsReplayITCase {
     private static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:gluu-alerts";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DASHBOARD = "http://127.0.0.1:8321/";
+    /** The burn episodes' ids, computed with Python hashlib as the others (see the class comment). */
+    private static final String SLOW_BURN_ID = "a1389f8923fe31f4994da8dec9446500";
+    private static final String FAST_BURN_ID = "08d2dc7058c848d1c4b4f264eef4a197";
     /**
      * The dashboard at each episode's range: start − 15 min to end + 15 min (the resolution, which
      * every delivered row has reached), whole minutes, and the service label if the episode has one.
@@ -85,7 +99,10 @@ class AlertsReplayITCase {
     private static final Map<String, String> LINKS = Map.of(
             ERROR_ID, DASHBOARD + "?from=2026-11-23T09%3A56%3A00Z&to=2026-11-23T10%3A45%3A00Z&service=analyze-api",
             FAILED_ID, DASHBOARD + "?from=2026-11-23T10%3A06%3A00Z&to=2026-11-23T10%3A41%3A00Z",
-            RESTART_ID, DASHBOARD + "?from=2026-11-23T10%3A09%3A00Z&to=2026-11-23T10%3A44%3A00Z");
+            RESTART_ID, DASHBOARD + "?from=2026-11-23T10%3A09%3A00Z&to=2026-11-23T10%3A44%3A00Z",
+            // still firing: to its latest transition, the firing one, + 15 min
+            SLOW_BURN_ID, DASHBOARD + "?from=2026-11-23T09%3A56%3A00Z&to=2026-11-23T10%3A26%3A00Z&service=analyze-api",
+            FAST_BURN_ID, DASHBOARD + "?from=2026-11-23T09%3A57%3A00Z&to=2026-11-23T10%3A35%3A00Z&service=analyze-api");
 
 
     static TestDatabase db;
@@ -159,7 +176,8 @@ class AlertsReplayITCase {
                 for (Map<String, Object> r : db.rows("SELECT alert_id, notify_seq, posthog_seq, sns_seq,"
                         + " posthog_delivered_at, sns_delivered_at, posthog_attempts, sns_attempts,"
                         + " posthog_last_error, sns_last_error FROM kpi.alerts")) {
-                    assertThat(r.get("notify_seq")).as("notify_seq of %s", r.get("alert_id")).isEqualTo(2);
+                    assertThat(r.get("notify_seq")).as("notify_seq of %s", r.get("alert_id"))
+                            .isEqualTo(SLOW_BURN_ID.equals(r.get("alert_id")) ? 1 : 2);
                     assertThat(r.get("posthog_seq")).as("posthog_seq of %s", r.get("alert_id")).isEqualTo(0);
                     assertThat(r.get("sns_seq")).as("sns_seq of %s", r.get("alert_id")).isEqualTo(0);
                     assertThat(r.get("posthog_delivered_at")).isNull();
@@ -221,7 +239,9 @@ class AlertsReplayITCase {
                     + minutesAfterT(r.get("started")) + " " + minutesAfterT(r.get("resolved")) + " " + r.get("notify_seq"));
         }
         assertThat(alerts).containsExactly(
+                SLOW_BURN_ID + " availability_slow_burn warning {\"service\":\"analyze-api\"} firing T+11m null 1",
                 ERROR_ID + " ecs_error_rate critical {\"service\":\"analyze-api\"} resolved T+11m T+30m 2",
+                FAST_BURN_ID + " availability_fast_burn critical {\"service\":\"analyze-api\"} resolved T+12m T+20m 2",
                 FAILED_ID + " endpoint_failed critical {\"endpoint\":\"blip2-endpoint\",\"model\":\"blip2\"} resolved T+21m T+26m 2",
                 RESTART_ID + " endpoint_restart warning {\"endpoint\":\"blip2-endpoint\",\"model\":\"blip2\"} resolved T+24m T+29m 2");
 
@@ -239,7 +259,7 @@ class AlertsReplayITCase {
         assertThat(evidence).containsExactlyElementsOf(expectedEvidence);
     }
 
-    /** Each of the six transitions arrived once on PostHog, with its deterministic uuid, and in one SNS message. */
+    /** Each of the nine transitions arrived once on PostHog, with its deterministic uuid, and in one SNS message. */
     private static void assertEachTransitionArrivedOnce(PostHogStandIn posthog, SnsStandIn sns) throws Exception {
         List<String> expected = List.of(
                 "ee9704f5-d659-366a-9402-854c13111634 " + ERROR_ID + " 1 firing critical ecs_error_rate",
@@ -247,7 +267,10 @@ class AlertsReplayITCase {
                 "51043482-27a1-31fe-b6dd-74964b9cc188 " + FAILED_ID + " 1 firing critical endpoint_failed",
                 "cc8f4460-6ebd-3e7c-8c08-48a6e455ae5f " + FAILED_ID + " 2 resolved critical endpoint_failed",
                 "5b75c51c-1820-3409-9144-7e57ba10e803 " + RESTART_ID + " 1 firing warning endpoint_restart",
-                "b12964f9-8a8b-3513-9ad6-7ab173c7c734 " + RESTART_ID + " 2 resolved warning endpoint_restart");
+                "b12964f9-8a8b-3513-9ad6-7ab173c7c734 " + RESTART_ID + " 2 resolved warning endpoint_restart",
+                "a9570806-c3fa-31bf-96b9-5dc5eba16018 " + SLOW_BURN_ID + " 1 firing warning availability_slow_burn",
+                "382b5bbd-923e-309e-b194-d2d75187ca07 " + FAST_BURN_ID + " 1 firing critical availability_fast_burn",
+                "71b67e4c-20ae-3063-8caa-df40cb2f08fb " + FAST_BURN_ID + " 2 resolved critical availability_fast_burn");
 
         List<String> posthogSeen = new ArrayList<>();
         for (PostHogStandIn.Event e : posthog.events()) {
@@ -258,24 +281,29 @@ class AlertsReplayITCase {
         }
         assertThat(posthogSeen).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(posthog.events()).extracting(PostHogStandIn.Event::distinctId)
-                .containsExactlyInAnyOrder("analyze-api", "analyze-api", "gluu-kpi", "gluu-kpi", "gluu-kpi", "gluu-kpi");
+                .containsExactlyInAnyOrder("analyze-api", "analyze-api", "gluu-kpi", "gluu-kpi", "gluu-kpi", "gluu-kpi",
+                        "analyze-api", "analyze-api", "analyze-api");
 
-        // SNS: the bundled rules group by endpoint (group_wait 1m, group_interval 5m), so the six
-        // transitions are five messages. Worked out by hand (a transition of minute m has the
+        // SNS: the bundled rules group by endpoint (group_wait 1m, group_interval 5m), so the nine
+        // transitions are six messages. Worked out by hand (a transition of minute m has the
         // timestamp T+(m+1)min−1ms, written "m" below):
-        //  - group {} (no endpoint label): the error rate fires at 11 → due 11 + 1 = 12, alone;
-        //    it resolves at 29 → the next tick after 12 not before 29 is 12 + 4 × 5 = 32.
+        //  - group {} (episodes without an endpoint label): the slow burn fires at 10 → due 11,
+        //    which also lists the error rate and the fast burn firing at 11 (critical first, then
+        //    by rule); the fast burn resolves at 19 → the next tick after 11 not before 19 is
+        //    11 + 2 × 5 = 21; the error rate resolves at 29 → tick 31; the slow burn still fires.
         //  - group {endpoint: blip2-endpoint}: the failure fires at 20 → due 21, alone; the
         //    restart fires at 23 and the failure resolves at 25 → tick 26, both (critical first);
         //    the restart resolves at 28 → tick 31, and nothing fires any more.
         // Ids: first 32 hex of SHA-256 of "group\n<group labels>\n<due ms>", computed with Python.
         List<String> expectedMessages = List.of(
-                "fdb46f8c00ced760abd63b108722dbd7 {} [" + ERROR_ID + "#1 firing] firing_in_group=1",
+                "5298f08e3546b38f2e4360bd8627eb84 {} [" + FAST_BURN_ID + "#1 firing, " + ERROR_ID + "#1 firing, "
+                        + SLOW_BURN_ID + "#1 firing] firing_in_group=3",
+                "fbdbb2d8bca74e6c30b9bfbdf0ec4db4 {} [" + FAST_BURN_ID + "#2 resolved] firing_in_group=2",
+                "3ac00c2ab188d4d6f4984d0538125f77 {} [" + ERROR_ID + "#2 resolved] firing_in_group=1",
                 "fb145ee428a54195274b19a6c986f771 {\"endpoint\":\"blip2-endpoint\"} [" + FAILED_ID + "#1 firing] firing_in_group=1",
                 "53b21da5980165df5e926ca5168dd8e4 {\"endpoint\":\"blip2-endpoint\"} [" + FAILED_ID + "#2 resolved, "
                         + RESTART_ID + "#1 firing] firing_in_group=1",
-                "3e3c42378be08a1ecb327ae01f5c4835 {\"endpoint\":\"blip2-endpoint\"} [" + RESTART_ID + "#2 resolved] firing_in_group=0",
-                "5efa0e16521abfa47a34c15e4ed99e83 {} [" + ERROR_ID + "#2 resolved] firing_in_group=0");
+                "3e3c42378be08a1ecb327ae01f5c4835 {\"endpoint\":\"blip2-endpoint\"} [" + RESTART_ID + "#2 resolved] firing_in_group=0");
         List<String> snsSeen = new ArrayList<>();
         for (SnsStandIn.Publish p : sns.publishes()) {
             JsonNode m = JSON.readTree(p.message());
@@ -293,18 +321,22 @@ class AlertsReplayITCase {
         }
         assertThat(snsSeen).containsExactlyInAnyOrderElementsOf(expectedMessages);
         assertThat(sns.publishes()).extracting(SnsStandIn.Publish::subject).containsExactlyInAnyOrder(
-                "[CRITICAL] ecs_error_rate analyze-api firing", "[CRITICAL] ecs_error_rate analyze-api resolved",
+                "[CRITICAL] ecs_error_rate analyze-api resolved",
                 "[CRITICAL] endpoint_failed blip2/blip2-endpoint firing",
+                "[CRITICAL] 3 alerts (3 firing): availability_fast_burn analyze-api firing, +2",
+                "[CRITICAL] availability_fast_burn analyze-api resolved",
                 "[CRITICAL] 2 alerts (1 firing, 1 resolved): endpoint_failed blip2/blip2-endpoint resolved, +1",
                 "[WARNING] endpoint_restart blip2/blip2-endpoint resolved");
         assertThat(sns.publishes()).extracting(p -> p.attributes().get("rule")).containsExactlyInAnyOrder(
-                "[\"ecs_error_rate\"]", "[\"ecs_error_rate\"]", "[\"endpoint_failed\"]",
+                "[\"availability_fast_burn\",\"availability_slow_burn\",\"ecs_error_rate\"]",
+                "[\"availability_fast_burn\"]", "[\"ecs_error_rate\"]", "[\"endpoint_failed\"]",
                 "[\"endpoint_failed\",\"endpoint_restart\"]", "[\"endpoint_restart\"]");
         // PostHog keeps one event per transition, each with the id of the SNS message it went out in.
-        Map<String, String> groupOf = Map.of(ERROR_ID + "#1", "fdb46f8c00ced760abd63b108722dbd7",
-                ERROR_ID + "#2", "5efa0e16521abfa47a34c15e4ed99e83", FAILED_ID + "#1", "fb145ee428a54195274b19a6c986f771",
+        Map<String, String> groupOf = Map.of(ERROR_ID + "#1", "5298f08e3546b38f2e4360bd8627eb84",
+                ERROR_ID + "#2", "3ac00c2ab188d4d6f4984d0538125f77", FAILED_ID + "#1", "fb145ee428a54195274b19a6c986f771",
                 FAILED_ID + "#2", "53b21da5980165df5e926ca5168dd8e4", RESTART_ID + "#1", "53b21da5980165df5e926ca5168dd8e4",
-                RESTART_ID + "#2", "3e3c42378be08a1ecb327ae01f5c4835");
+                RESTART_ID + "#2", "3e3c42378be08a1ecb327ae01f5c4835", SLOW_BURN_ID + "#1", "5298f08e3546b38f2e4360bd8627eb84",
+                FAST_BURN_ID + "#1", "5298f08e3546b38f2e4360bd8627eb84", FAST_BURN_ID + "#2", "fbdbb2d8bca74e6c30b9bfbdf0ec4db4");
         for (PostHogStandIn.Event e : posthog.events()) {
             JsonNode p = e.properties();
             assertThat(p.get("group_id").asText()).isEqualTo(groupOf.get(p.get("alert_id").asText() + "#" + p.get("seq").asInt()));
@@ -325,14 +357,14 @@ class AlertsReplayITCase {
 
     /**
      * What the pipeline wrote: every row of kpi.traffic, kpi.latency, kpi.endpoint_health,
-     * kpi.alerts and kpi.alert_evidence, all columns but the write times and, in kpi.alerts, the
+     * kpi.alerts, kpi.alert_evidence and kpi.slo, all columns but the write times and, in kpi.alerts, the
      * delivery columns the outbox owns.
      */
     private static Map<String, List<String>> kpiSnapshot() throws Exception {
         List<String> leftOut = new ArrayList<>(TestDatabase.WRITE_TIMES);
         leftOut.addAll(TestDatabase.OUTBOX_COLUMNS);
         Map<String, List<String>> snapshot = TestDatabase.tablesAsJson(db.jdbc(),
-                List.of("traffic", "latency", "endpoint_health", "alerts", "alert_evidence"), leftOut);
+                List.of("traffic", "latency", "endpoint_health", "alerts", "alert_evidence", "slo"), leftOut);
         snapshot.forEach((table, rows) -> assertThat(rows).as("kpi.%s is empty", table).isNotEmpty());
         return snapshot;
     }

@@ -40,7 +40,8 @@ class AlertRulesTest {
 
         assertThat(rules.rules()).extracting(AlertRule::name).containsExactly("latency_p95_warning",
                 "latency_p95_critical", "ecs_error_rate", "endpoint_failed", "endpoint_restart", "accuracy_low",
-                "idle_endpoint", "no_data");
+                "idle_endpoint", "no_data", "availability_fast_burn", "availability_slow_burn", "latency_fast_burn",
+                "latency_slow_burn");
         for (AlertRule r : rules.rules()) {
             assertThat(r.repeatInterval()).as(r.name()).isEqualTo(Duration.ofHours(1));
         }
@@ -55,7 +56,12 @@ class AlertRulesTest {
                         "endpoint_restart for 1 resolve - keep 0m",
                         "accuracy_low for 1 resolve 0.82 keep 30m",
                         "idle_endpoint for 1 resolve - keep 15m",
-                        "no_data for 1 resolve - keep 0m");
+                        "no_data for 1 resolve - keep 0m",
+                        // SLO burn rules (SloRulesTest): no hold time, the short window resolves them
+                        "availability_fast_burn for 1 resolve - keep 0m",
+                        "availability_slow_burn for 1 resolve - keep 0m",
+                        "latency_fast_burn for 1 resolve - keep 0m",
+                        "latency_slow_burn for 1 resolve - keep 0m");
 
         AlertRule warning = rules.rule("latency_p95_warning").orElseThrow();
         assertThat(warning.kpi()).isEqualTo(Kpi.LATENCY);

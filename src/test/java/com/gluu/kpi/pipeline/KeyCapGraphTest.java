@@ -46,7 +46,15 @@ class KeyCapGraphTest {
             }
         }
         assertThat(caps.keySet()).containsExactlyInAnyOrder("key-cap-latency", "key-cap-traffic", "key-cap-accuracy",
-                "key-cap-cost", "key-cap-cost-services", "key-cap-endpoint-health");
+                "key-cap-cost", "key-cap-cost-services", "key-cap-endpoint-health", "key-cap-slo");
+        // kpi.slo (the shipped rules have SLOs): its budget reads the SLO cap through a keyBy
+        StreamNode budget = graph.getStreamNodes().stream().filter(n -> "slo-budget".equals(n.getTransformationUID()))
+                .findFirst().orElseThrow();
+        assertThat(budget.getInEdges()).singleElement()
+                .satisfies(e -> assertThat(e.getPartitioner()).isInstanceOf(KeyGroupStreamPartitioner.class));
+        StreamNode counts = graph.getStreamNode(budget.getInEdges().get(0).getSourceId());
+        assertThat(graph.getStreamNode(counts.getInEdges().get(0).getSourceId()).getTransformationUID())
+                .isEqualTo("key-cap-slo");
 
         Map<String, String> capOfWindows = Map.of("latency", "key-cap-latency", "traffic", "key-cap-traffic",
                 "accuracy", "key-cap-accuracy", "cost", "key-cap-cost-services", "endpoint-health",
