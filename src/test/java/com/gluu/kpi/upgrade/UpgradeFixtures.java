@@ -20,7 +20,10 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshotSerializationUtil;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SavepointType;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 
@@ -106,6 +109,15 @@ final class UpgradeFixtures {
     static void writeOperatorState(Path dir, OperatorSubtaskState state) throws Exception {
         Files.createDirectories(dir);
         OperatorSnapshotUtil.writeStateHandle(state, dir.resolve(OPERATOR_STATE_FILE).toString());
+    }
+
+    /**
+     * What a savepoint holds of the harness's operator: a canonical savepoint (the format every
+     * state backend restores, which a heap checkpoint is not), as {@code flink stop} takes it.
+     */
+    static OperatorSubtaskState savepoint(AbstractStreamOperatorTestHarness<?> harness, long id) throws Exception {
+        return harness.snapshotWithLocalState(id, id, SavepointType.savepoint(SavepointFormatType.CANONICAL))
+                .getJobManagerOwnedState();
     }
 
     static OperatorSubtaskState readOperatorState(Path dir) throws Exception {

@@ -56,7 +56,7 @@ class WriteUpgradeFixtures {
             for (Event e : UpgradeSamples.events()) {
                 harness.processElement(e, e.ts);
             }
-            UpgradeFixtures.writeOperatorState(dir, harness.snapshot(1, 1));
+            UpgradeFixtures.writeOperatorState(dir, UpgradeFixtures.savepoint(harness, 1));
         }
     }
 
@@ -74,7 +74,7 @@ class WriteUpgradeFixtures {
             harness.processElement(UpgradeFixtures.inference(first, "req-" + first, "blip2", "v1", T0 + 4 * MINUTE),
                     T0 + 4 * MINUTE);
             assertThat(harness.extractOutputValues()).hasSize(DEDUP_IDS.size());
-            UpgradeFixtures.writeOperatorState(dir, harness.snapshot(1, 1));
+            UpgradeFixtures.writeOperatorState(dir, UpgradeFixtures.savepoint(harness, 1));
         }
     }
 
@@ -92,7 +92,7 @@ class WriteUpgradeFixtures {
             harness.processElement(UpgradeFixtures.feedback("given-up", "incorrect", Double.NaN, T0 + 2 * MINUTE),
                     T0 + 2 * MINUTE);
             assertThat(harness.extractOutputValues()).isEmpty();
-            UpgradeFixtures.writeOperatorState(dir, harness.snapshot(1, 1));
+            UpgradeFixtures.writeOperatorState(dir, UpgradeFixtures.savepoint(harness, 1));
         }
     }
 
