@@ -13,7 +13,18 @@ import com.gluu.kpi.pipeline.JobCounts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
@@ -90,6 +101,52 @@ class OperatorStateUpgradeTest {
             assertThat(passed).as("parallelism %d", parallelism).containsExactly("evt-new");
             assertThat(duplicates).as("parallelism %d", parallelism).isEqualTo(1 + DEDUP_IDS.size());
         }
+    }
+
+    /** A dedup blob of a format this build does not know fails the restore, naming both versions. */
+    @org.junit.jupiter.api.Test
+    void aDedupBlobOfAnUnknownVersionFailsTheRestoreInsteadOfBeingMisread() throws Exception {
+        OperatorSubtaskState unknown;
+        try (var writer = new OneInputStreamOperatorTestHarness<Event, Event>(new BlobWriter("dedup-ids", 2))) {
+            writer.open();
+            unknown = writer.snapshot(1, 1);
+        }
+        try (var harness = UpgradeFixtures.dedup(1, 0)) {
+            Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> harness.initializeState(unknown));
+            assertThat(ExceptionUtils.findThrowableWithMessage(failure,
+                    "dedup ids have format version 2; this build reads 1")).as("%s", failure).isPresent();
+        }
+    }
+
+    /** Writes one union-state blob {@code int version, int 0} (no entries) under a name. */
+    private static final class BlobWriter extends AbstractStreamOperator<Event> implements OneInputStreamOperator<Event, Event> {
+        private final String name;
+        private final int version;
+        private transient ListState<byte[]> state;
+
+        BlobWriter(String name, int version) {
+            this.name = name;
+            this.version = version;
+        }
+
+        @Override
+        public void initializeState(StateInitializationContext context) throws Exception {
+            super.initializeState(context);
+            state = context.getOperatorStateStore().getUnionListState(
+                    new ListStateDescriptor<>(name, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        }
+
+        @Override
+        public void snapshotState(StateSnapshotContext context) throws Exception {
+            super.snapshotState(context);
+            DataOutputSerializer out = new DataOutputSerializer(8);
+            out.writeInt(version);
+            out.writeInt(0);
+            state.update(List.of(out.getCopyOfBuffer()));
+        }
+
+        @Override
+        public void processElement(StreamRecord<Event> element) {}
     }
 
     /**
