@@ -10,6 +10,7 @@ import com.gluu.kpi.accuracy.AccuracyObservation;
 import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.EventSerializer;
 import com.gluu.kpi.pipeline.JobCounts;
+import com.gluu.kpi.pipeline.KeyCap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -100,6 +101,45 @@ class OperatorStateUpgradeTest {
             }
             assertThat(passed).as("parallelism %d", parallelism).containsExactly("evt-new");
             assertThat(duplicates).as("parallelism %d", parallelism).isEqualTo(1 + DEDUP_IDS.size());
+        }
+    }
+
+    /**
+     * The parse fixture read a line that is not JSON and holds a task event: restored, its counts
+     * go on from 2 records and 1 dead letter, and the end of input lets the held event out.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"layout-1"})
+    void theParseStepKeepsItsCountsAndItsHeldRecord(String fixture) throws Exception {
+        try (var harness = UpgradeFixtures.parse()) {
+            harness.initializeState(read(UpgradeFixtures.PARSE, fixture));
+            harness.open();
+            assertThat(counter(harness, JobCounts.RECORDS)).isEqualTo(2);
+            assertThat(counter(harness, JobCounts.DEAD_LETTERS)).isEqualTo(1);
+            harness.processElement(UpgradeFixtures.notJsonLine(3), 0);
+            harness.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(harness.extractOutputValues().stream().map(e -> e.eventId)).containsExactly("evt-held");
+            assertThat(counter(harness, JobCounts.RECORDS)).isEqualTo(3);
+            assertThat(counter(harness, JobCounts.DEAD_LETTERS)).isEqualTo(2);
+        }
+    }
+
+    /**
+     * The traffic cap's fixture admitted a and b in minute 0 (and so in hour 0) and turned c away:
+     * restored, d in minute 0 goes to ~other (full), b in minute 1 keeps its row (admitted in the
+     * hour, room in the minute), a in minute 0 keeps its row.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"layout-1"})
+    void theKeyCapKeepsItsAdmittedKeys(String fixture) throws Exception {
+        try (var harness = UpgradeFixtures.keyCap()) {
+            harness.initializeState(read(UpgradeFixtures.KEY_CAP, fixture));
+            harness.open();
+            UpgradeFixtures.sendPartial(harness, "d", 0);
+            UpgradeFixtures.sendPartial(harness, "b", 1);
+            UpgradeFixtures.sendPartial(harness, "a", 0);
+            assertThat(harness.extractOutputValues().stream().map(p -> p.service))
+                    .containsExactly(KeyCap.OTHER, "b", "a");
         }
     }
 

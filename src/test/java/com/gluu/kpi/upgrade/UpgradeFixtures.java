@@ -7,7 +7,14 @@ import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.EventType;
 import com.gluu.kpi.events.FeedbackEvent;
 import com.gluu.kpi.events.InferenceEvent;
+import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.events.RawRecord;
 import com.gluu.kpi.pipeline.Deduplicate;
+import com.gluu.kpi.pipeline.KeyCap;
+import com.gluu.kpi.pipeline.ParseEvents;
+import com.gluu.kpi.traffic.TrafficCounts;
+import com.gluu.kpi.traffic.TrafficPartial;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +32,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 
 /**
@@ -37,7 +45,8 @@ import org.apache.flink.streaming.util.OperatorSnapshotUtil;
  * that wrote it ({@code before-versions}: the last build without format versions;
  * {@code layout-1}: the first with them). A fixture is written once, by the build it is named
  * after, with {@link WriteUpgradeFixtures}, and never rewritten: it stands for savepoints taken by
- * that build.
+ * that build. (The parse and key-cap fixtures exist from layout 1 on: their blobs were versioned
+ * already.)
  */
 final class UpgradeFixtures {
     static final Path ROOT = Path.of("src/test/resources/upgrade");
@@ -49,6 +58,9 @@ final class UpgradeFixtures {
     static final String EVENT_STATE = "event-state";
     static final String DEDUP = "dedup";
     static final String FEEDBACK_JOIN = "feedback-join";
+    /** The parse step: the event-time gate with a held record, and the counts. */
+    static final String PARSE = "parse";
+    static final String KEY_CAP = "key-cap";
 
     static final String SNAPSHOT_FILE = "serializer-snapshot";
     static final String DATA_FILE = "test-data";
@@ -141,6 +153,43 @@ final class UpgradeFixtures {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new FeedbackJoin(Duration.ofDays(7), Duration.ofMinutes(10), LATENESS), Event::routingKey,
                 Types.STRING, MAX_PARALLELISM, 1, 0);
+    }
+
+    static OneInputStreamOperatorTestHarness<RawRecord, Event> parse() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(ParseEvents.forJob(JobConfig.defaults(), false));
+    }
+
+    /** A task event as a JSON line {@code line} of events.jsonl. */
+    static RawRecord taskLine(int line, String eventId, long ts) {
+        String json = "{\"event_id\":\"" + eventId + "\",\"type\":\"task\",\"ts\":" + ts
+                + ",\"task_id\":\"t\",\"service\":\"analyze-api\",\"state\":\"RUNNING\"}";
+        return RawRecord.of("events.jsonl", Integer.toString(line), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static RawRecord notJsonLine(int line) {
+        return RawRecord.of("events.jsonl", Integer.toString(line), "{not json".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The traffic table's cap: 1 min and 1 h windows, 5 min lateness, at most 2 keys per window. */
+    static OneInputStreamOperatorTestHarness<TrafficPartial, TrafficPartial> keyCap() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new KeyCap<>("kpi.traffic",
+                List.of(Duration.ofMinutes(1), Duration.ofHours(1)), LATENESS, 2, new TrafficPartial.CapPolicy()));
+    }
+
+    /** 2026-11-22T05:00:00Z, an hour's start. */
+    static final long H0 = 1_795_323_600_000L;
+
+    /** A traffic partial of {@code service} in minute {@code minute} from H0, stamped with the minute's last ms. */
+    static void sendPartial(OneInputStreamOperatorTestHarness<TrafficPartial, TrafficPartial> harness, String service,
+            int minute) throws Exception {
+        TrafficPartial p = new TrafficPartial();
+        p.service = service;
+        p.route = "/analyze";
+        p.model = "blip2";
+        p.endpoint = "ep";
+        p.counts = new TrafficCounts();
+        p.counts.requests = 1;
+        harness.processElement(p, H0 + (minute + 1) * MINUTE - 1);
     }
 
     /** The ids the dedup fixture remembers (first copies at T0 + i min), with one duplicate of the first. */
