@@ -21,7 +21,7 @@ import org.apache.flink.types.StringValue;
 public final class WaitingFeedbackSerializer extends TypeSerializerSingleton<WaitingFeedback> {
     private static final long serialVersionUID = 1L;
     public static final WaitingFeedbackSerializer INSTANCE = new WaitingFeedbackSerializer();
-    /** The byte layout this build writes (the class comment\'s); see {@link Snapshot}. */
+    /** The byte layout this build writes (the class comment's); see {@link Snapshot}. */
     public static final int LAYOUT = 1;
 
     @Override

@@ -30,7 +30,7 @@ import org.apache.flink.types.StringValue;
 public final class EventSerializer extends TypeSerializerSingleton<Event> {
     private static final long serialVersionUID = 1L;
     public static final EventSerializer INSTANCE = new EventSerializer();
-    /** The byte layout this build writes (the class comment\'s); see {@link Snapshot}. */
+    /** The byte layout this build writes (the class comment's); see {@link Snapshot}. */
     public static final int LAYOUT = 1;
 
     private static final int INFERENCE = 1;

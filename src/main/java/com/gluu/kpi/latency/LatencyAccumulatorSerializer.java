@@ -17,8 +17,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * Writes a {@link LatencyAccumulator} as, per stage, count, sum, max and the DDSketch's own
  * encoding. DDSketch is not a POJO, so without this Flink would fall back to Kryo.
  *
- * <p>Layout 1 (a change is a new layout, see {@link Snapshot}), per stage: {@code long count, long sumNanos, double max, int n, byte[n] sketch}. A sum past
- * {@code Long.MAX_VALUE} (see {@link StageStats}) has a high part too; then the count is written
+ * <p>Layout 1 (a change is a new layout, see {@link Snapshot}), per stage: {@code long count,
+ * long sumNanos, double max, int n, byte[n] sketch}. A sum past {@code Long.MAX_VALUE} (see
+ * {@link StageStats}) has a high part too; then the count is written
  * as {@code ~count} (negative, which no count is) and the high part follows it:
  * {@code long ~count, long sumNanosHigh, long sumNanos, …}. Every state whose sums fit a long —
  * all state written before the high part existed — has the same bytes as before, so old
@@ -28,7 +29,7 @@ import org.apache.flink.core.memory.DataOutputView;
 public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<LatencyAccumulator> {
     private static final long serialVersionUID = 1L;
     public static final LatencyAccumulatorSerializer INSTANCE = new LatencyAccumulatorSerializer();
-    /** The byte layout this build writes (the class comment\'s); see {@link Snapshot}. */
+    /** The byte layout this build writes (the class comment's); see {@link Snapshot}. */
     public static final int LAYOUT = 1;
 
     @Override

@@ -81,7 +81,10 @@ class UpgradeWithSavepointITCase {
                 JobConfig.CHECKPOINT_DIR.key(), tmp.resolve("checkpoints").toString()));
 
         db.truncateKpiTables();
-        JobClient clean = TaskManagerFailoverITCase.start(config, lines, RateLimiterStrategy.noOp(), db.jdbc(), null);
+        // The reference run needs neither checkpoints nor RocksDB: the tables do not depend on them.
+        JobConfig reference = config.with(Map.of(JobConfig.CHECKPOINT_INTERVAL.key(), "0s",
+                JobConfig.STATE_BACKEND.key(), "hashmap"));
+        JobClient clean = TaskManagerFailoverITCase.start(reference, lines, RateLimiterStrategy.noOp(), db.jdbc(), null);
         JobCounts cleanCounts = JobCounts.of(clean.getJobExecutionResult().get());
         assertThat(new long[] {cleanCounts.records, cleanCounts.deadLetters, cleanCounts.duplicates})
                 .as("records, dead letters, duplicates of the uninterrupted run").containsExactly(expected);
@@ -95,13 +98,15 @@ class UpgradeWithSavepointITCase {
         int perReader = lines.size() / 4;
         JobClient old = TaskManagerFailoverITCase.start(config, lines, new PauseAfter(perReader), db.jdbc(), null);
         awaitRecordsRead(old, 2L * perReader);
-        TaskManagerFailoverITCase.awaitCompletedCheckpoints(cluster, old.getJobID(), 1);
         String savepoint = old.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
-                SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+                SavepointFormatType.CANONICAL).get(180, TimeUnit.SECONDS); // a bound, not a measure
         JobCounts beforeStop = JobCounts.of(old.getJobExecutionResult().get());
         assertThat(beforeStop.records).as("records read before the stop, of %d", expected[0]).isEqualTo(2L * perReader);
 
-        JobConfig upgraded = config.with(Map.of(JobConfig.PARALLELISM.key(), "3"));
+        // The new job restores from the savepoint; its own checkpoints (1 s on RocksDB cost about
+        // half of its time on 2 cores) are not what this test is about.
+        JobConfig upgraded = config.with(Map.of(JobConfig.PARALLELISM.key(), "3",
+                JobConfig.CHECKPOINT_INTERVAL.key(), "0s"));
         JobClient resumed = TaskManagerFailoverITCase.start(upgraded, lines, RateLimiterStrategy.noOp(), db.jdbc(),
                 savepoint);
         JobCounts afterUpgrade = JobCounts.of(resumed.getJobExecutionResult().get());
@@ -121,13 +126,13 @@ class UpgradeWithSavepointITCase {
     }
 
     private static void awaitRecordsRead(JobClient job, long records) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180); // a bound for loaded machines
         while (true) {
             Object read = job.getAccumulators().get().get(JobCounts.RECORDS);
             if (read != null && (Long) read >= records) {
                 return;
             }
-            assertThat(System.nanoTime()).as("%d records read within 60 s, have %s", records, read).isLessThan(deadline);
+            assertThat(System.nanoTime()).as("%d records read within 180 s, have %s", records, read).isLessThan(deadline);
             Thread.sleep(100);
         }
     }
