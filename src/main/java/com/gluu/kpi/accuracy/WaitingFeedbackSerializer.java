@@ -1,11 +1,12 @@
 package com.gluu.kpi.accuracy;
 
 import com.gluu.kpi.pipeline.SerializerTypeInfo;
+import com.gluu.kpi.pipeline.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -14,11 +15,14 @@ import org.apache.flink.types.StringValue;
 
 /**
  * Writes a {@link WaitingFeedback}: the count of waiting feedback, then each one's verdict,
- * score and ts. (Flink's POJO serializer would fall back to Kryo for the array.)
+ * score and ts (layout 1; a change is a new layout, see {@link Snapshot}). (Flink's POJO
+ * serializer would fall back to Kryo for the array.)
  */
 public final class WaitingFeedbackSerializer extends TypeSerializerSingleton<WaitingFeedback> {
     private static final long serialVersionUID = 1L;
     public static final WaitingFeedbackSerializer INSTANCE = new WaitingFeedbackSerializer();
+    /** The byte layout this build writes (the class comment's); see {@link Snapshot}. */
+    public static final int LAYOUT = 1;
 
     @Override
     public boolean isImmutableType() {
@@ -84,10 +88,28 @@ public final class WaitingFeedbackSerializer extends TypeSerializerSingleton<Wai
         return new Snapshot();
     }
 
-    /** Serializer snapshot for savepoint compatibility; the format has one version so far. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<WaitingFeedback> {
+    /**
+     * Records the layout the state was written in (see {@link VersionedSerializerSnapshot}); a
+     * build with another layout reads older state through {@link #serializerFor}.
+     */
+    public static final class Snapshot extends VersionedSerializerSnapshot<WaitingFeedback> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(LAYOUT);
+        }
+
+        @Override
+        protected String format() {
+            return "waiting feedback";
+        }
+
+        @Override
+        protected int currentLayout() {
+            return LAYOUT;
+        }
+
+        @Override
+        protected TypeSerializer<WaitingFeedback> serializerFor(int layout) {
+            return INSTANCE; // layout 1 is the only one so far
         }
     }
 

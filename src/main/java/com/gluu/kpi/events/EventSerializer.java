@@ -1,11 +1,12 @@
 package com.gluu.kpi.events;
 
 import com.gluu.kpi.pipeline.SerializerTypeInfo;
+import com.gluu.kpi.pipeline.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -18,14 +19,19 @@ import org.apache.flink.types.StringValue;
  * in reflection (field access, instance creation) on both sides of the wire; this one does the
  * same work with plain field reads. Strings may be null (as the POJO serializer allows).
  *
- * <p>Format (version 1): a flags byte (bit 0–3: which of inference, feedback, endpoint, task
- * bodies follow), event id, type ordinal + 1 (0 for none), ts, schema version, source id, then
- * each present body's fields in declaration order. A field added to {@link Event} or a body
- * must be added here; {@code PojoSerializationTest} fails until it is.
+ * <p>Layout 1: a flags byte (bit 0–3: which of inference, feedback, endpoint, task bodies
+ * follow), event id, type ordinal + 1 (0 for none), ts, schema version, source id, then each
+ * present body's fields in declaration order. A field added to {@link Event} or a body must be
+ * added here ({@code PojoSerializationTest} fails until it is) <em>as a new layout</em>: savepoints
+ * hold events in keyed state (the timelines' pending events), so {@link #LAYOUT} goes up and a
+ * serializer of the old layout stays, returned by {@link Snapshot#serializerFor} (README,
+ * "Upgrades"; {@code EventGainsAFieldTest} shows the change).
  */
 public final class EventSerializer extends TypeSerializerSingleton<Event> {
     private static final long serialVersionUID = 1L;
     public static final EventSerializer INSTANCE = new EventSerializer();
+    /** The byte layout this build writes (the class comment's); see {@link Snapshot}. */
+    public static final int LAYOUT = 1;
 
     private static final int INFERENCE = 1;
     private static final int FEEDBACK = 2;
@@ -260,10 +266,28 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
         return new Snapshot();
     }
 
-    /** Serializer snapshot for savepoint compatibility; the format has one version so far. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Event> {
+    /**
+     * Records the layout the state was written in (see {@link VersionedSerializerSnapshot}); a
+     * build with another layout reads older state through {@link #serializerFor}.
+     */
+    public static final class Snapshot extends VersionedSerializerSnapshot<Event> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(LAYOUT);
+        }
+
+        @Override
+        protected String format() {
+            return "event";
+        }
+
+        @Override
+        protected int currentLayout() {
+            return LAYOUT;
+        }
+
+        @Override
+        protected TypeSerializer<Event> serializerFor(int layout) {
+            return INSTANCE; // layout 1 is the only one so far
         }
     }
 

@@ -2,11 +2,12 @@ package com.gluu.kpi.latency;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.gluu.kpi.pipeline.SerializerTypeInfo;
+import com.gluu.kpi.pipeline.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -16,8 +17,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * Writes a {@link LatencyAccumulator} as, per stage, count, sum, max and the DDSketch's own
  * encoding. DDSketch is not a POJO, so without this Flink would fall back to Kryo.
  *
- * <p>Per stage: {@code long count, long sumNanos, double max, int n, byte[n] sketch}. A sum past
- * {@code Long.MAX_VALUE} (see {@link StageStats}) has a high part too; then the count is written
+ * <p>Layout 1 (a change is a new layout, see {@link Snapshot}), per stage: {@code long count,
+ * long sumNanos, double max, int n, byte[n] sketch}. A sum past {@code Long.MAX_VALUE} (see
+ * {@link StageStats}) has a high part too; then the count is written
  * as {@code ~count} (negative, which no count is) and the high part follows it:
  * {@code long ~count, long sumNanosHigh, long sumNanos, …}. Every state whose sums fit a long —
  * all state written before the high part existed — has the same bytes as before, so old
@@ -27,6 +29,8 @@ import org.apache.flink.core.memory.DataOutputView;
 public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<LatencyAccumulator> {
     private static final long serialVersionUID = 1L;
     public static final LatencyAccumulatorSerializer INSTANCE = new LatencyAccumulatorSerializer();
+    /** The byte layout this build writes (the class comment's); see {@link Snapshot}. */
+    public static final int LAYOUT = 1;
 
     @Override
     public boolean isImmutableType() {
@@ -111,10 +115,28 @@ public final class LatencyAccumulatorSerializer extends TypeSerializerSingleton<
         return new Snapshot();
     }
 
-    /** Serializer snapshot for savepoint compatibility; the format has one version so far. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<LatencyAccumulator> {
+    /**
+     * Records the layout the state was written in (see {@link VersionedSerializerSnapshot}); a
+     * build with another layout reads older state through {@link #serializerFor}.
+     */
+    public static final class Snapshot extends VersionedSerializerSnapshot<LatencyAccumulator> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(LAYOUT);
+        }
+
+        @Override
+        protected String format() {
+            return "latency accumulator";
+        }
+
+        @Override
+        protected int currentLayout() {
+            return LAYOUT;
+        }
+
+        @Override
+        protected TypeSerializer<LatencyAccumulator> serializerFor(int layout) {
+            return INSTANCE; // layout 1 is the only one so far
         }
     }
 

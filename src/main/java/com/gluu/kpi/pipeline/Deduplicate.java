@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
@@ -43,7 +44,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * records.
  *
  * <p>State is checkpointed as union operator state, one compact blob per subtask; after a
- * restore (also with another parallelism) each subtask keeps the ids of its own key groups.
+ * restore (also with another parallelism) each subtask keeps the ids of its own key groups. The
+ * blob ({@code dedup-ids}): {@code int} format version ({@value #IDS_FORMAT_VERSION}), {@code int}
+ * count, then per id {@code UTF id, UTF routing key, long ts}. A blob of an unknown version fails
+ * the restore with both versions named. The builds before the version wrote the same entries
+ * without it under {@code dedup-first-seen}; a savepoint of theirs is still read from there.
  *
  * <p>The number of duplicates dropped is checkpointed too, in a separate, evenly redistributed
  * list (one versioned entry per subtask; union state would give every subtask every count): a
@@ -72,6 +77,10 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
     private transient LongCounter duplicatesTotal;
 
     static final int COUNT_FORMAT_VERSION = 1;
+    static final int IDS_FORMAT_VERSION = 1;
+    private static final String IDS_STATE = "dedup-ids";
+    /** The unversioned blob of the builds before {@link #IDS_FORMAT_VERSION}. */
+    private static final String LEGACY_IDS_STATE = "dedup-first-seen";
 
     /**
      * @param window copies within this much event time of the first are duplicates
@@ -87,22 +96,25 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
         super.initializeState(context);
         firstSeen = new HashMap<>();
         expiry = new TreeMap<>();
-        checkpointed = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("dedup-first-seen", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
-        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        OperatorStateStore store = context.getOperatorStateStore();
+        checkpointed = store.getUnionListState(
+                new ListStateDescriptor<>(IDS_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         for (byte[] blob : checkpointed.get()) {
             DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(blob));
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                String id = in.readUTF();
-                String routingKey = in.readUTF();
-                long ts = in.readLong();
-                if (KeyGroupRangeAssignment.assignKeyToParallelOperator(routingKey, maxParallelism, parallelism) == subtask) {
-                    remember(id, routingKey, ts);
-                }
+            int version = in.readInt();
+            if (version != IDS_FORMAT_VERSION) {
+                throw new IOException("dedup ids have format version " + version + "; this build reads "
+                        + IDS_FORMAT_VERSION);
             }
+            restoreIds(in);
+        }
+        if (store.getRegisteredStateNames().contains(LEGACY_IDS_STATE)) {
+            ListState<byte[]> legacy = store.getUnionListState(
+                    new ListStateDescriptor<>(LEGACY_IDS_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            for (byte[] blob : legacy.get()) {
+                restoreIds(new DataInputStream(new java.io.ByteArrayInputStream(blob)));
+            }
+            legacy.clear();
         }
         checkpointedCount = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("dedup-duplicates", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -117,6 +129,22 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
             duplicateCount += in.readLong();
         }
         restoredDuplicates = duplicateCount;
+    }
+
+    /** The entries of one blob (after its version) whose routing key is in this subtask's key groups. */
+    private void restoreIds(DataInputStream in) throws IOException {
+        int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String id = in.readUTF();
+            String routingKey = in.readUTF();
+            long ts = in.readLong();
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(routingKey, maxParallelism, parallelism) == subtask) {
+                remember(id, routingKey, ts);
+            }
+        }
     }
 
     @Override
@@ -165,8 +193,9 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(firstSeen.size() * 64 + 4);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(firstSeen.size() * 64 + 8);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(IDS_FORMAT_VERSION);
             out.writeInt(firstSeen.size());
             for (Map.Entry<String, FirstCopy> e : firstSeen.entrySet()) {
                 out.writeUTF(e.getKey());

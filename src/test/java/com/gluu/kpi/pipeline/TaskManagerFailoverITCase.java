@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.gluu.kpi.cli.KpiJob;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.RawRecord;
+import com.gluu.kpi.sinks.JdbcSettings;
 import com.gluu.kpi.sinks.PostgresSinks;
 import com.gluu.kpi.sinks.SinkOptions;
 import com.gluu.kpi.testing.OperationsTrace;
@@ -29,9 +30,11 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -61,7 +64,7 @@ class TaskManagerFailoverITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    private static final List<String> TABLES = List.of("latency", "traffic", "accuracy", "cost", "endpoint_health",
+    static final List<String> TABLES = List.of("latency", "traffic", "accuracy", "cost", "endpoint_health",
             "alerts", "alert_evidence", "dead_letters");
 
     static TestDatabase db;
@@ -139,7 +142,7 @@ class TaskManagerFailoverITCase {
     }
 
     /** Every 300th line is followed by a line that is not JSON and by a copy of itself (a producer retry). */
-    private static List<String> withRetriesAndBrokenLines(List<String> trace) {
+    static List<String> withRetriesAndBrokenLines(List<String> trace) {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < trace.size(); i++) {
             lines.add(trace.get(i));
@@ -157,7 +160,7 @@ class TaskManagerFailoverITCase {
      * seconds of event time here) a duplicate. (Every event of the trace itself is valid and in
      * time: {@link OperationsReplayITCase}.)
      */
-    private static long[] counts(List<String> lines) {
+    static long[] counts(List<String> lines) {
         ObjectMapper json = new ObjectMapper();
         Set<String> seen = new HashSet<>();
         long deadLetters = 0;
@@ -183,17 +186,28 @@ class TaskManagerFailoverITCase {
      * names them, so dead letters would be too.
      */
     private static JobClient start(JobConfig config, List<String> lines, RateLimiterStrategy rate) throws Exception {
+        return start(config, lines, rate, db.jdbc(), null);
+    }
+
+    /** As above, into the database of {@code jdbc}, restored from {@code savepoint} unless it is null. */
+    static JobClient start(JobConfig config, List<String> lines, RateLimiterStrategy rate, JdbcSettings jdbc,
+            String savepoint) throws Exception {
         StreamExecutionEnvironment env = KpiJob.environment(config);
         ArrayList<String> input = new ArrayList<>(lines); // serializable, inside the generator
         GeneratorFunction<Long, RawRecord> line = index -> RawRecord.of("operations.jsonl", Long.toString(index + 1),
                 input.get(index.intValue()).getBytes(StandardCharsets.UTF_8));
         DataGeneratorSource<RawRecord> source = new DataGeneratorSource<>(line, input.size(),
                 rate, TypeInformation.of(RawRecord.class));
-        KpiPipeline.build(env, source, null, new PostgresSinks(db.jdbc(), SinkOptions.from(config)), config);
-        return env.executeAsync(config.get(JobConfig.JOB_NAME));
+        KpiPipeline.build(env, source, null, new PostgresSinks(jdbc, SinkOptions.from(config)), config);
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(config.get(JobConfig.JOB_NAME));
+        if (savepoint != null) {
+            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
+        }
+        return env.executeAsync(graph);
     }
 
-    private static void awaitCompletedCheckpoints(MiniCluster cluster, JobID job, int atLeast) throws Exception {
+    static void awaitCompletedCheckpoints(MiniCluster cluster, JobID job, int atLeast) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             long completed = cluster.getArchivedExecutionGraph(job).get().getCheckpointStatsSnapshot().getCounts()
