@@ -81,7 +81,7 @@ class ClusterChaosIT {
         try (TestDatabase oracle = TestDatabase.startMigrated(); TestDatabase db = TestDatabase.startMigrated();
                 KinesisStandIn kinesis = KinesisStandIn.start()) {
             // The oracle: the same events replayed from a file in this JVM, without any failure.
-            JobCounts fileCounts = JobCounts.of(KpiJob.replayFile(JobConfig.defaults().with(keys), file, oracle.jdbc()));
+            JobCounts fileCounts = JobCounts.of(KpiJob.replayFile(JobConfig.defaults().with(new java.util.HashMap<String, Object>(keys)), file, oracle.jdbc()));
             Map<String, List<String>> expected = TestDatabase.tablesAsJson(oracle.jdbc(), TABLES, TestDatabase.WRITE_TIMES);
             assertThat(expected.get("traffic")).hasSizeGreaterThan(100);
 
