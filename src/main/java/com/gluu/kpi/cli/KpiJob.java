@@ -128,8 +128,8 @@ public final class KpiJob {
         // RocksDB uploads only the files that changed since the last checkpoint.
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.get(JobConfig.STATE_BACKEND).equals("rocksdb"));
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(5));
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, config.get(JobConfig.RESTART_ATTEMPTS));
+        flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, config.get(JobConfig.RESTART_DELAY));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING); // event-time windows with lateness, also for files
         env.setParallelism(config.get(JobConfig.PARALLELISM));

@@ -10,7 +10,7 @@ import java.util.List;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** Entry point of {@code target/gluu-kpi.jar}: {@code demo}, {@code run}, {@code migrate}, {@code dashboard}, {@code bench}. */
+/** Entry point of {@code target/gluu-kpi.jar}: {@code demo}, {@code run}, {@code migrate}, {@code dashboard}, {@code bench}, {@code cluster}. */
 public final class Main {
     private static final String USAGE = String.join("\n",
             "usage: java -jar target/gluu-kpi.jar COMMAND [options]",
@@ -28,6 +28,12 @@ public final class Main {
             "  dashboard [--jdbc-url URL] [--port P] [--host H]",
             "                            serve the KPI dashboard (default 127.0.0.1:8090; another host needs DASHBOARD_TOKEN)",
             "  config-keys               list every config key with its default and meaning",
+            "  cluster start [--dir target/cluster] [--taskmanagers 2] [--slots 1] [--parallelism N]",
+            "                            a standalone Flink cluster on 127.0.0.1 from this jar's Flink classes",
+            "                            (separate JVMs; REST URL and PIDs in DIR/cluster.json, rest-url, pids)",
+            "  cluster submit [--dir D] [--wait true] -- run --config jobs/local.yaml --events /abs/file ...",
+            "                            upload this jar to it over REST and run the job there",
+            "  cluster status | stop | add-taskmanager | kill-taskmanager --id tm-N   [--dir D]",
             "",
             "Connection settings come from the environment: KPI_JDBC_URL, KPI_JDBC_USER, KPI_JDBC_PASSWORD.");
 
@@ -77,6 +83,8 @@ public final class Main {
                     return BenchCommand.run(rest);
                 case "silence":
                     return SilenceCommand.run(rest, System.out);
+                case "cluster":
+                    return ClusterCommand.run(rest, System.out);
                 case "config-keys":
                     printConfigKeys();
                     return 0;

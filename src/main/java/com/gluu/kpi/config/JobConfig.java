@@ -38,6 +38,12 @@ public final class JobConfig {
     public static final Setting<String> STATE_BACKEND = new Setting<>("job.state_backend", "hashmap",
             "Where keyed state lives: 'hashmap' (JVM heap; demo, tests) or 'rocksdb' (disk, incremental checkpoints; production).",
             (k, v) -> oneOf(k, v, "hashmap", "rocksdb"));
+    public static final Setting<Integer> RESTART_ATTEMPTS = new Setting<>("job.restart_attempts", 3,
+            "Restarts (from the latest checkpoint) after a failure, such as a lost TaskManager, before the job fails for good; fixed delay, counted over the job's life.",
+            (k, v) -> integer(k, v, 0, 1_000_000));
+    public static final Setting<Duration> RESTART_DELAY = new Setting<>("job.restart_delay", "5s",
+            "Wait before each restart.",
+            (k, v) -> duration(k, v, Duration.ZERO));
     public static final Setting<String> SOURCE_KIND = new Setting<>("source.kind", "file",
             "Where events come from: 'file' (JSON Lines replay, bounded) or 'kinesis' (a Kinesis data stream, unbounded).",
             (k, v) -> oneOf(k, v, "file", "kinesis"));
@@ -159,7 +165,7 @@ public final class JobConfig {
 
     /** Every key, in the order the README documents them. */
     public static final List<Setting<?>> SETTINGS = List.of(
-            JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, SOURCE_KIND, SOURCE_EVENTS,
+            JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, RESTART_ATTEMPTS, RESTART_DELAY, SOURCE_KIND, SOURCE_EVENTS,
             KINESIS_STREAM, KINESIS_REGION, KINESIS_INITIAL_POSITION, KINESIS_INITIAL_TIMESTAMP, KINESIS_READER,
             KINESIS_SHARD_DISCOVERY_INTERVAL,
             MAX_OUT_OF_ORDERNESS, SOURCE_IDLENESS, ALLOWED_LATENESS, MAX_FUTURE, WINDOWS, DEDUP_WINDOW,

@@ -9,12 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.gluu.kpi.cli.KpiJob;
+import com.gluu.kpi.cluster.StandaloneCluster;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.db.EmbeddedDatabase;
 import com.gluu.kpi.sinks.JdbcSettings;
 import com.gluu.kpi.testing.AlertScenario;
 import com.gluu.kpi.testing.PostHogStandIn;
-import com.gluu.kpi.testing.StandaloneFlinkCluster;
 import com.gluu.kpi.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code target/gluu-kpi.jar} on a real standalone Flink cluster: a JobManager and two
  * TaskManagers (one slot each, so with parallelism 2 every shuffle crosses processes), separate
- * JVMs on 127.0.0.1 started from Flink's own classes, the jar uploaded and run through the REST
+ * JVMs on 127.0.0.1 started by the product's own {@code cluster start} ({@link StandaloneCluster})
+ * from the Flink classes inside the jar (without the application's), the jar uploaded and run through the REST
  * API exactly as {@code docker/} submits it: {@code run --config jobs/production.yaml --events
  * FILE --jdbc-url URL}. The JobManager runs in a folder without {@code jobs/}, so the job reads the
  * configs bundled in the jar.
@@ -60,7 +60,7 @@ class StandaloneClusterIT {
     static JdbcSettings jobDatabase; // as the job's user, with the password
     static String jobUrl;
     static PostHogStandIn posthog;
-    static StandaloneFlinkCluster cluster;
+    static StandaloneCluster cluster;
     static Path events;
 
     @BeforeAll
@@ -73,22 +73,25 @@ class StandaloneClusterIT {
         posthog = new PostHogStandIn();
 
         Path run = Files.createDirectories(DIR.resolve("run-" + System.currentTimeMillis()));
-        Files.createDirectories(run.resolve("lib"));
-        try (var jars = Files.list(DIR.resolve("lib"))) {
-            for (Path jar : jars.toList()) {
-                Files.copy(jar, run.resolve("lib").resolve(jar.getFileName()));
-            }
-        }
-        Files.copy(DIR.resolve("classpath.txt"), run.resolve("classpath.txt"));
         events = AlertScenario.write(run.resolve("cluster.jsonl").toAbsolutePath());
         // The last event again: within the lateness and dedup windows, so it is counted once (an
         // early event repeated at the end would be 38 minutes behind the watermark: too_late).
         String duplicate = Files.readAllLines(events).get(AlertScenario.LINES - 1);
         Files.write(events, List.of("{\"event_id\": not json", duplicate), StandardOpenOption.APPEND);
 
-        cluster = StandaloneFlinkCluster.start(run, 2, Arrays.asList(System.getProperty("flink.add-opens", "").split(" ")),
-                Map.of("KPI_JDBC_USER", "gluu_job", "KPI_JDBC_PASSWORD", PASSWORD,
-                        "POSTHOG_API_KEY", "phc_cluster_test", "POSTHOG_HOST", posthog.url()));
+        // The product's `cluster start` (StandaloneCluster), with the processes' environment given
+        // here alone: the developer's own KPI_*/POSTHOG_* variables must not reach the job.
+        cluster = StandaloneCluster.start(run, JAR, flinkWeb(),
+                StandaloneCluster.Options.of(2).withEnvironment(Map.of("KPI_JDBC_USER", "gluu_job", "KPI_JDBC_PASSWORD", PASSWORD,
+                        "POSTHOG_API_KEY", "phc_cluster_test", "POSTHOG_HOST", posthog.url()), false));
+    }
+
+    /** The flink-runtime-web jar `mvn package` copies to {@code target/flink-cluster/lib}. */
+    static Path flinkWeb() throws java.io.IOException {
+        try (var jars = Files.list(DIR.resolve("lib"))) {
+            return jars.filter(j -> j.getFileName().toString().startsWith("flink-runtime-web-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("flink-runtime-web not in " + DIR.resolve("lib") + " (mvn package)"));
+        }
     }
 
     @AfterAll
