@@ -1,20 +1,35 @@
 package com.gluu.kpi.cli;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} options of one command; unknown options fail with the list of known ones. */
+/**
+ * {@code --name value} options and {@code --name} flags of one command; unknown options fail with
+ * the list of known ones.
+ */
 final class Args {
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final Set<String> flags = new HashSet<>();
 
     static Args parse(List<String> args, Set<String> known) {
+        return parse(args, known, Set.of());
+    }
+
+    /** As above, with {@code knownFlags}: options that take no value ({@link #has}). */
+    static Args parse(List<String> args, Set<String> known, Set<String> knownFlags) {
         Args parsed = new Args();
         for (int i = 0; i < args.size(); i++) {
             String name = args.get(i);
+            if (name.startsWith("--") && knownFlags.contains(name.substring(2))) {
+                parsed.flags.add(name.substring(2));
+                continue;
+            }
             if (!name.startsWith("--") || !known.contains(name.substring(2))) {
-                throw new UsageException("unknown option " + name + "; options: " + known);
+                throw new UsageException("unknown option " + name + "; options: " + known
+                        + (knownFlags.isEmpty() ? "" : ", flags: " + knownFlags));
             }
             if (i + 1 >= args.size()) {
                 throw new UsageException(name + " needs a value");
@@ -22,6 +37,11 @@ final class Args {
             parsed.values.put(name.substring(2), args.get(++i));
         }
         return parsed;
+    }
+
+    /** Whether the flag {@code --name} was given. */
+    boolean has(String name) {
+        return flags.contains(name);
     }
 
     String get(String name) {

@@ -59,6 +59,16 @@ public final class KpiJob {
                 CloudWatchSettings.fromEnvironment(System.getenv()));
     }
 
+    /**
+     * As the first, with {@code flinkSettings} on top of the job's own (a replay's checkpoint
+     * folder, retention and restore point: {@code ReplayCheckpoints}).
+     */
+    static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, Configuration flinkSettings)
+            throws Exception {
+        return execute(config, fileSource(events), null, jdbc, false,
+                CloudWatchSettings.fromEnvironment(System.getenv()), flinkSettings);
+    }
+
     /** As the first, with CloudWatch from {@code cloudWatch} (null: off). */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc,
             CloudWatchSettings cloudWatch) throws Exception {
@@ -72,8 +82,14 @@ public final class KpiJob {
     static JobExecutionResult execute(JobConfig config, Source<RawRecord, ?, ?> source,
             WatermarkStrategy<RawRecord> sourceWatermarks, JdbcSettings jdbc, boolean deliverAlerts,
             CloudWatchSettings cloudWatch) throws Exception {
+        return execute(config, source, sourceWatermarks, jdbc, deliverAlerts, cloudWatch, new Configuration());
+    }
+
+    private static JobExecutionResult execute(JobConfig config, Source<RawRecord, ?, ?> source,
+            WatermarkStrategy<RawRecord> sourceWatermarks, JdbcSettings jdbc, boolean deliverAlerts,
+            CloudWatchSettings cloudWatch, Configuration flinkSettings) throws Exception {
         String job = config.get(JobConfig.JOB_NAME);
-        StreamExecutionEnvironment env = environment(config);
+        StreamExecutionEnvironment env = environment(config, flinkSettings);
         PostgresSinks sinks = new PostgresSinks(jdbc, SinkOptions.from(config), cloudWatch(cloudWatch, job));
         KpiPipeline.build(env, source, sourceWatermarks, deliverAlerts ? sinks.withAlertDelivery() : sinks, config);
         return env.execute(job);
@@ -113,6 +129,11 @@ public final class KpiJob {
 
     /** The execution environment with the job's settings; usable by tests with their own sinks. */
     public static StreamExecutionEnvironment environment(JobConfig config) {
+        return environment(config, new Configuration());
+    }
+
+    /** As above, with {@code overrides} set last. */
+    static StreamExecutionEnvironment environment(JobConfig config, Configuration overrides) {
         Configuration flink = new Configuration();
         // Any type that would fall back to Kryo fails at job build time instead of running slowly.
         flink.set(PipelineOptions.GENERIC_TYPES, false);
@@ -130,6 +151,7 @@ public final class KpiJob {
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, config.get(JobConfig.RESTART_ATTEMPTS));
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, config.get(JobConfig.RESTART_DELAY));
+        flink.addAll(overrides);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING); // event-time windows with lateness, also for files
         env.setParallelism(config.get(JobConfig.PARALLELISM));
@@ -143,7 +165,8 @@ public final class KpiJob {
         return env;
     }
 
-    private static String checkpointDirectory(JobConfig config) {
+    /** The job's checkpoint directory as a URI ({@code job.checkpoint_dir}, or a folder under the temp dir). */
+    static String checkpointDirectory(JobConfig config) {
         String dir = config.get(JobConfig.CHECKPOINT_DIR);
         if (dir.contains("://")) {
             return dir;

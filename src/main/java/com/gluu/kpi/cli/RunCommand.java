@@ -21,15 +21,23 @@ import org.apache.flink.api.common.JobExecutionResult;
 
 /** The {@code run} and {@code migrate} commands (SPEC §7). */
 final class RunCommand {
+    /** The flag that continues a killed replay from its latest retained checkpoint (SPEC §7). */
+    static final String RESUME = "resume";
+
     private RunCommand() {}
 
     static int run(List<String> argv) throws Exception {
-        Args args = Args.parse(argv, Set.of("config", "events", "jdbc-url", "pricing", "rules"));
+        Args args = Args.parse(argv, Set.of("config", "events", "jdbc-url", "pricing", "rules"), Set.of(RESUME));
         JobConfig config = loadConfig(args);
         // Parsed and validated now, so a bad file fails at start, not hours later.
         PricingTable.forJob(config);
         AlertRules rules = AlertRules.forJob(config);
+        boolean resume = args.has(RESUME);
         if (config.get(JobConfig.SOURCE_KIND).equals("kinesis")) {
+            if (resume) {
+                throw new ConfigException("--resume continues a replay of a file; a Kinesis job restarts from a "
+                        + "retained checkpoint or savepoint with flink run -s PATH");
+            }
             return runKinesis(config, args, rules);
         }
 
@@ -41,16 +49,32 @@ final class RunCommand {
         if (!Files.isReadable(eventsPath)) {
             throw new ConfigException("source.events: cannot read " + eventsPath);
         }
+        if (Main.insideFlink()) {
+            if (resume) {
+                throw new ConfigException("--resume continues a replay run in this process (java -jar); on a "
+                        + "cluster, submit with flink run -s PATH from the job's retained checkpoint");
+            }
+            JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
+            Migrations.ensureCurrent(jdbc);
+            return submit(config, eventsPath, jdbc);
+        }
+        // Found (or refused) before anything else starts, so a resume that cannot be fails at once.
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(KpiJob.checkpointDirectory(config), eventsPath);
+        String restoreFrom = resume ? checkpoints.resumePoint() : null;
         JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
         Migrations.ensureCurrent(jdbc);
-        if (Main.insideFlink()) {
-            return submit(config, eventsPath, jdbc);
+        if (restoreFrom == null) {
+            checkpoints.startOver();
+        } else {
+            System.out.println("resuming from " + restoreFrom);
         }
         // Notifications go out from kpi.alerts (the outbox) while the job runs, and a replay
         // waits for the last of them before it exits; a channel without settings is off.
         try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
                 .applying(DeliveryPolicy.of(config, rules)).start()) {
-            JobExecutionResult result = KpiJob.replayFile(config, eventsPath, jdbc);
+            JobExecutionResult result = replay(config, eventsPath, jdbc, checkpoints, restoreFrom);
+            // The counts cover the whole file on a resume too: ParseEvents and Deduplicate keep them
+            // in the checkpoint and add them to the restored attempt's accumulators.
             System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
             long behind = outbox.awaitDelivered(AlertOutbox.END_OF_INPUT_WAIT);
             if (behind != 0) {
@@ -58,6 +82,26 @@ final class RunCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * The replay, checkpointed into the file's own folder ({@link ReplayCheckpoints}); a replay that
+     * fails keeps its checkpoints and says how to continue, one that completes removes them.
+     */
+    private static JobExecutionResult replay(JobConfig config, Path eventsPath, JdbcSettings jdbc,
+            ReplayCheckpoints checkpoints, String restoreFrom) throws Exception {
+        JobExecutionResult result;
+        try {
+            result = KpiJob.replayFile(config, eventsPath, jdbc, checkpoints.flinkSettings(restoreFrom));
+        } catch (Exception e) {
+            if (checkpoints.latestCompleted() != null) {
+                System.err.println("gluu-kpi: the replay failed; its checkpoints are kept in " + checkpoints.directory()
+                        + ": the same command with --resume continues from the latest");
+            }
+            throw e;
+        }
+        checkpoints.finished();
+        return result;
     }
 
     /**

@@ -1,0 +1,119 @@
+package com.gluu.kpi.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.gluu.kpi.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How {@code run --resume} finds a killed replay's checkpoint: the newest completed {@code chk-N}
+ * of any job of that file, never one still in progress, and never when the file changed. The
+ * folders here are laid out as Flink leaves them ({@code <job id>/chk-N/_metadata}).
+ */
+class ReplayCheckpointsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aFileNeverReplayedHasNothingToResume() throws Exception {
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"));
+        assertThatThrownBy(checkpoints::resumePoint).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--resume: no replay of").hasMessageContaining("run without --resume");
+    }
+
+    @Test
+    void theNewestCompletedCheckpointOfAnyJobIsTheResumePointAndOneInProgressIsNot() throws Exception {
+        Path file = events("a");
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), file);
+        checkpoints.startOver();
+        Path dir = Path.of(java.net.URI.create(checkpoints.directory()));
+        // The first, killed job; then a resumed one that was killed too, after its chk-2.
+        completed(dir.resolve("job-1/chk-7"), "2026-12-01T10:00:00Z");
+        completed(dir.resolve("job-2/chk-2"), "2026-12-01T10:05:00Z");
+        Files.createDirectories(dir.resolve("job-2/chk-3")); // no _metadata: in progress at the kill
+        Files.createDirectories(dir.resolve("job-2/shared"));
+
+        assertThat(Path.of(java.net.URI.create(checkpoints.resumePoint()))).isEqualTo(dir.resolve("job-2/chk-2"));
+    }
+
+    @Test
+    void aReplayKilledBeforeItsFirstCheckpointHasNothingToResume() throws Exception {
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"));
+        checkpoints.startOver();
+        Files.createDirectories(Path.of(java.net.URI.create(checkpoints.directory())).resolve("job-1/chk-1"));
+        assertThatThrownBy(checkpoints::resumePoint).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("left no completed checkpoint");
+    }
+
+    @Test
+    void aFileChangedSinceItsReplayStartedIsRefused() throws Exception {
+        Path file = events("a");
+        String cp = tmp.resolve("cp").toUri().toString();
+        ReplayCheckpoints before = ReplayCheckpoints.forFile(cp, file);
+        before.startOver();
+        completed(Path.of(java.net.URI.create(before.directory())).resolve("job-1/chk-4"), "2026-12-01T10:00:00Z");
+        Files.writeString(file, "{\"more\": 1}\n{\"more\": 2}\n"); // a new version of the file, other lines
+
+        ReplayCheckpoints after = ReplayCheckpoints.forFile(cp, file);
+        assertThat(after.directory()).isEqualTo(before.directory());
+        assertThatThrownBy(after::resumePoint).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("changed since its replay was checkpointed");
+    }
+
+    @Test
+    void startingOverRemovesAnEarlierReplaysCheckpointsAndACompletedReplayRemovesItsFolder() throws Exception {
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"));
+        checkpoints.startOver();
+        Path dir = Path.of(java.net.URI.create(checkpoints.directory()));
+        completed(dir.resolve("job-1/chk-4"), "2026-12-01T10:00:00Z");
+
+        checkpoints.startOver();
+        assertThat(checkpoints.latestCompleted()).isNull();
+        assertThat(dir.resolve(ReplayCheckpoints.INPUT_FILE)).exists();
+        checkpoints.finished();
+        assertThat(dir).doesNotExist();
+    }
+
+    @Test
+    void twoFilesKeepTheirCheckpointsApart() throws Exception {
+        String cp = tmp.resolve("cp").toUri().toString();
+        assertThat(ReplayCheckpoints.forFile(cp, events("a")).directory())
+                .isNotEqualTo(ReplayCheckpoints.forFile(cp, events("b")).directory());
+    }
+
+    @Test
+    void theFlinkSettingsRetainCheckpointsAndRestoreOnlyWhenAsked() throws Exception {
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"));
+        Configuration fresh = checkpoints.flinkSettings(null);
+        assertThat(fresh.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo(checkpoints.directory());
+        assertThat(fresh.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+                .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        assertThat(fresh.getOptional(StateRecoveryOptions.SAVEPOINT_PATH)).isEmpty();
+        assertThat(checkpoints.flinkSettings("file:/x/chk-3").get(StateRecoveryOptions.SAVEPOINT_PATH))
+                .isEqualTo("file:/x/chk-3");
+    }
+
+    private Path events(String name) throws Exception {
+        Path file = tmp.resolve(name + ".jsonl");
+        if (!Files.exists(file)) {
+            Files.writeString(file, "{\"line\": 1}\n");
+        }
+        return file;
+    }
+
+    private static void completed(Path chk, String at) throws Exception {
+        Files.createDirectories(chk);
+        Path metadata = Files.writeString(chk.resolve("_metadata"), "metadata");
+        Files.setLastModifiedTime(metadata, FileTime.from(Instant.parse(at)));
+    }
+}
