@@ -59,7 +59,7 @@ class AlertTimerChainTest {
 
     static List<Arguments> streams() {
         List<Arguments> out = new ArrayList<>();
-        for (int seed = 1; seed <= 30; seed++) {
+        for (int seed = 1; seed <= 20; seed++) { // 20 streams (2 on RocksDB): the CI budget, see README "Tests"
             out.add(Arguments.of(seed, seed % 10 == 0 ? "rocksdb" : "hashmap"));
         }
         return out;

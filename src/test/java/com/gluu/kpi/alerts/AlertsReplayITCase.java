@@ -90,8 +90,8 @@ class AlertsReplayITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DASHBOARD = "http://127.0.0.1:8321/";
     /** The burn episodes' ids, computed with Python hashlib as the others (see the class comment). */
-    private static final String SLOW_BURN_ID = "a1389f8923fe31f4994da8dec9446500";
-    private static final String FAST_BURN_ID = "08d2dc7058c848d1c4b4f264eef4a197";
+    private static final String SLOW_BURN_ID = AlertScenario.SLOW_BURN_ID;
+    private static final String FAST_BURN_ID = AlertScenario.FAST_BURN_ID;
     /**
      * The dashboard at each episode's range: start − 15 min to end + 15 min (the resolution, which
      * every delivered row has reached), whole minutes, and the service label if the episode has one.

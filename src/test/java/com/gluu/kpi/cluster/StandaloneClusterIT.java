@@ -1,9 +1,11 @@
 package com.gluu.kpi.cluster;
 
 import static com.gluu.kpi.testing.AlertScenario.ERROR_ID;
+import static com.gluu.kpi.testing.AlertScenario.FAST_BURN_ID;
 import static com.gluu.kpi.testing.AlertScenario.FAILED_ID;
 import static com.gluu.kpi.testing.AlertScenario.MIN;
 import static com.gluu.kpi.testing.AlertScenario.RESTART_ID;
+import static com.gluu.kpi.testing.AlertScenario.SLOW_BURN_ID;
 import static com.gluu.kpi.testing.AlertScenario.T_MS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -119,9 +121,12 @@ class StandaloneClusterIT {
         assertTrafficByHand();
         assertThat(rows(jobDatabase, "SELECT id, reason FROM kpi.dead_letters"))
                 .containsExactly(List.of("cluster.jsonl:" + (AlertScenario.LINES + 1), "malformed_json"));
-        // The three episodes, each fired and resolved (notify_seq 2), delivered to PostHog by the job itself.
-        assertThat(rows(jobDatabase, "SELECT alert_id, state, notify_seq, posthog_seq, sns_seq FROM kpi.alerts ORDER BY started_at"))
-                .containsExactly(List.of(ERROR_ID, "resolved", 2, 2, 0), List.of(FAILED_ID, "resolved", 2, 2, 0),
+        // The five episodes of AlertsReplayITCase (the error burst, the failure, the restart, and the
+        // availability SLO's slow burn, still firing, and fast burn), delivered to PostHog by the job itself.
+        assertThat(rows(jobDatabase, "SELECT alert_id, state, notify_seq, posthog_seq, sns_seq FROM kpi.alerts"
+                + " ORDER BY started_at, alert_id"))
+                .containsExactly(List.of(SLOW_BURN_ID, "firing", 1, 1, 0), List.of(ERROR_ID, "resolved", 2, 2, 0),
+                        List.of(FAST_BURN_ID, "resolved", 2, 2, 0), List.of(FAILED_ID, "resolved", 2, 2, 0),
                         List.of(RESTART_ID, "resolved", 2, 2, 0));
         List<String> delivered = new ArrayList<>();
         for (PostHogStandIn.Event e : posthog.events()) {
@@ -129,7 +134,8 @@ class StandaloneClusterIT {
                     + e.properties().get("state").asText());
         }
         assertThat(delivered).containsExactlyInAnyOrder(ERROR_ID + " 1 firing", ERROR_ID + " 2 resolved",
-                FAILED_ID + " 1 firing", FAILED_ID + " 2 resolved", RESTART_ID + " 1 firing", RESTART_ID + " 2 resolved");
+                FAILED_ID + " 1 firing", FAILED_ID + " 2 resolved", RESTART_ID + " 1 firing", RESTART_ID + " 2 resolved",
+                SLOW_BURN_ID + " 1 firing", FAST_BURN_ID + " 1 firing", FAST_BURN_ID + " 2 resolved");
 
         // Every table, row for row, as the same file replayed in this JVM (in-process Flink) writes it.
         try (TestDatabase local = TestDatabase.startMigrated()) {

@@ -24,6 +24,9 @@ public final class AlertScenario {
     public static final String ERROR_ID = "b10a0285b0dddfc0096519871f1d3ace";
     public static final String FAILED_ID = "ef5e5af149969347db011b440dda3b12";
     public static final String RESTART_ID = "f243f33ee3fc2c67809a08dc1dd2530f";
+    /** The default availability SLO's burn episodes the error burst fires (AlertsReplayITCase), same hash. */
+    public static final String SLOW_BURN_ID = "a1389f8923fe31f4994da8dec9446500";
+    public static final String FAST_BURN_ID = "08d2dc7058c848d1c4b4f264eef4a197";
 
     private AlertScenario() {}
 
