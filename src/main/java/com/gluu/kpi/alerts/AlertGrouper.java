@@ -3,13 +3,9 @@ package com.gluu.kpi.alerts;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.gluu.kpi.config.AlertGrouping;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,15 +94,12 @@ public class AlertGrouper extends KeyedProcessFunction<String, AlertRecord, Aler
         return AlertStateMachine.labelsJson(key);
     }
 
-    /** The id of the message of {@code groupKey} due at {@code dueAt}: 32 hex digits. */
+    /**
+     * The id of the message of {@code groupKey} due at {@code dueAt}: the alert id's hash (first 32
+     * hex of SHA-256) of {@code "group\n" + groupKey + "\n" + dueAt}.
+     */
     public static String notificationId(String groupKey, long dueAt) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(("group\n" + groupKey + "\n" + dueAt).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash).substring(0, 32);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return AlertStateMachine.alertId("group", groupKey, dueAt);
     }
 
     @Override

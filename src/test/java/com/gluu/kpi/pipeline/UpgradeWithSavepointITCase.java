@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.testing.OperationsTrace;
+import com.gluu.kpi.testing.PostgresExtension;
 import com.gluu.kpi.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +24,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,24 +45,16 @@ class UpgradeWithSavepointITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(3).build());
 
-    static TestDatabase db;
+    @RegisterExtension
+    static final PostgresExtension POSTGRES = new PostgresExtension();
 
     @TempDir
     static Path tmp;
 
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.startMigrated();
-    }
-
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
-
     @Test
     void aReplayStoppedWithASavepointAndStartedFromItAtAnotherParallelismWritesTheRowsOfAnUninterruptedRun(
             @InjectMiniCluster MiniCluster cluster) throws Exception {
+        TestDatabase db = POSTGRES.db();
         OperationsTrace trace = OperationsTrace.generate(29, Instant.parse("2026-11-21T21:00:00Z"), 3_000);
         Path events = tmp.resolve("operations.jsonl");
         trace.writeTo(events);
