@@ -53,7 +53,7 @@ public final class JobConfig {
             "Kinesis stream name or ARN (source.kind kinesis); a name is resolved to its ARN at start (DescribeStreamSummary).",
             JobConfig::text);
     public static final Setting<String> KINESIS_REGION = new Setting<>("kinesis.region", "",
-            "AWS region of the stream; empty means AWS_REGION from the environment (AWS_ENDPOINT_URL overrides the endpoint).",
+            "AWS region of the stream; empty means AWS_REGION from the environment (AWS_ENDPOINT_URL_KINESIS, else AWS_ENDPOINT_URL, overrides the endpoint).",
             JobConfig::text);
     public static final Setting<String> KINESIS_INITIAL_POSITION = new Setting<>("kinesis.initial_position", "LATEST",
             "Where a job started without a checkpoint or savepoint begins reading: LATEST, TRIM_HORIZON or AT_TIMESTAMP.",

@@ -16,12 +16,29 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     public static EmbeddedDatabase start() {
+        return start(throwaway());
+    }
+
+    /**
+     * A server on {@code port} whose data lives in {@code dataDirectory} and outlives it: closing
+     * stops the server and keeps the files, and the same call starts it again on them (a test
+     * restarts the database under a running job this way). Durable like a real server: fsync on.
+     */
+    public static EmbeddedDatabase startKeeping(java.nio.file.Path dataDirectory, int port) {
+        return start(EmbeddedPostgres.builder().setDataDirectory(dataDirectory).setCleanDataDirectory(false)
+                .setPort(port));
+    }
+
+    private static EmbeddedPostgres.Builder throwaway() {
+        return EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "off") // throwaway data: durability buys nothing here
+                .setServerConfig("synchronous_commit", "off")
+                .setServerConfig("full_page_writes", "off");
+    }
+
+    private static EmbeddedDatabase start(EmbeddedPostgres.Builder builder) {
         try {
-            return new EmbeddedDatabase(EmbeddedPostgres.builder()
-                    .setServerConfig("fsync", "off") // throwaway data: durability buys nothing here
-                    .setServerConfig("synchronous_commit", "off")
-                    .setServerConfig("full_page_writes", "off")
-                    .start());
+            return new EmbeddedDatabase(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
         }

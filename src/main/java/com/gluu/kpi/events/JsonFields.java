@@ -84,7 +84,10 @@ final class JsonFields {
 
     private String checkEnum(String name, String value, Set<String> allowed) throws InvalidEventException {
         if (!allowed.contains(value)) {
-            throw new InvalidEventException(BAD_VALUE, name(name) + " must be one of " + allowed + ", got " + Details.quote(value));
+            // Sorted: Set.of's iteration order changes from JVM to JVM, and a replay must write
+            // the same dead letter wherever it runs.
+            throw new InvalidEventException(BAD_VALUE, name(name) + " must be one of " + new java.util.TreeSet<>(allowed)
+                    + ", got " + Details.quote(value));
         }
         return value;
     }

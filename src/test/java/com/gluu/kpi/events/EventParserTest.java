@@ -646,6 +646,15 @@ class EventParserTest {
         assertThat(e.getMessage()).contains(field);
     }
 
+    @Test
+    void aValueOutsideItsListNamesTheListInAlphabeticalOrder() throws Exception {
+        // The same in every JVM (Set.of's order is not), so a dead letter's detail is too.
+        assertThat(rejection(with(minimal("feedback"), "verdict", "great")).getMessage())
+                .isEqualTo("verdict must be one of [correct, incorrect, partial], got 'great'");
+        assertThat(rejection(with(minimal("task"), "state", "PENDING")).getMessage())
+                .isEqualTo("state must be one of [RUNNING, STOPPED], got 'PENDING'");
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {Long.MIN_VALUE, Long.MIN_VALUE + 1, -62_167_219_200_001L, 253_402_300_800_000L, Long.MAX_VALUE})
     void epochMillisOutsideFourDigitYearsIsBadValue(long ts) throws Exception {

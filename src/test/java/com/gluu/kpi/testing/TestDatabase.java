@@ -16,18 +16,51 @@ import java.util.TreeMap;
 
 /** A real embedded PostgreSQL with the kpi schema migrated, shared by one test class. */
 public final class TestDatabase implements AutoCloseable {
-    private final EmbeddedDatabase postgres;
+    private volatile EmbeddedDatabase postgres;
     private final JdbcSettings jdbc;
+    /** Where a restartable database keeps its data, or null (data deleted on close). */
+    private final java.nio.file.Path dataDirectory;
+    private final int port;
 
-    private TestDatabase(EmbeddedDatabase postgres) {
+    private TestDatabase(EmbeddedDatabase postgres, java.nio.file.Path dataDirectory, int port) {
         this.postgres = postgres;
         this.jdbc = new JdbcSettings(postgres.jdbcUrl(), null, null);
+        this.dataDirectory = dataDirectory;
+        this.port = port;
     }
 
     public static TestDatabase startMigrated() {
-        TestDatabase db = new TestDatabase(EmbeddedDatabase.start());
+        return migrated(new TestDatabase(EmbeddedDatabase.start(), null, 0));
+    }
+
+    /**
+     * A database {@link #restart}able under a running job: its data in {@code dataDirectory}, on
+     * a port fixed for its life, so the job's URL stays right across restarts.
+     */
+    public static TestDatabase startRestartable(java.nio.file.Path dataDirectory) throws java.io.IOException {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        return migrated(new TestDatabase(EmbeddedDatabase.startKeeping(dataDirectory, port), dataDirectory, port));
+    }
+
+    private static TestDatabase migrated(TestDatabase db) {
         Migrations.apply(db.jdbc, null, null);
         return db;
+    }
+
+    /**
+     * Stops the server (its connections are closed, in-flight transactions roll back), keeps it
+     * down for {@code down}, and starts it again on the same data and port.
+     */
+    public void restart(java.time.Duration down) throws InterruptedException {
+        if (dataDirectory == null) {
+            throw new IllegalStateException("not restartable: start it with startRestartable");
+        }
+        postgres.close();
+        Thread.sleep(down.toMillis());
+        postgres = EmbeddedDatabase.startKeeping(dataDirectory, port);
     }
 
     public JdbcSettings jdbc() {

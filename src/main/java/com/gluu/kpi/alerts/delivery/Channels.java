@@ -1,5 +1,6 @@
 package com.gluu.kpi.alerts.delivery;
 
+import com.gluu.kpi.config.AwsEndpoints;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import software.amazon.awssdk.regions.Region;
  * The notification channels configured in the environment (SPEC §7). PostHog needs
  * {@code POSTHOG_API_KEY} ({@code POSTHOG_HOST} defaults to the client's, PostHog Cloud US); SNS
  * needs {@code SNS_TOPIC_ARN}, takes its region from {@code AWS_REGION} (else from the ARN),
- * {@code AWS_ENDPOINT_URL} as endpoint override, and credentials from the SDK's default chain. A
+ * {@code AWS_ENDPOINT_URL_SNS} (else {@code AWS_ENDPOINT_URL}) as endpoint override, and credentials from the SDK's default chain. A
  * channel whose settings are absent is off, and says so once in the log.
  */
 public final class Channels {
@@ -46,7 +47,7 @@ public final class Channels {
             if (region == null) {
                 logOnce("sns-off", "SNS alert channel off: AWS_REGION is not set and SNS_TOPIC_ARN has no region");
             } else {
-                String endpoint = blankToNull(env.get("AWS_ENDPOINT_URL"));
+                String endpoint = AwsEndpoints.of(env, AwsEndpoints.SNS);
                 SnsChannel sns = new SnsChannel(arn, Region.of(region), endpoint == null ? null : URI.create(endpoint),
                         null, DEFAULT_TIMEOUT);
                 logOnce("sns-on", "SNS alert channel on: " + sns + (endpoint == null ? "" : " via " + endpoint));

@@ -1,5 +1,6 @@
 package com.gluu.kpi.ingest.kinesis;
 
+import com.gluu.kpi.config.AwsEndpoints;
 import com.gluu.kpi.config.ConfigException;
 import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kinesis.source.KinesisStreamsSource;
@@ -29,7 +31,7 @@ import software.amazon.awssdk.services.kinesis.KinesisClientBuilder;
  * {@code DescribeStreamSummary} call, which also proves at start that the stream exists and that
  * the credentials and region reach it. Credentials always come from the AWS default chain
  * (environment, system properties, profile, container or instance role): nothing secret is put
- * into the job's configuration. {@code AWS_ENDPOINT_URL} sends every call to another endpoint (a
+ * into the job's configuration. {@code AWS_ENDPOINT_URL_KINESIS} (or {@code AWS_ENDPOINT_URL}) sends every call to another endpoint (a
  * local stand-in in tests, a VPC endpoint in production).
  */
 public final class KinesisSettings {
@@ -45,7 +47,7 @@ public final class KinesisSettings {
 
     public final String streamArn;
     public final String region;
-    /** {@code AWS_ENDPOINT_URL}, or null for the region's public endpoint. */
+    /** {@code AWS_ENDPOINT_URL_KINESIS} or {@code AWS_ENDPOINT_URL}, or null for the region's public endpoint. */
     public final String endpoint;
     public final InitialPosition initialPosition;
     /** Epoch millis for AT_TIMESTAMP, else {@code Long.MIN_VALUE}. */
@@ -76,7 +78,7 @@ public final class KinesisSettings {
         if (region.isEmpty()) {
             throw new ConfigException(JobConfig.KINESIS_REGION.key() + ": no region; set it or AWS_REGION");
         }
-        String endpoint = env.getOrDefault("AWS_ENDPOINT_URL", "").trim();
+        String endpoint = Objects.requireNonNullElse(AwsEndpoints.of(env, AwsEndpoints.KINESIS), "");
         if (!endpoint.isEmpty()) {
             try {
                 URI uri = URI.create(endpoint);
@@ -84,7 +86,7 @@ public final class KinesisSettings {
                     throw new IllegalArgumentException("no scheme or host");
                 }
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("AWS_ENDPOINT_URL: '" + endpoint + "' is not a URL like https://host:port");
+                throw new ConfigException(AwsEndpoints.source(env, AwsEndpoints.KINESIS) + ": '" + endpoint + "' is not a URL like https://host:port");
             }
         }
         InitialPosition position = InitialPosition.valueOf(config.get(JobConfig.KINESIS_INITIAL_POSITION));

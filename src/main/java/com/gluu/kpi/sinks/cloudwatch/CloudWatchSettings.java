@@ -1,5 +1,6 @@
 package com.gluu.kpi.sinks.cloudwatch;
 
+import com.gluu.kpi.config.AwsEndpoints;
 import com.gluu.kpi.sinks.AwsCalls;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
@@ -15,7 +16,8 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClientBuilde
 
 /**
  * Where logs and EMF metrics go (SPEC §7): the log group from {@code CLOUDWATCH_LOG_GROUP}, the
- * region from {@code AWS_REGION}, {@code AWS_ENDPOINT_URL} as endpoint override (a local stand-in),
+ * region from {@code AWS_REGION}, {@code AWS_ENDPOINT_URL_CLOUDWATCH_LOGS} (else {@code AWS_ENDPOINT_URL})
+ * as endpoint override (a local stand-in),
  * credentials from the SDK's default chain. Holds only strings, so Flink can ship it to the
  * task managers inside a sink; each JVM builds its own client from it.
  */
@@ -44,7 +46,7 @@ public final class CloudWatchSettings implements Serializable {
         if (group == null || group.isBlank()) {
             return null;
         }
-        return new CloudWatchSettings(group, env.get("AWS_REGION"), env.get("AWS_ENDPOINT_URL"));
+        return new CloudWatchSettings(group, env.get("AWS_REGION"), AwsEndpoints.of(env, AwsEndpoints.CLOUDWATCH_LOGS));
     }
 
     /**
