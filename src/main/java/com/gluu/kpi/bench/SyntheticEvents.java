@@ -46,6 +46,94 @@ public final class SyntheticEvents {
         }
     }
 
+    /**
+     * A production-shaped trace for the side-by-side benchmark ({@link SideBySide}): {@code hours}
+     * of event time at {@code perSecond} requests a second, with every event type the job reads —
+     * inferences as {@link #write} makes them (2 % errors, a little disorder), 1 % feedback on a
+     * request of about 100 s before, 0.2 % producer retries (duplicates), 0.5 % late by one to four
+     * minutes (within the default 5-minute lateness) and 0.02 % by an hour (too late: dead
+     * letters), an endpoint state event per endpoint every 10 minutes (an {@code Updating} → {@code
+     * InService} scale-out each hour) and ECS tasks started and stopped each hour per service.
+     * Returns the number of lines.
+     */
+    public static long writeProductionShaped(Path file, int hours, int perSecond, Instant start, long seed)
+            throws IOException {
+        Random random = new Random(seed);
+        long t0 = start.toEpochMilli();
+        long lines = 0;
+        StringBuilder line = new StringBuilder(512);
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            int id = 0;
+            for (long second = 0; second < hours * 3600L; second++) {
+                long now = t0 + second * 1000;
+                if (second % 3600 == 0) {
+                    for (int s = 0; s < SERVICES.length; s++) {
+                        long hour = second / 3600;
+                        if (hour > 0) {
+                            task(line, SERVICES[s], hour - 1, "STOPPED", now + 500);
+                            out.append(line).append('\n');
+                            lines++;
+                        }
+                        task(line, SERVICES[s], hour, "RUNNING", now);
+                        out.append(line).append('\n');
+                        lines++;
+                    }
+                }
+                if (second % 600 == 0) {
+                    for (int e = 0; e < ENDPOINTS.length; e++) {
+                        boolean scaling = second % 3600 == 1800;
+                        endpoint(line, e, scaling ? "Updating" : "InService", scaling ? 2 : 1, now);
+                        out.append(line).append('\n');
+                        lines++;
+                        if (scaling) {
+                            endpoint(line, e, "InService", 2, now + 90_000);
+                            out.append(line).append('\n');
+                            lines++;
+                        }
+                    }
+                }
+                for (int n = 0; n < perSecond; n++, id++) {
+                    long ts = now + (long) n * 1000 / perSecond - random.nextInt(5_000);
+                    int dice = random.nextInt(10_000);
+                    if (dice < 50) {
+                        ts -= 60_000 + random.nextInt(180_000);
+                    } else if (dice < 52) {
+                        ts -= 3_600_000;
+                    }
+                    line.setLength(0);
+                    if (dice >= 100 && dice < 200) {
+                        line.append("{\"event_id\":\"fb-").append(id).append("\",\"type\":\"feedback\",\"ts\":").append(ts)
+                                .append(",\"request_id\":\"r-").append(Math.max(0, id - 100)).append("\",\"verdict\":\"")
+                                .append(random.nextInt(10) == 0 ? "incorrect" : "correct").append("\"}");
+                    } else if (dice >= 200 && dice < 220 && id > 0) {
+                        inference(line, id - 1, ts, random); // a producer retry of the previous id
+                    } else {
+                        inference(line, id, ts, random);
+                    }
+                    out.append(line).append('\n');
+                    lines++;
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static void task(StringBuilder b, String service, long generation, String state, long ts) {
+        b.setLength(0);
+        b.append("{\"event_id\":\"task-").append(service).append('-').append(generation).append('-').append(state)
+                .append("\",\"type\":\"task\",\"ts\":").append(ts).append(",\"task_id\":\"arn:aws:ecs:us-east-1:000000000000:task/kpi/")
+                .append(service).append('-').append(generation).append("\",\"service\":\"").append(service)
+                .append("\",\"state\":\"").append(state).append("\",\"vcpu\":1,\"memory_gb\":2}");
+    }
+
+    private static void endpoint(StringBuilder b, int endpoint, String state, int instances, long ts) {
+        b.setLength(0);
+        b.append("{\"event_id\":\"ep-").append(endpoint).append('-').append(ts).append('-').append(state)
+                .append("\",\"type\":\"endpoint\",\"ts\":").append(ts).append(",\"endpoint\":\"").append(ENDPOINTS[endpoint])
+                .append("\",\"model\":\"").append(MODELS[endpoint % MODELS.length]).append("\",\"state\":\"").append(state)
+                .append("\",\"instance_type\":\"ml.g5.xlarge\",\"instance_count\":").append(instances).append('}');
+    }
+
     private static void inference(StringBuilder b, int id, long ts, Random random) {
         double model = Math.exp(7.2 + random.nextGaussian() * 0.5);
         double llm = 400 + random.nextInt(2500);

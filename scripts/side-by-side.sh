@@ -1,0 +1,64 @@
+#!/bin/bash
+# usage: scripts/side-by-side.sh [HOURS [REQUESTS_PER_SECOND [ROUNDS]]]      (defaults: 3 165 2)
+#
+# Issue 16's benchmark: gluu-kpi against the Postgres-only alternative (COPY the raw events into a
+# jsonb table, then one SQL statement of per-minute percentiles, counts and errors: see
+# com.gluu.kpi.bench.SideBySide), on the same generated file and the same embedded PostgreSQL,
+# whole processes, alternating, ROUNDS rounds. Prints each run's wall time and peak RSS, the
+# medians, and gluu-kpi's speed as a multiple of the alternative's (> 1: gluu-kpi is faster).
+# 3 hours at 165 requests/s is about 1.8 M lines (620 MB). Needs target/gluu-kpi.jar (mvn package).
+# Channels and CloudWatch are switched off for the run (their variables unset), so both sides only
+# compute and write.
+set -euo pipefail
+hours=${1:-3}; rate=${2:-165}; rounds=${3:-2}
+jar=$(readlink -f "${JAR:-target/gluu-kpi.jar}")
+[ -f "$jar" ] || { echo "no $jar: run mvn -DskipTests package first" >&2; exit 2; }
+work=$(mktemp -d)
+db_pid=""
+cleanup() { [ -n "$db_pid" ] && kill "$db_pid" 2>/dev/null && wait "$db_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+bench() { java -cp "$jar" com.gluu.kpi.bench.SideBySide "$@"; }
+quiet_env=(env -u CLOUDWATCH_LOG_GROUP -u POSTHOG_API_KEY -u SNS_TOPIC_ARN -u KPI_JDBC_USER -u KPI_JDBC_PASSWORD)
+
+bench generate "$work/trace.jsonl" "$hours" "$rate"
+lines=$(wc -l < "$work/trace.jsonl")
+bench database > "$work/db.out" 2>&1 &
+db_pid=$!
+for _ in $(seq 600); do grep -q '^jdbc-url ' "$work/db.out" && break; sleep 0.1; done
+url=$(sed -n 's/^jdbc-url //p' "$work/db.out")
+[ -n "$url" ] || { cat "$work/db.out" >&2; exit 1; }
+
+# timed LABEL COMMAND...: runs it, prints "LABEL seconds rss_mb", keeps its output in $work/LABEL.out
+timed() {
+  local label=$1; shift
+  local t0 t1 rss=""
+  t0=$(date +%s.%N)
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "%M" -o "$work/rss" "$@" > "$work/$label.out" 2>&1 || { tail -20 "$work/$label.out" >&2; exit 1; }
+    rss=$(( $(tail -1 "$work/rss") / 1024 ))
+  else
+    "$@" > "$work/$label.out" 2>&1 || { tail -20 "$work/$label.out" >&2; exit 1; }
+    rss="?"
+  fi
+  t1=$(date +%s.%N)
+  printf '%s %.1f %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$rss"
+}
+
+echo "side-by-side: $lines lines, $(( $(stat -c %s "$work/trace.jsonl") >> 20 )) MB, $rounds rounds, $(nproc) cores"
+results=()
+for round in $(seq "$rounds"); do
+  bench reset "$url"
+  r=$(timed "postgres-only-$round" "${quiet_env[@]}" java -cp "$jar" com.gluu.kpi.bench.SideBySide postgres-only \
+      "$work/trace.jsonl" "$url")
+  echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB", $1, $2, $3}'); $(tail -1 "$work/postgres-only-$round.out")"
+  results+=("$r")
+  bench reset "$url"
+  r=$(timed "gluu-kpi-$round" "${quiet_env[@]}" java -jar "$jar" run --events "$work/trace.jsonl" --jdbc-url "$url")
+  echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB", $1, $2, $3}'); $(grep 'records read' "$work/gluu-kpi-$round.out" | tail -1)"
+  results+=("$r")
+done
+median() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+pg=$(printf '%s\n' "${results[@]}" | awk '$1 ~ /^postgres-only/ {print $2}' | median)
+gk=$(printf '%s\n' "${results[@]}" | awk '$1 ~ /^gluu-kpi/ {print $2}' | median)
+printf 'median: postgres-only %s s, gluu-kpi %s s; gluu-kpi runs at %.2fx the alternative'"'"'s speed\n' \
+  "$pg" "$gk" "$(echo "scale=4; $pg / $gk" | bc)"
