@@ -135,4 +135,72 @@ class EventTimesTest {
                 + ",\"task_id\":\"t\",\"service\":\"s\",\"state\":\"RUNNING\"}";
         return new EventParser().parse(RawRecord.of("f", "1", json.getBytes(StandardCharsets.UTF_8))).ts;
     }
+
+    /**
+     * The hand-written parser of the common shapes against java.time itself, on 200,000
+     * generated strings near those shapes (fields in and out of range, 0 to 10 fraction digits,
+     * offsets up to ±19:59, leap days, a character swapped for another): every string gets
+     * java.time's verdict — the same millis, or a rejection — whichever path took it.
+     */
+    @Test
+    void everyGeneratedTimestampGetsJavaTimesVerdict() {
+        java.util.Random random = new java.util.Random(16);
+        String noise = "0123456789-:T.Zz+t ";
+        int fast = 0;
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder b = new StringBuilder();
+            b.append(String.format("%04d-%02d-%02dT%02d:%02d:%02d", random.nextInt(10_000), random.nextInt(14),
+                    random.nextInt(33), random.nextInt(26), random.nextInt(62), random.nextInt(62)));
+            int fraction = random.nextInt(12) - 1;
+            if (fraction >= 0) {
+                b.append('.');
+                for (int d = 0; d < fraction; d++) {
+                    b.append((char) ('0' + random.nextInt(10)));
+                }
+            }
+            switch (random.nextInt(4)) {
+                case 0 -> b.append('Z');
+                case 1 -> b.append(String.format("%c%02d:%02d", random.nextBoolean() ? '+' : '-', random.nextInt(20),
+                        random.nextInt(61)));
+                case 2 -> b.append(String.format("+%02d:%02d:%02d", random.nextInt(19), random.nextInt(60), random.nextInt(60)));
+                default -> b.append(random.nextBoolean() ? "z" : "");
+            }
+            if (random.nextInt(10) == 0) {
+                b.setCharAt(random.nextInt(b.length()), noise.charAt(random.nextInt(noise.length())));
+            }
+            String text = b.toString();
+            Long expected;
+            try {
+                expected = java.time.OffsetDateTime.parse(text, java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                        .toInstant().toEpochMilli();
+            } catch (java.time.DateTimeException | ArithmeticException e) {
+                expected = null;
+            }
+            Long actual;
+            try {
+                actual = EventTimes.parseIso(text);
+            } catch (InvalidEventException e) {
+                actual = null;
+            }
+            assertThat(actual).as(text).isEqualTo(expected);
+            if (EventTimes.parseCommonShape(text) != EventTimes.NOT_COMMON) {
+                fast++;
+            }
+        }
+        // Most in-range strings take the hand-written path (not a figure of the code's: a floor).
+        assertThat(fast).isGreaterThan(20_000);
+    }
+
+    @Test
+    void daysFromCivilCountsLikeLocalDate() {
+        for (int year : new int[] {0, 1, 1600, 1900, 1969, 1970, 2000, 2024, 2026, 9999}) {
+            for (int month = 1; month <= 12; month++) {
+                int days = java.time.YearMonth.of(year, month).lengthOfMonth();
+                for (int day : new int[] {1, days}) {
+                    assertThat(EventTimes.daysFromCivil(year, month, day)).as("%d-%d-%d", year, month, day)
+                            .isEqualTo(java.time.LocalDate.of(year, month, day).toEpochDay());
+                }
+            }
+        }
+    }
 }
