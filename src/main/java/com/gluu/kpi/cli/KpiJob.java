@@ -115,7 +115,7 @@ public final class KpiJob {
      */
     public static JobExecutionResult readKinesis(JobConfig config, KinesisSettings kinesis, JdbcSettings jdbc,
             boolean deliverAlerts) throws Exception {
-        return execute(config, kinesis.source(), KinesisWatermarks.perShard(config), jdbc, deliverAlerts,
+        return execute(config, kinesis.source(com.gluu.kpi.events.InputLimits.from(config)), KinesisWatermarks.perShard(config), jdbc, deliverAlerts,
                 CloudWatchSettings.fromEnvironment(System.getenv()));
     }
 

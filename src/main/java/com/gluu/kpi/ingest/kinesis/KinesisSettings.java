@@ -112,12 +112,12 @@ public final class KinesisSettings {
                 config.get(JobConfig.KINESIS_SHARD_DISCOVERY_INTERVAL).toMillis());
     }
 
-    /** The FLIP-27 source reading this stream into raw records. */
-    public KinesisStreamsSource<RawRecord> source() {
+    /** The FLIP-27 source reading this stream into raw records; {@code limits}: the parser's (SPEC §2). */
+    public KinesisStreamsSource<RawRecord> source(com.gluu.kpi.events.InputLimits limits) {
         return KinesisStreamsSource.<RawRecord>builder()
                 .setStreamArn(streamArn)
                 .setSourceConfig(sourceConfig())
-                .setDeserializationSchema(new KinesisRecordSchema())
+                .setDeserializationSchema(new KinesisRecordSchema(limits))
                 .build();
     }
 

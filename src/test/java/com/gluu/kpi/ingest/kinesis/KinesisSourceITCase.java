@@ -266,7 +266,7 @@ class KinesisSourceITCase {
         StreamExecutionEnvironment env = KpiJob.environment(config);
         KinesisSettings settings = KinesisSettings.resolve(config, Map.of("AWS_ENDPOINT_URL", kinesis.endpoint()));
         assertThat(settings.streamArn).isEqualTo("arn:aws:kinesis:us-east-1:000000000000:stream/" + STREAM);
-        KpiPipeline.build(env, settings.source(), KinesisWatermarks.perShard(config),
+        KpiPipeline.build(env, settings.source(com.gluu.kpi.events.InputLimits.from(config)), KinesisWatermarks.perShard(config),
                 new PostgresSinks(db.jdbc(), SinkOptions.from(config)), config);
         JobClient job = env.executeAsync(config.get(JobConfig.JOB_NAME));
         try {

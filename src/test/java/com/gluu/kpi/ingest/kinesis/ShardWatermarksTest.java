@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.Event;
+import com.gluu.kpi.events.InputLimits;
 import com.gluu.kpi.events.RawRecord;
 import com.gluu.kpi.pipeline.ParseEvents;
 import java.nio.charset.StandardCharsets;
@@ -277,17 +278,36 @@ class ShardWatermarksTest {
         }
     }
 
+    /**
+     * Only a record the parser accepts gives the watermark its ts: a rejected one stamped ahead
+     * (here: a task without a state, 10 minutes ahead) must not move its shard's event time, or
+     * good events behind it would be too late depending on read speed (the file replay counts
+     * accepted events only).
+     */
     @Test
-    void theSchemaReadsTheTsTheParserWillUse() {
-        EventTimeProbe probe = new EventTimeProbe();
-        assertThat(probe.ts(bytes("{\"event_id\":\"x\",\"nested\":{\"ts\":1},\"ts\":1795300000000}"))).isEqualTo(1795300000000L);
-        assertThat(probe.ts(bytes("{\"ts\":\"2026-11-22T05:38:08.123+02:00\"}"))).isEqualTo(1795318688123L) /* 03:38:08.123Z, by python's datetime */;
-        assertThat(probe.ts(bytes("{\"ts\":\"yesterday\"}"))).isEqualTo(Long.MIN_VALUE);
-        assertThat(probe.ts(bytes("{\"ts\":1.5}"))).isEqualTo(Long.MIN_VALUE);
-        assertThat(probe.ts(bytes("{\"ts\":99999999999999999999}"))).isEqualTo(Long.MIN_VALUE);
-        assertThat(probe.ts(bytes("[1]"))).isEqualTo(Long.MIN_VALUE);
-        assertThat(probe.ts(bytes("{\"ts\":"))).isEqualTo(Long.MIN_VALUE);
-        assertThat(probe.ts(bytes("{\"event_id\":\"x\"}"))).isEqualTo(Long.MIN_VALUE);
+    void theSchemaGivesTheWatermarkTheTsOfAcceptedRecordsOnly() {
+        KinesisRecordSchema schema = new KinesisRecordSchema(InputLimits.from(com.gluu.kpi.config.JobConfig.defaults()));
+        String task = "{\"event_id\":\"x\",\"type\":\"task\",\"task_id\":\"t\",\"service\":\"s\",";
+        assertThat(schemaTs(schema, task + "\"nested\":{\"ts\":1},\"state\":\"RUNNING\",\"ts\":1795300000000}"))
+                .isEqualTo(1795300000000L);
+        assertThat(schemaTs(schema, task + "\"state\":\"RUNNING\",\"ts\":\"2026-11-22T05:38:08.123+02:00\"}"))
+                .isEqualTo(1795318688123L) /* 03:38:08.123Z, by python's datetime */;
+        assertThat(schemaTs(schema, task + "\"ts\":1795300600000}")).as("no state: rejected").isEqualTo(Long.MIN_VALUE);
+        assertThat(schemaTs(schema, task + "\"state\":\"RUNNING\",\"ts\":\"yesterday\"}")).isEqualTo(Long.MIN_VALUE);
+        assertThat(schemaTs(schema, task + "\"state\":\"RUNNING\",\"ts\":1.5}")).isEqualTo(Long.MIN_VALUE);
+        assertThat(schemaTs(schema, "[1]")).isEqualTo(Long.MIN_VALUE);
+        assertThat(schemaTs(schema, "{\"ts\":")).isEqualTo(Long.MIN_VALUE);
+    }
+
+    private static long schemaTs(KinesisRecordSchema schema, String json) {
+        List<RawRecord> out = new java.util.ArrayList<>();
+        schema.deserialize(org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Record.builder()
+                        .data(org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes.fromByteArray(bytes(json)))
+                        .sequenceNumber("1").partitionKey("p").build(),
+                "arn:aws:kinesis:us-east-1:000000000000:stream/events", "shardId-000000000000",
+                new org.apache.flink.api.common.functions.util.ListCollector<>(out));
+        assertThat(out).hasSize(1);
+        return out.get(0).eventTs;
     }
 
     private static OneInputStreamOperatorTestHarness<RawRecord, Event> harness(ParseEvents parse) throws Exception {
