@@ -1,8 +1,8 @@
 package com.gluu.kpi.cost;
 
-import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.health.EndpointSlot;
+import com.gluu.kpi.operators.KpiWindows;
 import com.gluu.kpi.pipeline.AccrualSlots;
 import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.pipeline.PartialAggregation;
@@ -13,7 +13,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
  * The {@code kpi.cost} part of the dataflow: requests and their token cost from the traffic
@@ -84,18 +83,11 @@ public final class CostKpis {
                 .name("cost inputs per slot").setParallelism(1)
                 .union(compute);
 
-        DataStream<CostRow> rows = null;
-        for (Duration size : config.get(JobConfig.WINDOWS)) {
-            String label = Durations.format(size);
-            DataStream<CostRow> window = inputs
-                    .keyBy(c -> WHOLE_WINDOW, Types.STRING)
-                    .window(TumblingEventTimeWindows.of(size))
-                    .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))
-                    .process(new CostWindowRows())
-                    .uid("cost-" + label).name("cost " + label + " windows");
-            rows = rows == null ? window : rows.union(window);
-        }
-        return rows;
+        return KpiWindows.named("cost")
+                .sizes(config.get(JobConfig.WINDOWS))
+                .allowedLateness(lateness)
+                .keyBy(inputs, c -> WHOLE_WINDOW, Types.STRING)
+                .process(new CostWindowRows());
     }
 
     /** Merges the capped requests and hosting of one (kind, service, model, endpoint) and slot. */
