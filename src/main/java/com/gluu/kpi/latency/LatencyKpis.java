@@ -3,7 +3,6 @@ package com.gluu.kpi.latency;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.operators.KpiWindows;
-import com.gluu.kpi.pipeline.AccrualSlots;
 import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -19,8 +18,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class LatencyKpis {
     private static final TypeInformation<Tuple3<String, String, String>> KEY =
             Types.TUPLE(Types.STRING, Types.STRING, Types.STRING);
-    /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
-    private static final int MAX_OPEN_PARTIALS = 50_000;
 
     private LatencyKpis() {}
 
@@ -30,12 +27,9 @@ public final class LatencyKpis {
      * size merges the same partials. The alert rules read them too.
      */
     public static DataStream<LatencyPartial> partials(DataStream<InferenceEvent> inferences, JobConfig config) {
-        long slotMs = AccrualSlots.size(config.get(JobConfig.WINDOWS));
-        return inferences
-                .map(LatencyObservation::of).name("latency observations")
-                .transform("latency partials", TypeInformation.of(LatencyPartial.class),
-                        new WindowPreAggregator<>(slotMs, new LatencyPartial.Aggregation(), MAX_OPEN_PARTIALS))
-                .name("latency partials");
+        return WindowPreAggregator.perAccrualSlot(
+                inferences.map(LatencyObservation::of).name("latency observations"), "latency partials",
+                new LatencyPartial.Aggregation(), LatencyPartial.class, config.get(JobConfig.WINDOWS));
     }
 
     /**

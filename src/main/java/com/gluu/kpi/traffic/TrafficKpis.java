@@ -2,7 +2,6 @@ package com.gluu.kpi.traffic;
 
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.operators.KpiWindows;
-import com.gluu.kpi.pipeline.AccrualSlots;
 import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -18,8 +17,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class TrafficKpis {
     private static final TypeInformation<Tuple4<String, String, String, String>> KEY =
             Types.TUPLE(Types.STRING, Types.STRING, Types.STRING, Types.STRING);
-    /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
-    private static final int MAX_OPEN_PARTIALS = 50_000;
 
     private TrafficKpis() {}
 
@@ -29,11 +26,8 @@ public final class TrafficKpis {
      * size merges the same partials. The cost rows read them too.
      */
     public static DataStream<TrafficPartial> partials(DataStream<TrafficObservation> requests, JobConfig config) {
-        long slotMs = AccrualSlots.size(config.get(JobConfig.WINDOWS));
-        return requests
-                .transform("traffic partials", TypeInformation.of(TrafficPartial.class),
-                        new WindowPreAggregator<>(slotMs, new TrafficPartial.Aggregation(), MAX_OPEN_PARTIALS))
-                .name("traffic partials");
+        return WindowPreAggregator.perAccrualSlot(requests, "traffic partials", new TrafficPartial.Aggregation(),
+                TrafficPartial.class, config.get(JobConfig.WINDOWS));
     }
 
     /**
