@@ -1,8 +1,8 @@
 package com.gluu.kpi.accuracy;
 
-import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.Event;
+import com.gluu.kpi.operators.KpiWindows;
 import com.gluu.kpi.pipeline.KeyCap;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -10,7 +10,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
  * The {@code kpi.accuracy} family (SPEC §4): feedback joined to its inference by
@@ -77,21 +76,13 @@ public final class AccuracyKpis {
 
     /** One {@code kpi.accuracy} row per window, size, model and model version with feedback. */
     public static DataStream<AccuracyRow> rows(DataStream<AccuracyObservation> observations, JobConfig config) {
-        Duration lateness = lateness(config);
-        DataStream<AccuracyRow> all = null;
-        for (Duration size : config.get(JobConfig.WINDOWS)) {
-            String label = Durations.format(size);
-            DataStream<AccuracyRow> rows = observations
-                    .keyBy(o -> Tuple2.of(o.model, o.modelVersion), KEY)
-                    .window(TumblingEventTimeWindows.of(size))
-                    .allowedLateness(lateness)
-                    .aggregate(new AccuracyAggregate(), new AccuracyWindowRows(),
-                            TypeInformation.of(AccuracyCounts.class), TypeInformation.of(AccuracyCounts.class),
-                            TypeInformation.of(AccuracyRow.class))
-                    .uid("accuracy-" + label).name("accuracy " + label + " windows");
-            all = all == null ? rows : all.union(rows);
-        }
-        return all;
+        return KpiWindows.named("accuracy")
+                .sizes(config.get(JobConfig.WINDOWS))
+                .allowedLateness(lateness(config))
+                .keyBy(observations, o -> Tuple2.of(o.model, o.modelVersion), KEY)
+                .aggregate(new AccuracyAggregate(), new AccuracyWindowRows(),
+                        TypeInformation.of(AccuracyCounts.class), TypeInformation.of(AccuracyCounts.class),
+                        TypeInformation.of(AccuracyRow.class));
     }
 
     /** The accuracy windows' allowed lateness. */

@@ -1,19 +1,16 @@
 package com.gluu.kpi.cost;
 
-import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.health.EndpointSlot;
-import com.gluu.kpi.pipeline.AccrualSlots;
+import com.gluu.kpi.operators.KpiWindows;
 import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.pipeline.PartialAggregation;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
 import com.gluu.kpi.traffic.TrafficPartial;
 import java.time.Duration;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
  * The {@code kpi.cost} part of the dataflow: requests and their token cost from the traffic
@@ -50,8 +47,6 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 public final class CostKpis {
     /** Every input of a window goes to one key: the Fargate split needs the whole window. */
     private static final String WHOLE_WINDOW = "window";
-    /** Open partials of the per-slot merge before it flushes early (bounds its memory). */
-    private static final int MAX_OPEN_PARTIALS = 50_000;
 
     private CostKpis() {}
 
@@ -78,24 +73,16 @@ public final class CostKpis {
         // capped key, not one per original key. Requests add longs (exact); hosting has one input
         // per (model, endpoint) and slot (exact, 0 + x) except under ~other. Compute inputs (one
         // per task and slot, doubles) are not merged: their sum stays in CostAllocation's order.
-        DataStream<CostInput> inputs = capped
-                .transform("cost inputs per slot", TypeInformation.of(CostInput.class), new WindowPreAggregator<>(
-                        AccrualSlots.size(config.get(JobConfig.WINDOWS)), new PerSlot(), MAX_OPEN_PARTIALS))
-                .name("cost inputs per slot").setParallelism(1)
+        DataStream<CostInput> inputs = WindowPreAggregator.perAccrualSlot(capped, "cost inputs per slot", new PerSlot(),
+                        CostInput.class, config.get(JobConfig.WINDOWS))
+                .setParallelism(1)
                 .union(compute);
 
-        DataStream<CostRow> rows = null;
-        for (Duration size : config.get(JobConfig.WINDOWS)) {
-            String label = Durations.format(size);
-            DataStream<CostRow> window = inputs
-                    .keyBy(c -> WHOLE_WINDOW, Types.STRING)
-                    .window(TumblingEventTimeWindows.of(size))
-                    .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))
-                    .process(new CostWindowRows())
-                    .uid("cost-" + label).name("cost " + label + " windows");
-            rows = rows == null ? window : rows.union(window);
-        }
-        return rows;
+        return KpiWindows.named("cost")
+                .sizes(config.get(JobConfig.WINDOWS))
+                .allowedLateness(lateness)
+                .keyBy(inputs, c -> WHOLE_WINDOW, Types.STRING)
+                .process(new CostWindowRows());
     }
 
     /** Merges the capped requests and hosting of one (kind, service, model, endpoint) and slot. */

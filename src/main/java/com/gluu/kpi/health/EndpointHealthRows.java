@@ -1,16 +1,15 @@
 package com.gluu.kpi.health;
 
-import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.operators.KpiWindows;
 import com.gluu.kpi.pipeline.KeyCap;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
@@ -66,28 +65,20 @@ public final class EndpointHealthRows {
         }
     }
 
-    /** One row stream for all configured window sizes. */
+    /** One row per window, size and endpoint, for all configured window sizes. */
     public static DataStream<EndpointHealthRow> rows(DataStream<EndpointSlot> slots, JobConfig config) {
-        Duration lateness = config.get(JobConfig.ALLOWED_LATENESS);
-        DataStream<EndpointHealthRow> all = null;
-        for (Duration size : config.get(JobConfig.WINDOWS)) {
-            DataStream<EndpointHealthRow> rows = window(slots, size, lateness);
-            all = all == null ? rows : all.union(rows);
-        }
-        return all;
+        return rows(slots, config.get(JobConfig.WINDOWS), config.get(JobConfig.ALLOWED_LATENESS));
     }
 
-    /** The rows of one window size. */
-    public static SingleOutputStreamOperator<EndpointHealthRow> window(DataStream<EndpointSlot> slots, Duration size,
+    /** One row per window, size and endpoint, for the given window sizes. */
+    public static DataStream<EndpointHealthRow> rows(DataStream<EndpointSlot> slots, List<Duration> sizes,
             Duration allowedLateness) {
-        String label = Durations.format(size);
-        return slots
-                .keyBy(s -> s.endpoint, Types.STRING)
-                .window(TumblingEventTimeWindows.of(size))
+        return KpiWindows.named("endpoint-health")
+                .sizes(sizes)
                 .allowedLateness(allowedLateness)
+                .keyBy(slots, s -> s.endpoint, Types.STRING)
                 .aggregate(new Sum(), new ToRow(), TypeInformation.of(EndpointHealthCounts.class),
-                        TypeInformation.of(EndpointHealthCounts.class), TypeInformation.of(EndpointHealthRow.class))
-                .uid("endpoint-health-" + label).name("endpoint health " + label + " windows");
+                        TypeInformation.of(EndpointHealthCounts.class), TypeInformation.of(EndpointHealthRow.class));
     }
 
     /** Sums slots. */

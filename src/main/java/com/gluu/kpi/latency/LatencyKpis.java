@@ -1,17 +1,14 @@
 package com.gluu.kpi.latency;
 
-import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.InferenceEvent;
-import com.gluu.kpi.pipeline.AccrualSlots;
+import com.gluu.kpi.operators.KpiWindows;
 import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
-import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
  * The {@code kpi.latency} part of the dataflow: inferences folded into
@@ -19,8 +16,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * event-time windows with allowed lateness, one row per stage.
  */
 public final class LatencyKpis {
-    /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
-    private static final int MAX_OPEN_PARTIALS = 50_000;
+    private static final TypeInformation<Tuple3<String, String, String>> KEY =
+            Types.TUPLE(Types.STRING, Types.STRING, Types.STRING);
 
     private LatencyKpis() {}
 
@@ -30,12 +27,9 @@ public final class LatencyKpis {
      * size merges the same partials. The alert rules read them too.
      */
     public static DataStream<LatencyPartial> partials(DataStream<InferenceEvent> inferences, JobConfig config) {
-        long slotMs = AccrualSlots.size(config.get(JobConfig.WINDOWS));
-        return inferences
-                .map(LatencyObservation::of).name("latency observations")
-                .transform("latency partials", TypeInformation.of(LatencyPartial.class),
-                        new WindowPreAggregator<>(slotMs, new LatencyPartial.Aggregation(), MAX_OPEN_PARTIALS))
-                .name("latency partials");
+        return WindowPreAggregator.perAccrualSlot(
+                inferences.map(LatencyObservation::of).name("latency observations"), "latency partials",
+                new LatencyPartial.Aggregation(), LatencyPartial.class, config.get(JobConfig.WINDOWS));
     }
 
     /**
@@ -47,18 +41,12 @@ public final class LatencyKpis {
                 config.get(JobConfig.ALLOWED_LATENESS), config);
     }
 
+    /** One row per window, size, (service, model, endpoint) and stage with latencies. */
     public static DataStream<LatencyRow> rows(DataStream<LatencyPartial> partials, JobConfig config) {
-        DataStream<LatencyRow> rows = null;
-        for (Duration size : config.get(JobConfig.WINDOWS)) {
-            String label = Durations.format(size);
-            DataStream<LatencyRow> window = partials
-                    .keyBy(p -> Tuple3.of(p.service, p.model, p.endpoint), Types.TUPLE(Types.STRING, Types.STRING, Types.STRING))
-                    .window(TumblingEventTimeWindows.of(size))
-                    .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))
-                    .aggregate(new LatencyAggregate(), new LatencyWindowRows())
-                    .uid("latency-" + label).name("latency " + label + " windows");
-            rows = rows == null ? window : rows.union(window);
-        }
-        return rows;
+        return KpiWindows.named("latency")
+                .sizes(config.get(JobConfig.WINDOWS))
+                .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))
+                .keyBy(partials, p -> Tuple3.of(p.service, p.model, p.endpoint), KEY)
+                .aggregate(new LatencyAggregate(), new LatencyWindowRows());
     }
 }

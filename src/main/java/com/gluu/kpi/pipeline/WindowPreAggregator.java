@@ -1,9 +1,14 @@
 package com.gluu.kpi.pipeline;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -29,6 +34,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  */
 public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> implements OneInputStreamOperator<IN, P> {
     private static final long serialVersionUID = 1L;
+    /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
+    public static final int MAX_OPEN_PARTIALS = 50_000;
 
     private final long sizeMs;
     private final PartialAggregation<IN, P> aggregation;
@@ -40,6 +47,20 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
     private transient long currentWatermark;
     private transient long lastEnd;
     private transient Map<Object, P> lastWindow;
+
+    /**
+     * {@code input} folded by {@code aggregation} once per accrual slot of the job's window sizes
+     * (their gcd): a slot's partial lies inside one window of every size, so every size merges the
+     * same partials. The operator is named {@code name}; it keeps no state (it flushes at
+     * checkpoints), so it needs no uid.
+     */
+    public static <IN, P> SingleOutputStreamOperator<P> perAccrualSlot(DataStream<IN> input, String name,
+            PartialAggregation<IN, P> aggregation, Class<P> type, List<Duration> windowSizes) {
+        return input
+                .transform(name, TypeInformation.of(type),
+                        new WindowPreAggregator<>(AccrualSlots.size(windowSizes), aggregation, MAX_OPEN_PARTIALS))
+                .name(name);
+    }
 
     public WindowPreAggregator(long sizeMs, PartialAggregation<IN, P> aggregation, int maxOpenPartials) {
         this.sizeMs = sizeMs;

@@ -51,53 +51,53 @@ public final class PostgresSinks implements KpiSinks {
 
     @Override
     public Sink<LatencyRow> latency() {
-        return new PostgresUpsertSink<>("kpi.latency", jdbc, new KpiTables.Latency(), options);
+        return new PostgresUpsertSink<>("kpi.latency", jdbc, KpiTables.LATENCY, options);
     }
 
     @Override
     public Sink<TrafficRow> traffic() {
-        return new PostgresUpsertSink<>("kpi.traffic", jdbc, new KpiTables.Traffic(), options);
+        return new PostgresUpsertSink<>("kpi.traffic", jdbc, KpiTables.TRAFFIC, options);
     }
 
     @Override
     public Sink<AccuracyRow> accuracy() {
-        return new PostgresUpsertSink<>("kpi.accuracy", jdbc, new KpiTables.Accuracy(), options);
+        return new PostgresUpsertSink<>("kpi.accuracy", jdbc, KpiTables.ACCURACY, options);
     }
 
     @Override
     public Sink<CostRow> cost() {
-        return new PostgresUpsertSink<>("kpi.cost", jdbc, new KpiTables.Cost(), options);
+        return new PostgresUpsertSink<>("kpi.cost", jdbc, KpiTables.COST, options);
     }
 
     @Override
     public Sink<EndpointHealthRow> endpointHealth() {
-        return new PostgresUpsertSink<>("kpi.endpoint_health", jdbc, new KpiTables.EndpointHealth(), options);
+        return new PostgresUpsertSink<>("kpi.endpoint_health", jdbc, KpiTables.ENDPOINT_HEALTH, options);
     }
 
     @Override
     public Sink<SloRow> slo() {
-        return new PostgresUpsertSink<>("kpi.slo", jdbc, new KpiTables.Slo(), options);
+        return new PostgresUpsertSink<>("kpi.slo", jdbc, KpiTables.SLO, options);
     }
 
     @Override
     public Sink<AlertRecord> alerts() {
-        Sink<AlertRecord> table = new PostgresUpsertSink<>("kpi.alerts", jdbc, new KpiTables.Alerts(), options);
+        Sink<AlertRecord> table = new PostgresUpsertSink<>("kpi.alerts", jdbc, KpiTables.ALERTS, options);
         // A bounded replay waits for delivery as long as `run` does in its own process.
         return deliverAlerts ? new InJobAlertDelivery(table, jdbc, AlertOutbox.END_OF_INPUT_WAIT, options.delivery) : table;
     }
 
     @Override
     public Sink<AlertEvidence> alertEvidence() {
-        return new PostgresUpsertSink<>("kpi.alert_evidence", jdbc, new KpiTables.AlertEvidenceRows(), options);
+        return new PostgresUpsertSink<>("kpi.alert_evidence", jdbc, KpiTables.ALERT_EVIDENCE, options);
     }
 
     @Override
     public Sink<AlertNotification> alertNotifications() {
-        return new PostgresUpsertSink<>("kpi.alert_notifications", jdbc, new KpiTables.AlertNotifications(), options);
+        return new PostgresUpsertSink<>("kpi.alert_notifications", jdbc, KpiTables.ALERT_NOTIFICATIONS, options);
     }
 
     @Override
     public Sink<DeadLetter> deadLetters() {
-        return new PostgresUpsertSink<>("kpi.dead_letters", jdbc, new KpiTables.DeadLetters(), options);
+        return new PostgresUpsertSink<>("kpi.dead_letters", jdbc, KpiTables.DEAD_LETTERS, options);
     }
 }

@@ -97,7 +97,6 @@ public final class PostgresUpsertSink<T> implements Sink<T> {
 
     static final class Writer<T> implements SinkWriter<T> {
         private static final Logger LOG = LoggerFactory.getLogger(PostgresUpsertSink.class);
-        private static final KpiTables.DeadLetters DEAD_LETTERS = new KpiTables.DeadLetters();
 
         private final PostgresUpsertSink<T> sink;
         private final ProcessingTimeService timers;
@@ -267,9 +266,9 @@ public final class PostgresUpsertSink<T> implements Sink<T> {
         private SqlFailure tryWriteDeadLetter(DeadLetter deadLetter) throws SQLException {
             try {
                 if (deadLetters == null) {
-                    deadLetters = connection.prepareStatement(DEAD_LETTERS.sql());
+                    deadLetters = connection.prepareStatement(KpiTables.DEAD_LETTERS.sql());
                 }
-                DEAD_LETTERS.bind(deadLetters, deadLetter);
+                KpiTables.DEAD_LETTERS.bind(deadLetters, deadLetter);
                 deadLetters.executeUpdate();
                 connection.commit();
                 return null;

@@ -3,7 +3,6 @@ package com.gluu.kpi.slo;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.config.Slo;
 import com.gluu.kpi.events.InferenceEvent;
-import com.gluu.kpi.pipeline.AccrualSlots;
 import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
 import java.util.List;
@@ -21,18 +20,12 @@ import org.apache.flink.util.Collector;
  * {@link SloBudget} turns them into the hourly rows of {@code kpi.slo}.
  */
 public final class SloKpis {
-    /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
-    private static final int MAX_OPEN_PARTIALS = 50_000;
-
     private SloKpis() {}
 
     public static DataStream<SloPartial> partials(DataStream<InferenceEvent> inferences, List<Slo> slos,
             JobConfig config) {
-        long slotMs = AccrualSlots.size(config.get(JobConfig.WINDOWS));
-        DataStream<SloPartial> partials = inferences
-                .transform("slo partials", TypeInformation.of(SloPartial.class),
-                        new WindowPreAggregator<>(slotMs, new SloPartial.Aggregation(slos), MAX_OPEN_PARTIALS))
-                .name("slo partials");
+        DataStream<SloPartial> partials = WindowPreAggregator.perAccrualSlot(inferences, "slo partials",
+                new SloPartial.Aggregation(slos), SloPartial.class, config.get(JobConfig.WINDOWS));
         return KeyCap.apply(partials, "kpi.slo", new SloPartial.CapPolicy(), config.get(JobConfig.ALLOWED_LATENESS),
                 config);
     }

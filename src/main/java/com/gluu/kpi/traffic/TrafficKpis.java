@@ -1,16 +1,13 @@
 package com.gluu.kpi.traffic;
 
-import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
-import com.gluu.kpi.pipeline.AccrualSlots;
+import com.gluu.kpi.operators.KpiWindows;
 import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
-import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
  * The {@code kpi.traffic} part of the dataflow: requests counted into per-slot partials before
@@ -18,8 +15,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * every size with allowed lateness.
  */
 public final class TrafficKpis {
-    /** Open partials per pre-aggregator before it flushes early (bounds its memory). */
-    private static final int MAX_OPEN_PARTIALS = 50_000;
+    private static final TypeInformation<Tuple4<String, String, String, String>> KEY =
+            Types.TUPLE(Types.STRING, Types.STRING, Types.STRING, Types.STRING);
 
     private TrafficKpis() {}
 
@@ -29,11 +26,8 @@ public final class TrafficKpis {
      * size merges the same partials. The cost rows read them too.
      */
     public static DataStream<TrafficPartial> partials(DataStream<TrafficObservation> requests, JobConfig config) {
-        long slotMs = AccrualSlots.size(config.get(JobConfig.WINDOWS));
-        return requests
-                .transform("traffic partials", TypeInformation.of(TrafficPartial.class),
-                        new WindowPreAggregator<>(slotMs, new TrafficPartial.Aggregation(), MAX_OPEN_PARTIALS))
-                .name("traffic partials");
+        return WindowPreAggregator.perAccrualSlot(requests, "traffic partials", new TrafficPartial.Aggregation(),
+                TrafficPartial.class, config.get(JobConfig.WINDOWS));
     }
 
     /**
@@ -47,19 +41,12 @@ public final class TrafficKpis {
                 config.get(JobConfig.ALLOWED_LATENESS), config);
     }
 
+    /** One row per window, size and (service, route, model, endpoint) with requests. */
     public static DataStream<TrafficRow> rows(DataStream<TrafficPartial> partials, JobConfig config) {
-        DataStream<TrafficRow> rows = null;
-        for (Duration size : config.get(JobConfig.WINDOWS)) {
-            String label = Durations.format(size);
-            DataStream<TrafficRow> window = partials
-                    .keyBy(p -> Tuple4.of(p.service, p.route, p.model, p.endpoint),
-                            Types.TUPLE(Types.STRING, Types.STRING, Types.STRING, Types.STRING))
-                    .window(TumblingEventTimeWindows.of(size))
-                    .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))
-                    .aggregate(new TrafficAggregate(), new TrafficWindowRows())
-                    .uid("traffic-" + label).name("traffic " + label + " windows");
-            rows = rows == null ? window : rows.union(window);
-        }
-        return rows;
+        return KpiWindows.named("traffic")
+                .sizes(config.get(JobConfig.WINDOWS))
+                .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))
+                .keyBy(partials, p -> Tuple4.of(p.service, p.route, p.model, p.endpoint), KEY)
+                .aggregate(new TrafficAggregate(), new TrafficWindowRows());
     }
 }

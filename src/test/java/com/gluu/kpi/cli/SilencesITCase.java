@@ -61,7 +61,7 @@ class SilencesITCase {
         r.transitionAt = T.toEpochMilli();
         r.notifySeq = 1;
         r.summary = rule + " for " + service;
-        KpiTables.Alerts table = new KpiTables.Alerts();
+        var table = KpiTables.ALERTS;
         try (Connection c = POSTGRES.db().jdbc().connect(); PreparedStatement s = c.prepareStatement(table.sql())) {
             table.bind(s, r);
             s.executeUpdate();

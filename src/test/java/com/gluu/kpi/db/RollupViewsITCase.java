@@ -230,10 +230,10 @@ class RollupViewsITCase {
             big.add(1e7);
             latency.add(latencyRow(hour, hour + HOUR, LATENCY_KEYS[0], big));
         }
-        write(new KpiTables.Traffic(), traffic);
-        write(new KpiTables.Accuracy(), accuracy);
-        write(new KpiTables.Cost(), cost);
-        write(new KpiTables.Latency(), latency);
+        write(KpiTables.TRAFFIC, traffic);
+        write(KpiTables.ACCURACY, accuracy);
+        write(KpiTables.COST, cost);
+        write(KpiTables.LATENCY, latency);
     }
 
     static CostRow costRow(long start, long end, String model, String endpoint, long requests, double llm, double hosting,

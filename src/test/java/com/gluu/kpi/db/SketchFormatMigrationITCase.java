@@ -37,7 +37,7 @@ class SketchFormatMigrationITCase {
     @RegisterExtension
     static final PostgresExtension POSTGRES = new PostgresExtension();
 
-    private static final String UPSERT = new KpiTables.Latency().sql();
+    private static final String UPSERT = KpiTables.LATENCY.sql();
 
     /** Sketches of many shapes, in DDSketch's encoding as the job wrote them before V5. */
     private static List<byte[]> legacySketches(int n, long seed) {

@@ -37,8 +37,8 @@ class EndpointHealthRowsTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, EndpointSlot, EndpointHealthRow> harness() throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         OneInputTransformation<EndpointSlot, EndpointHealthRow> window = (OneInputTransformation<EndpointSlot, EndpointHealthRow>)
-                EndpointHealthRows.window(env.fromData(slot("x", "m", 0, 1, 1, 0, 0))
-                        .returns(TypeInformation.of(EndpointSlot.class)), Duration.ofHours(1), Duration.ofMinutes(5))
+                EndpointHealthRows.rows(env.fromData(slot("x", "m", 0, 1, 1, 0, 0))
+                        .returns(TypeInformation.of(EndpointSlot.class)), List.of(Duration.ofHours(1)), Duration.ofMinutes(5))
                 .getTransformation();
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(window.getOperatorFactory(),
                 (KeySelector<EndpointSlot, String>) window.getStateKeySelector(),

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * SPEC §4 "Percentiles over any range, in SQL": 1-minute sketches built by the job's own code
  * ({@link StageStats}, {@link LatencyWindowRows#toRow}) from raw latencies generated here and
- * written as the sink writes them ({@link KpiTables.Latency}), then
+ * written as the sink writes them ({@link KpiTables#LATENCY}), then
  * {@code kpi.sketch_quantile(kpi.sketch_merge(sketch), q)} over ranges and groupings that no
  * stored row holds, against the exact percentile of the raw values (sorted, element
  * ⌊q·(n−1)⌋), and against the Java merge of the same rows.
@@ -95,7 +95,7 @@ class SqlSketchMergeITCase {
                 }
             }
         }
-        KpiTables.Latency upsert = new KpiTables.Latency();
+        var upsert = KpiTables.LATENCY;
         try (Connection c = POSTGRES.db().jdbc().connect(); PreparedStatement s = c.prepareStatement(upsert.sql())) {
             for (LatencyRow row : rows) {
                 upsert.bind(s, row);

@@ -3,21 +3,21 @@ package com.gluu.kpi.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.gluu.kpi.config.Durations;
+import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.InferenceStatus;
-import com.gluu.kpi.latency.LatencyAggregate;
+import com.gluu.kpi.latency.LatencyKpis;
 import com.gluu.kpi.latency.LatencyObservation;
 import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.latency.LatencyRow;
-import com.gluu.kpi.latency.LatencyWindowRows;
-import com.gluu.kpi.traffic.TrafficAggregate;
+import com.gluu.kpi.traffic.TrafficKpis;
 import com.gluu.kpi.traffic.TrafficObservation;
 import com.gluu.kpi.traffic.TrafficPartial;
 import com.gluu.kpi.traffic.TrafficRow;
-import com.gluu.kpi.traffic.TrafficWindowRows;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple3;
@@ -25,7 +25,6 @@ import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,31 +59,30 @@ class KpiWindowLatenessTest {
         }
     }
 
-    // The same chains as KpiPipeline.build, on a stream that is never executed.
+    // The families' own window operators (LatencyKpis.rows, TrafficKpis.rows, built by KpiWindows)
+    // with the default 5 min allowed lateness, one size each, on a stream that is never executed.
 
-    @SuppressWarnings("unchecked")
     private static KeyedOneInputStreamOperatorTestHarness<Tuple3<String, String, String>, LatencyPartial, LatencyRow>
             latencyHarness(Duration size) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DataStream<LatencyRow> rows = env.fromData(new LatencyPartial()).returns(TypeInformation.of(LatencyPartial.class))
-                .keyBy(p -> Tuple3.of(p.service, p.model, p.endpoint), Types.TUPLE(Types.STRING, Types.STRING, Types.STRING))
-                .window(TumblingEventTimeWindows.of(size))
-                .allowedLateness(LATENESS)
-                .aggregate(new LatencyAggregate(), new LatencyWindowRows());
+        DataStream<LatencyRow> rows = LatencyKpis.rows(
+                env.fromData(new LatencyPartial()).returns(TypeInformation.of(LatencyPartial.class)), oneSize(size));
         return harnessOf(rows.getTransformation());
     }
 
-    @SuppressWarnings("unchecked")
     private static KeyedOneInputStreamOperatorTestHarness<Tuple4<String, String, String, String>, TrafficPartial, TrafficRow>
             trafficHarness(Duration size) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DataStream<TrafficRow> rows = env.fromData(new TrafficPartial()).returns(TypeInformation.of(TrafficPartial.class))
-                .keyBy(p -> Tuple4.of(p.service, p.route, p.model, p.endpoint),
-                        Types.TUPLE(Types.STRING, Types.STRING, Types.STRING, Types.STRING))
-                .window(TumblingEventTimeWindows.of(size))
-                .allowedLateness(LATENESS)
-                .aggregate(new TrafficAggregate(), new TrafficWindowRows());
+        DataStream<TrafficRow> rows = TrafficKpis.rows(
+                env.fromData(new TrafficPartial()).returns(TypeInformation.of(TrafficPartial.class)), oneSize(size));
         return harnessOf(rows.getTransformation());
+    }
+
+    /** The default config (allowed lateness 5 min = {@link #LATENESS}) with one window size. */
+    private static JobConfig oneSize(Duration size) {
+        JobConfig config = JobConfig.defaults().with(Map.of("windows", List.of(Durations.format(size))));
+        assertThat(config.get(JobConfig.ALLOWED_LATENESS)).isEqualTo(LATENESS);
+        return config;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -87,7 +87,7 @@ class OperatorUidsTest {
         return uids;
     }
 
-    private static StreamGraph graph(boolean kinesis) {
+    static StreamGraph graph(boolean kinesis) {
         JobConfig config = JobConfig.defaults();
         StreamExecutionEnvironment env = KpiJob.environment(config);
         JdbcSettings nowhere = new JdbcSettings("jdbc:postgresql://127.0.0.1:1/none", null, null);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link KpiTables.Accuracy} against the real {@code kpi.accuracy} of the V2 migration. */
+/** {@link KpiTables#ACCURACY} against the real {@code kpi.accuracy} of the V2 migration. */
 class AccuracyTableITCase {
     /** 2026-11-22T05:38:00Z. */
     private static final long W = 1_795_325_880_000L;
@@ -31,7 +31,7 @@ class AccuracyTableITCase {
 
     @Test
     void upsertsOnWindowModelAndVersionAndReplacesEveryColumn() throws Exception {
-        KpiTables.Accuracy table = new KpiTables.Accuracy();
+        var table = KpiTables.ACCURACY;
         upsert(table, row("blip2", "v1", 4, 1, 1, 2, 0.4375));
         upsert(table, row("unmatched", "", 1, 1, 0, 0, 1.0));
         upsert(table, row("blip2", "v1", 5, 2, 1, 2, 0.55)); // the window fired again
@@ -47,7 +47,7 @@ class AccuracyTableITCase {
         assertThat(table.key(row("blip2", "v1", 9, 9, 0, 0, 1.0))).isEqualTo(List.of(W, W + 60_000, "blip2", "v1"));
     }
 
-    private static void upsert(KpiTables.Accuracy table, AccuracyRow row) throws Exception {
+    private static void upsert(UpsertStatement<AccuracyRow> table, AccuracyRow row) throws Exception {
         try (Connection c = db.jdbc().connect(); PreparedStatement s = c.prepareStatement(table.sql())) {
             table.bind(s, row);
             assertThat(s.executeUpdate()).isEqualTo(1);

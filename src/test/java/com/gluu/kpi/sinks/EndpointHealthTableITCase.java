@@ -27,7 +27,7 @@ class EndpointHealthTableITCase {
     }
 
     private static void upsert(EndpointHealthRow row) throws Exception {
-        KpiTables.EndpointHealth table = new KpiTables.EndpointHealth();
+        var table = KpiTables.ENDPOINT_HEALTH;
         try (Connection c = db.jdbc().connect(); PreparedStatement s = c.prepareStatement(table.sql())) {
             table.bind(s, row);
             s.executeUpdate();

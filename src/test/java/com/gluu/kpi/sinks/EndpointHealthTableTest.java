@@ -25,7 +25,7 @@ class EndpointHealthTableTest {
                     }
                     return null;
                 });
-        new KpiTables.EndpointHealth().bind(s, row);
+        KpiTables.ENDPOINT_HEALTH.bind(s, row);
         return bound;
     }
 
@@ -61,8 +61,8 @@ class EndpointHealthTableTest {
 
     @Test
     void keyIsWindowAndEndpoint() {
-        assertThat(new KpiTables.EndpointHealth().key(row(0.5)))
+        assertThat(KpiTables.ENDPOINT_HEALTH.key(row(0.5)))
                 .isEqualTo(List.of(1_795_323_600_000L, 1_795_323_660_000L, "blip2-endpoint"));
-        assertThat(new KpiTables.EndpointHealth().sql()).contains("ON CONFLICT (window_start, window_end, endpoint)");
+        assertThat(KpiTables.ENDPOINT_HEALTH.sql()).contains("ON CONFLICT (window_start, window_end, endpoint)");
     }
 }

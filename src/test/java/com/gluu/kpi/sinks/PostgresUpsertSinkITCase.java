@@ -187,7 +187,7 @@ class PostgresUpsertSinkITCase {
 
     private PostgresUpsertSink.Writer<TrafficRow> writer(JdbcSettings jdbc, int batchSize, int maxRetries) {
         var options = new SinkOptions(batchSize, Duration.ofSeconds(1), maxRetries, Duration.ofMillis(1), Duration.ofMillis(5));
-        var sink = new PostgresUpsertSink<>("kpi.traffic", jdbc, new KpiTables.Traffic(), options);
+        var sink = new PostgresUpsertSink<>("kpi.traffic", jdbc, KpiTables.TRAFFIC, options);
         return new PostgresUpsertSink.Writer<>(sink, timers, null, rowsWritten, retries, unwritable);
     }
 

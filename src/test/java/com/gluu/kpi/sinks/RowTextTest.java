@@ -36,7 +36,7 @@ class RowTextTest {
 
     @Test
     void theColumnOfEachParameterComesFromTheInsertList() {
-        assertThat(RowText.parameterColumns(new KpiTables.Alerts().sql())).containsExactly("alert_id", "rule", "severity",
+        assertThat(RowText.parameterColumns(KpiTables.ALERTS.sql())).containsExactly("alert_id", "rule", "severity",
                 "labels", "state", "started_at", "resolved_at", "value", "threshold", "summary", "notify_seq",
                 "last_transition_at", "inhibited_by", "posthog_seq", "sns_seq", "group_id");
         assertThat(RowText.parameterColumns("INSERT INTO t (a, b) VALUES (?, coalesce(?, ?))")).containsExactly("a", "b", "b");
@@ -55,7 +55,7 @@ class RowTextTest {
         r.endpoint = "e";
         r.requests = 7;
         r.errorRate = Double.NaN;
-        var statement = new KpiTables.Traffic();
+        var statement = KpiTables.TRAFFIC;
         JsonNode json = new ObjectMapper().readTree(RowText.render("kpi.traffic", statement.key(r), statement, r, 65_536));
         assertThat(json.get("table").asText()).isEqualTo("kpi.traffic");
         assertThat(json.get("key").toString()).isEqualTo("[120000,180000,\"svc\uFFFD\\\"quoted\\\"\\n\",\"/r\",\"m\",\"e\"]");

@@ -83,7 +83,7 @@ class UnwritableRowsITCase {
         List<TrafficRow> batch = List.of(good.get(0), good.get(1), nul, good.get(2), good.get(3), tooLong, good.get(4),
                 good.get(5), good.get(6), tooLate, good.get(7));
 
-        var writer = trafficWriter(new KpiTables.Traffic(), 100);
+        var writer = trafficWriter(KpiTables.TRAFFIC, 100);
         for (TrafficRow r : batch) {
             writer.write(r, null);
         }
@@ -137,7 +137,7 @@ class UnwritableRowsITCase {
         assertThat(logs).noneSatisfy(line -> assertThat(line).contains(longEndpoint.substring(0, 80)));
 
         // A replay (a restart from a checkpoint) rewrites the same dead letters: no new rows.
-        var replay = trafficWriter(new KpiTables.Traffic(), 100);
+        var replay = trafficWriter(KpiTables.TRAFFIC, 100);
         for (TrafficRow r : batch) {
             replay.write(r, null);
         }
@@ -175,7 +175,7 @@ class UnwritableRowsITCase {
     void twoKeysJavaTellsApartButPostgresDoesNotAreEachWrittenInTheirOrder() throws Exception {
         // The driver sends an unpaired surrogate as '?': one key for Postgres, two for the buffer,
         // and "ON CONFLICT DO UPDATE command cannot affect row a second time" (21000) in one INSERT.
-        var writer = trafficWriter(new KpiTables.Traffic(), 100);
+        var writer = trafficWriter(KpiTables.TRAFFIC, 100);
         writer.write(traffic(0, "/a\uD800", "e", 1), null);
         writer.write(traffic(0, "/a?", "e", 2), null);
         writer.flush(false);
@@ -192,7 +192,7 @@ class UnwritableRowsITCase {
                 + " IF NEW.raw <> '' THEN RAISE EXCEPTION 'no raw today' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$");
         db.execute("CREATE TRIGGER no_raw BEFORE INSERT OR UPDATE ON kpi.dead_letters FOR EACH ROW EXECUTE FUNCTION public.no_raw()");
         try {
-            var writer = trafficWriter(new KpiTables.Traffic(), 100);
+            var writer = trafficWriter(KpiTables.TRAFFIC, 100);
             writer.write(traffic(0, "/good", "e", 1), null);
             writer.write(traffic(60_000, "/bad\0", "e", 2), null);
             writer.flush(false);
@@ -209,7 +209,7 @@ class UnwritableRowsITCase {
         assertThat(unwritable.getCount()).isEqualTo(1);
 
         // The same row again, the dead-letter table healthy: the same id now gets the whole story.
-        var replay = trafficWriter(new KpiTables.Traffic(), 100);
+        var replay = trafficWriter(KpiTables.TRAFFIC, 100);
         replay.write(traffic(60_000, "/bad\0", "e", 2), null);
         replay.flush(false);
         replay.close();
@@ -227,7 +227,7 @@ class UnwritableRowsITCase {
                 + " EXECUTE FUNCTION public.no_letters()");
         IOException failure;
         try {
-            var writer = trafficWriter(new KpiTables.Traffic(), 100);
+            var writer = trafficWriter(KpiTables.TRAFFIC, 100);
             writer.write(traffic(0, "/good", "e", 1), null);
             writer.write(traffic(60_000, "/bad\0", "e", 2), null);
             failure = catchThrowableOfType(IOException.class, () -> writer.flush(false));
@@ -246,7 +246,7 @@ class UnwritableRowsITCase {
     @Test
     void theDeadLetterSinkSetsAsideItsOwnRefusedRowsLikeAnyTable() throws Exception {
         var options = new SinkOptions(100, Duration.ofSeconds(1), 2, Duration.ofMillis(1), Duration.ofMillis(5));
-        var sink = new PostgresUpsertSink<>("kpi.dead_letters", db.jdbc(), new KpiTables.DeadLetters(), options);
+        var sink = new PostgresUpsertSink<>("kpi.dead_letters", db.jdbc(), KpiTables.DEAD_LETTERS, options);
         var writer = new PostgresUpsertSink.Writer<>(sink, timers, null, rowsWritten, retries, unwritable);
         writer.write(deadLetter("f.jsonl:1", "fine"), null);
         writer.write(deadLetter("f.jsonl:2", "{\"a\":\"\0\"}"), null); // made by hand, not through DeadLetter.of
@@ -335,7 +335,7 @@ class UnwritableRowsITCase {
 
     private PostgresUpsertSink.Writer<AlertRecord> alertWriter(JdbcSettings jdbc) {
         var options = new SinkOptions(100, Duration.ofSeconds(1), 2, Duration.ofMillis(1), Duration.ofMillis(5));
-        var sink = new PostgresUpsertSink<>("kpi.alerts", jdbc, new KpiTables.Alerts(), options);
+        var sink = new PostgresUpsertSink<>("kpi.alerts", jdbc, KpiTables.ALERTS, options);
         return new PostgresUpsertSink.Writer<>(sink, timers, null, rowsWritten, retries, unwritable);
     }
 
@@ -404,7 +404,7 @@ class UnwritableRowsITCase {
     /** kpi.traffic, counting the rows bound to the real statement (not to the sink's value recorder). */
     private static final class CountingTraffic implements UpsertStatement<TrafficRow> {
         private static final long serialVersionUID = 1L;
-        private final KpiTables.Traffic traffic = new KpiTables.Traffic();
+        private final UpsertStatement<TrafficRow> traffic = KpiTables.TRAFFIC;
         int binds;
 
         @Override

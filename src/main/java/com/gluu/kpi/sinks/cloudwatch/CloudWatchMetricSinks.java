@@ -45,15 +45,15 @@ public final class CloudWatchMetricSinks implements KpiMetricSinks {
             DataStream<CostRow> cost, DataStream<EndpointHealthRow> endpointHealth, JobConfig config) {
         long window = Collections.min(config.get(JobConfig.WINDOWS)).toMillis();
         Duration lateness = config.get(JobConfig.ALLOWED_LATENESS);
-        publish("latency", latency, LatencyRow.class, new KpiTables.Latency(), r -> r.windowEnd - r.windowStart == window,
+        publish("latency", latency, LatencyRow.class, KpiTables.LATENCY, r -> r.windowEnd - r.windowStart == window,
                 r -> r.windowEnd, EmfRecords::latency, lateness);
-        publish("traffic", traffic, TrafficRow.class, new KpiTables.Traffic(), r -> r.windowEnd - r.windowStart == window,
+        publish("traffic", traffic, TrafficRow.class, KpiTables.TRAFFIC, r -> r.windowEnd - r.windowStart == window,
                 r -> r.windowEnd, EmfRecords::traffic, lateness);
-        publish("accuracy", accuracy, AccuracyRow.class, new KpiTables.Accuracy(),
+        publish("accuracy", accuracy, AccuracyRow.class, KpiTables.ACCURACY,
                 r -> r.windowEnd - r.windowStart == window, r -> r.windowEnd, EmfRecords::accuracy, lateness);
-        publish("cost", cost, CostRow.class, new KpiTables.Cost(), r -> r.windowEnd - r.windowStart == window,
+        publish("cost", cost, CostRow.class, KpiTables.COST, r -> r.windowEnd - r.windowStart == window,
                 r -> r.windowEnd, EmfRecords::cost, lateness);
-        publish("endpoint-health", endpointHealth, EndpointHealthRow.class, new KpiTables.EndpointHealth(),
+        publish("endpoint-health", endpointHealth, EndpointHealthRow.class, KpiTables.ENDPOINT_HEALTH,
                 r -> r.windowEnd - r.windowStart == window, r -> r.windowEnd, EmfRecords::endpointHealth, lateness);
     }
 

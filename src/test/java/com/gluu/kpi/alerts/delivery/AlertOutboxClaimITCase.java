@@ -256,7 +256,7 @@ class AlertOutboxClaimITCase {
     }
 
     private static void upsertNotification(AlertNotification n) throws SQLException {
-        KpiTables.AlertNotifications table = new KpiTables.AlertNotifications();
+        var table = KpiTables.ALERT_NOTIFICATIONS;
         try (Connection c = POSTGRES.db().jdbc().connect(); PreparedStatement s = c.prepareStatement(table.sql())) {
             table.bind(s, n);
             s.executeUpdate();
@@ -435,7 +435,7 @@ class AlertOutboxClaimITCase {
     }
 
     private static void upsert(AlertRecord r) throws SQLException {
-        KpiTables.Alerts table = new KpiTables.Alerts();
+        var table = KpiTables.ALERTS;
         try (Connection c = POSTGRES.db().jdbc().connect(); PreparedStatement s = c.prepareStatement(table.sql())) {
             table.bind(s, r);
             s.executeUpdate();

@@ -89,7 +89,7 @@ class AlertOutboxITCase {
     }
 
     private static void upsert(AlertRecord r) throws Exception {
-        KpiTables.Alerts table = new KpiTables.Alerts();
+        var table = KpiTables.ALERTS;
         try (Connection c = db.jdbc().connect(); PreparedStatement s = c.prepareStatement(table.sql())) {
             table.bind(s, r);
             s.executeUpdate();

@@ -1,0 +1,160 @@
+package com.gluu.kpi.operators;
+
+import com.gluu.kpi.config.Durations;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.datastream.WindowedStream;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+
+/**
+ * The windows of one KPI family: its input keyed by the table's key, one tumbling event-time
+ * window operator per configured size with the job's allowed lateness, each turning a window into
+ * rows, all sizes in one stream. Every windowed family builds its windows here, so they share one
+ * naming of operators and one treatment of late data:
+ *
+ * <pre>
+ * rows = KpiWindows.named("latency")
+ *         .sizes(config.get(JobConfig.WINDOWS))
+ *         .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))
+ *         .keyBy(partials, p -&gt; Tuple3.of(p.service, p.model, p.endpoint), KEY)
+ *         .aggregate(new LatencyAggregate(), new LatencyWindowRows());
+ * </pre>
+ *
+ * <p><b>Uids.</b> The window operator of size {@code s} has the uid {@code <family>-<s>} (e.g.
+ * {@code latency-1m}) and the name {@code "<family with spaces> <s> windows"}. A savepoint finds
+ * the window state by that uid, so the family name is part of the savepoint format: never rename
+ * one (see {@code src/test/resources/upgrade/operator-uids.txt}).
+ *
+ * <p><b>Late data.</b> A record up to the allowed lateness behind the watermark still lands in its
+ * window, which fires again with the updated row (the upsert sinks overwrite the earlier one); a
+ * window's state is dropped once the watermark passes its end + the allowed lateness. Later
+ * records do not normally get here: parsing sends events further behind than {@code
+ * time.allowed_lateness} to the dead letters ({@code too_late}), so with the job's lateness a
+ * window drops nothing that passed the gate. What still comes too late (a family that emits later
+ * than its events' time, e.g. accuracy's join, if it chose too small a lateness) is dropped by
+ * Flink's window operator and counted in its {@code numLateRecordsDropped} metric.
+ *
+ * <p><b>State.</b> Only what Flink's window operator keeps: per key and window, the accumulator
+ * of {@link Keyed#aggregate} or the list of inputs of {@link Keyed#process}, typed by the key and
+ * accumulator types the family passes (they are the savepoint's layout: keep them).
+ */
+public final class KpiWindows {
+    private final String family;
+    private final List<Duration> sizes;
+    private final Duration allowedLateness;
+
+    private KpiWindows(String family, List<Duration> sizes, Duration allowedLateness) {
+        this.family = family;
+        this.sizes = sizes;
+        this.allowedLateness = allowedLateness;
+    }
+
+    /** The windows of the family whose uids start with {@code family} (lower case, words joined by '-'). */
+    public static KpiWindows named(String family) {
+        if (family == null || !family.matches("[a-z]+(-[a-z]+)*")) {
+            throw new IllegalArgumentException("a KPI family is named by lower-case words joined by '-', as its"
+                    + " window uids are (e.g. endpoint-health); got " + family);
+        }
+        return new KpiWindows(family, List.of(), Duration.ZERO);
+    }
+
+    /** One window operator per size (the job's {@code windows}), in this order. */
+    public KpiWindows sizes(List<Duration> windowSizes) {
+        if (windowSizes.isEmpty()) {
+            throw new IllegalArgumentException(family + ": at least one window size");
+        }
+        for (Duration size : windowSizes) {
+            if (size.isNegative() || size.isZero()) {
+                throw new IllegalArgumentException(family + ": a window size must be positive, got " + size);
+            }
+        }
+        return new KpiWindows(family, List.copyOf(windowSizes), allowedLateness);
+    }
+
+    /** How long after its end a window still takes records (and fires again for each). */
+    public KpiWindows allowedLateness(Duration lateness) {
+        if (lateness.isNegative()) {
+            throw new IllegalArgumentException(family + ": allowed lateness must not be negative, got " + lateness);
+        }
+        return new KpiWindows(family, sizes, lateness);
+    }
+
+    /**
+     * The input keyed by the row's key. {@code keyType} is given, not inferred: a lambda's key
+     * type cannot be read from its class, and it is the type of the state's keys.
+     */
+    public <IN, K> Keyed<IN, K> keyBy(DataStream<IN> input, KeySelector<IN, K> key, TypeInformation<K> keyType) {
+        if (sizes.isEmpty()) {
+            throw new IllegalStateException(family + ": sizes(...) before keyBy(...)");
+        }
+        return new Keyed<>(this, input, key, keyType);
+    }
+
+    /** The keyed input of one family's windows; its methods add the window operators. */
+    public static final class Keyed<IN, K> {
+        private final KpiWindows spec;
+        private final DataStream<IN> input;
+        private final KeySelector<IN, K> key;
+        private final TypeInformation<K> keyType;
+
+        private Keyed(KpiWindows spec, DataStream<IN> input, KeySelector<IN, K> key, TypeInformation<K> keyType) {
+            this.spec = spec;
+            this.input = Objects.requireNonNull(input, "input");
+            this.key = Objects.requireNonNull(key, "key");
+            this.keyType = Objects.requireNonNull(keyType, "keyType");
+        }
+
+        /**
+         * Each window folded into one accumulator as records arrive ({@code aggregate}), then
+         * turned into its rows; the accumulator type is read from the aggregate's class.
+         */
+        public <ACC, V, ROW> DataStream<ROW> aggregate(AggregateFunction<IN, ACC, V> aggregate,
+                ProcessWindowFunction<V, ROW, K, TimeWindow> rows) {
+            return everySize(window -> window.aggregate(aggregate, rows));
+        }
+
+        /** As {@link #aggregate(AggregateFunction, ProcessWindowFunction)}, with the types given. */
+        public <ACC, V, ROW> DataStream<ROW> aggregate(AggregateFunction<IN, ACC, V> aggregate,
+                ProcessWindowFunction<V, ROW, K, TimeWindow> rows, TypeInformation<ACC> accumulatorType,
+                TypeInformation<V> resultType, TypeInformation<ROW> rowType) {
+            return everySize(window -> window.aggregate(aggregate, rows, accumulatorType, resultType, rowType));
+        }
+
+        /**
+         * Each window's records kept whole until it fires, for rows that need all of them at
+         * once (cost's allocation); costs state per record, so prefer {@link #aggregate}.
+         */
+        public <ROW> DataStream<ROW> process(ProcessWindowFunction<IN, ROW, K, TimeWindow> rows) {
+            return everySize(window -> window.process(rows));
+        }
+
+        /** One window operator per size, named and with its uid, all in one union (none for a single size). */
+        @SuppressWarnings("unchecked")
+        private <ROW> DataStream<ROW> everySize(
+                Function<WindowedStream<IN, K, TimeWindow>, SingleOutputStreamOperator<ROW>> toRows) {
+            List<DataStream<ROW>> windows = new ArrayList<>();
+            for (Duration size : spec.sizes) {
+                String label = Durations.format(size);
+                WindowedStream<IN, K, TimeWindow> window = input
+                        .keyBy(key, keyType)
+                        .window(TumblingEventTimeWindows.of(size))
+                        .allowedLateness(spec.allowedLateness);
+                windows.add(toRows.apply(window)
+                        .uid(spec.family + "-" + label)
+                        .name(spec.family.replace('-', ' ') + " " + label + " windows"));
+            }
+            DataStream<ROW> first = windows.get(0);
+            return windows.size() == 1 ? first : first.union(windows.subList(1, windows.size()).toArray(DataStream[]::new));
+        }
+    }
+}

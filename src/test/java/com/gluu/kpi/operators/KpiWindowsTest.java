@@ -1,0 +1,181 @@
+package com.gluu.kpi.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.transformations.UnionTransformation;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link KpiWindows} on a toy family ("word-count": words counted per word and window): one window
+ * operator per size with the uid and name a savepoint and the Flink UI expect, late records within
+ * the allowed lateness updating their row, later ones ignored, and no state left once a window is
+ * past its lateness.
+ */
+class KpiWindowsTest {
+    private static final long MINUTE = 60_000;
+    private static final Duration LATENESS = Duration.ofMinutes(5);
+    /** A minute boundary: the window under test is [W, W + 1 min). */
+    private static final long W = 1_795_325_880_000L;
+
+    @Test
+    void everySizeGetsOneWindowOperatorWithTheFamilysUidAndName() {
+        DataStream<String> rows = wordCounts(List.of(Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1)));
+
+        assertThat(rows.getTransformation()).isInstanceOf(UnionTransformation.class);
+        List<String> operators = new ArrayList<>();
+        for (Transformation<?> window : rows.getTransformation().getInputs()) {
+            operators.add(window.getUid() + " / " + window.getName());
+        }
+        assertThat(operators).containsExactly(
+                "word-count-1m / word count 1m windows",
+                "word-count-1h / word count 1h windows",
+                "word-count-1d / word count 1d windows");
+    }
+
+    @Test
+    void aSingleSizeIsTheWindowOperatorItselfSoAHarnessCanRunIt() {
+        DataStream<String> rows = wordCounts(List.of(Duration.ofMinutes(1)));
+
+        assertThat(rows.getTransformation()).isInstanceOf(OneInputTransformation.class);
+        assertThat(rows.getTransformation().getUid()).isEqualTo("word-count-1m");
+    }
+
+    @Test
+    void aLateRecordWithinTheAllowedLatenessUpdatesItsRowAndALaterOneIsIgnored() throws Exception {
+        try (var h = harness(wordCounts(List.of(Duration.ofMinutes(1))))) {
+            h.processElement("a", W + 1_000);
+            h.processElement("a", W + 2_000);
+            h.processElement("b", W + 3_000);
+            h.processWatermark(new Watermark(W + MINUTE - 1)); // the window's last ms: it fires
+            assertThat(drain(h)).containsExactlyInAnyOrder("a=2 @" + W, "b=1 @" + W);
+
+            h.processWatermark(new Watermark(W + MINUTE - 1 + 4 * MINUTE)); // 4 of the 5 minutes of lateness
+            h.processElement("a", W + 30_000);
+            assertThat(drain(h)).containsExactly("a=3 @" + W);
+
+            h.processWatermark(new Watermark(W + MINUTE - 1 + LATENESS.toMillis())); // lateness over: state goes
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            h.processElement("a", W + 40_000);
+            assertThat(drain(h)).isEmpty();
+        }
+    }
+
+    @Test
+    void processKeepsTheWholeWindowForRowsThatNeedAllOfIt() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DataStream<String> rows = KpiWindows.named("word-list")
+                .sizes(List.of(Duration.ofMinutes(1)))
+                .allowedLateness(LATENESS)
+                .keyBy(words(env), w -> "all", Types.STRING)
+                .process(new WordList());
+        assertThat(rows.getTransformation().getUid()).isEqualTo("word-list-1m");
+        try (var h = harness(rows)) {
+            h.processElement("b", W + 1_000);
+            h.processElement("a", W + 2_000);
+            h.processWatermark(new Watermark(W + MINUTE - 1));
+            assertThat(drain(h)).containsExactly("[b, a] @" + W);
+        }
+    }
+
+    @Test
+    void aFamilyNameThatIsNotAUidPrefixOrNoSizesFailAtBuildTime() {
+        assertThatThrownBy(() -> KpiWindows.named("Word count")).hasMessageContaining("lower-case words joined by '-'");
+        assertThatThrownBy(() -> KpiWindows.named("word-count").sizes(List.of()))
+                .hasMessageContaining("at least one window size");
+        assertThatThrownBy(() -> KpiWindows.named("word-count").sizes(List.of(Duration.ZERO)))
+                .hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> KpiWindows.named("word-count").allowedLateness(Duration.ofMinutes(-1)))
+                .hasMessageContaining("must not be negative");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        assertThatThrownBy(() -> KpiWindows.named("word-count").keyBy(words(env), w -> w, Types.STRING))
+                .hasMessageContaining("sizes(...) before keyBy(...)");
+    }
+
+    // ---------------------------------------------------------------- the toy family
+
+    private static DataStream<String> words(StreamExecutionEnvironment env) {
+        return env.fromData("a").returns(Types.STRING);
+    }
+
+    private static DataStream<String> wordCounts(List<Duration> sizes) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        return KpiWindows.named("word-count")
+                .sizes(sizes)
+                .allowedLateness(LATENESS)
+                .keyBy(words(env), w -> w, Types.STRING)
+                .aggregate(new Count(), new CountRow(), Types.LONG, Types.LONG, Types.STRING);
+    }
+
+    static final class Count implements AggregateFunction<String, Long, Long> {
+        @Override
+        public Long createAccumulator() {
+            return 0L;
+        }
+
+        @Override
+        public Long add(String word, Long count) {
+            return count + 1;
+        }
+
+        @Override
+        public Long getResult(Long count) {
+            return count;
+        }
+
+        @Override
+        public Long merge(Long a, Long b) {
+            return a + b;
+        }
+    }
+
+    static final class CountRow extends ProcessWindowFunction<Long, String, String, TimeWindow> {
+        @Override
+        public void process(String word, Context ctx, Iterable<Long> counts, Collector<String> out) {
+            out.collect(word + "=" + counts.iterator().next() + " @" + ctx.window().getStart());
+        }
+    }
+
+    static final class WordList extends ProcessWindowFunction<String, String, String, TimeWindow> {
+        @Override
+        public void process(String key, Context ctx, Iterable<String> words, Collector<String> out) {
+            List<String> all = new ArrayList<>();
+            words.forEach(all::add);
+            out.collect(all + " @" + ctx.window().getStart());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static KeyedOneInputStreamOperatorTestHarness<String, String, String> harness(DataStream<String> rows)
+            throws Exception {
+        OneInputTransformation<String, String> window = (OneInputTransformation<String, String>) rows.getTransformation();
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(window.getOperatorFactory(),
+                (KeySelector<String, String>) window.getStateKeySelector(),
+                (TypeInformation<String>) window.getStateKeyType());
+        harness.open();
+        return harness;
+    }
+
+    private static List<String> drain(KeyedOneInputStreamOperatorTestHarness<String, String, String> h) {
+        List<String> out = h.extractOutputValues();
+        h.getOutput().clear();
+        return out;
+    }
+}
