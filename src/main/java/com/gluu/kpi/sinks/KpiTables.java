@@ -409,4 +409,49 @@ public final class KpiTables {
             }
         }
     }
+
+    /**
+     * {@code kpi.jobs} (sql/V11), keyed by (window_start, window_end, service, kind); a duration
+     * without values is NULL, and {@code e2e_sketch} holds {@link StoredSketch} format 1.
+     */
+    public static final class Jobs implements UpsertStatement<com.gluu.kpi.jobs.JobsRow> {
+        private static final long serialVersionUID = 1L;
+        private static final List<String> COLUMNS = List.of("submitted", "completed", "failed", "webhooks_sent",
+                "webhooks_failed", "queue_p95_ms", "run_p95_ms", "e2e_p50_ms", "e2e_p95_ms", "e2e_p99_ms",
+                "e2e_sketch", "open_at_end", "stuck_at_end", "oldest_open_seconds");
+
+        @Override
+        public String sql() {
+            return "INSERT INTO kpi.jobs (window_start, window_end, service, kind, " + String.join(", ", COLUMNS)
+                    + ", updated_at) VALUES (?, ?, ?, ?" + ", ?".repeat(COLUMNS.size()) + ", now())"
+                    + " ON CONFLICT (window_start, window_end, service, kind) DO UPDATE SET "
+                    + String.join(", ", COLUMNS.stream().map(c -> c + " = EXCLUDED." + c).toList())
+                    + ", updated_at = now()";
+        }
+
+        @Override
+        public Object key(com.gluu.kpi.jobs.JobsRow r) {
+            return List.of(r.windowStart, r.windowEnd, r.service, r.kind);
+        }
+
+        @Override
+        public void bind(PreparedStatement s, com.gluu.kpi.jobs.JobsRow r) throws SQLException {
+            s.setObject(1, time(r.windowStart));
+            s.setObject(2, time(r.windowEnd));
+            s.setString(3, r.service);
+            s.setString(4, r.kind);
+            long[] counts = {r.submitted, r.completed, r.failed, r.webhooksSent, r.webhooksFailed};
+            for (int i = 0; i < counts.length; i++) {
+                s.setLong(5 + i, counts[i]);
+            }
+            double[] durations = {r.queueP95Ms, r.runP95Ms, r.e2eP50Ms, r.e2eP95Ms, r.e2eP99Ms};
+            for (int i = 0; i < durations.length; i++) {
+                setNullable(s, 10 + i, durations[i]);
+            }
+            s.setBytes(15, r.e2eSketch == null ? null : StoredSketch.encode(LatencySketches.fromBytes(r.e2eSketch)));
+            s.setLong(16, r.openAtEnd);
+            s.setLong(17, r.stuckAtEnd);
+            s.setDouble(18, r.oldestOpenSeconds);
+        }
+    }
 }
