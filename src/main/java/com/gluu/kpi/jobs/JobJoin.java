@@ -200,33 +200,42 @@ public final class JobJoin extends AbstractStreamOperator<JobSignal>
             timers.registerEventTimeTimer(VoidNamespace.INSTANCE, s.expiresAt);
         }
         JobSignal count = new JobSignal(e.service, e.kind);
+        count.seen = 1;
+        if (!record(s, e, event.ts, count)) {
+            emit(count, event.ts); // a repeat: counts nothing, but its window has a row
+        }
+        return s;
+    }
+
+    /** Records a first state of the job in {@code s} and {@code count}; false for a repeat. */
+    private boolean record(JobState s, JobEvent e, long ts, JobSignal count) throws Exception {
         switch (e.state) {
             case "submitted" -> {
                 if (s.submittedTs != Long.MIN_VALUE) {
-                    return s;
+                    return false;
                 }
-                s.submittedTs = event.ts;
+                s.submittedTs = ts;
                 s.service = e.service;
                 s.kind = e.kind;
                 count.submitted = 1;
-                lateDuration(s, s.startedTs, event.ts, s.startedTs, Kind.QUEUE);
-                lateDuration(s, s.webhookSentTs, event.ts, s.webhookSentTs, Kind.E2E);
+                lateDuration(s, s.startedTs, ts, s.startedTs, Kind.QUEUE);
+                lateDuration(s, s.webhookSentTs, ts, s.webhookSentTs, Kind.E2E);
                 if (s.open()) {
-                    scheduleGauge(s, event.ts);
+                    scheduleGauge(s, ts);
                 }
             }
             case "started" -> {
                 if (s.startedTs != Long.MIN_VALUE) {
-                    return s;
+                    return false;
                 }
-                s.startedTs = event.ts;
-                count.queueMs = duration(s.submittedTs, event.ts);
-                lateDuration(s, s.finishedTs, event.ts, s.finishedTs, Kind.RUN);
+                s.startedTs = ts;
+                count.queueMs = duration(s.submittedTs, ts);
+                lateDuration(s, s.finishedTs, ts, s.finishedTs, Kind.RUN);
             }
             case "completed", "failed" -> {
                 boolean completed = e.state.equals("completed");
                 if (completed ? s.completed : s.failed) {
-                    return s;
+                    return false;
                 }
                 if (completed) {
                     s.completed = true;
@@ -236,15 +245,15 @@ public final class JobJoin extends AbstractStreamOperator<JobSignal>
                     count.failed = 1;
                 }
                 if (s.finishedTs == Long.MIN_VALUE) {
-                    s.finishedTs = event.ts;
-                    count.runMs = duration(s.startedTs, event.ts);
+                    s.finishedTs = ts;
+                    count.runMs = duration(s.startedTs, ts);
                     cancelGauge(s);
                 }
             }
             case "webhook_failed" -> {
                 for (int a : s.failedAttempts) {
                     if (a == e.attempt) {
-                        return s;
+                        return false;
                     }
                 }
                 s.failedAttempts = Arrays.copyOf(s.failedAttempts, s.failedAttempts.length + 1);
@@ -253,15 +262,15 @@ public final class JobJoin extends AbstractStreamOperator<JobSignal>
             }
             case "webhook_sent" -> {
                 if (s.webhookSentTs != Long.MIN_VALUE) {
-                    return s;
+                    return false;
                 }
-                s.webhookSentTs = event.ts;
+                s.webhookSentTs = ts;
                 count.webhooksSent = 1;
-                count.e2eMs = duration(s.submittedTs, event.ts);
+                count.e2eMs = duration(s.submittedTs, ts);
                 cancelGauge(s);
                 // The last state a job can reach: once no event before it can still be admitted
                 // (its ts + the allowed lateness), nothing is left to join.
-                long done = event.ts + latenessMs;
+                long done = ts + latenessMs;
                 if (done < s.expiresAt) {
                     deleteTimer(s.expiresAt, null);
                     s.expiresAt = done;
@@ -270,8 +279,8 @@ public final class JobJoin extends AbstractStreamOperator<JobSignal>
             }
             default -> throw new IllegalStateException("job state " + e.state + " passed validation");
         }
-        emit(count, event.ts);
-        return s;
+        emit(count, ts);
+        return true;
     }
 
     private enum Kind { QUEUE, RUN, E2E }

@@ -13,6 +13,8 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  */
 @TypeInfo(JobsAccumulatorSerializer.TypeInfoFactory.class)
 public final class JobsAccumulator {
+    /** Job events with their ts in the window (repeated states too): the window has a row. */
+    long seen;
     long submitted;
     long completed;
     long failed;
@@ -30,6 +32,7 @@ public final class JobsAccumulator {
     public JobsAccumulator() {}
 
     void add(JobSignal s) {
+        seen += s.seen;
         submitted += s.submitted;
         completed += s.completed;
         failed += s.failed;
@@ -44,6 +47,7 @@ public final class JobsAccumulator {
     }
 
     void merge(JobsAccumulator o) {
+        seen += o.seen;
         submitted += o.submitted;
         completed += o.completed;
         failed += o.failed;

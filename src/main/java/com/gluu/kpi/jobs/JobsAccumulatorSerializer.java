@@ -18,7 +18,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * POJO, so without this Flink would fall back to Kryo.
  *
  * <p>Layout 1 (a change is a new layout, see {@link VersionedSerializerSnapshot}): {@code long}
- * submitted, completed, failed, webhooksSent, webhooksFailed; the queue, run and end-to-end
+ * seen, submitted, completed, failed, webhooksSent, webhooksFailed; the queue, run and end-to-end
  * sketches, each {@code int n, byte[n]} in DDSketch's own encoding ({@link LatencySketches#toBytes});
  * {@code long gaugeAt, boolean gaugeFinal, long open, long stuck, long oldestOpenMs}.
  */
@@ -57,6 +57,7 @@ public final class JobsAccumulatorSerializer extends TypeSerializerSingleton<Job
 
     @Override
     public void serialize(JobsAccumulator a, DataOutputView out) throws IOException {
+        out.writeLong(a.seen);
         out.writeLong(a.submitted);
         out.writeLong(a.completed);
         out.writeLong(a.failed);
@@ -77,6 +78,7 @@ public final class JobsAccumulatorSerializer extends TypeSerializerSingleton<Job
     @Override
     public JobsAccumulator deserialize(DataInputView in) throws IOException {
         JobsAccumulator a = new JobsAccumulator();
+        a.seen = in.readLong();
         a.submitted = in.readLong();
         a.completed = in.readLong();
         a.failed = in.readLong();

@@ -60,6 +60,7 @@ public final class JobsKpis {
         @Override
         public JobSignal overflow(JobSignal s) {
             JobSignal o = new JobSignal(KeyCap.OTHER, KeyCap.OTHER);
+            o.seen = s.seen;
             o.submitted = s.submitted;
             o.completed = s.completed;
             o.failed = s.failed;

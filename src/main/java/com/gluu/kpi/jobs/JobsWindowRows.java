@@ -9,8 +9,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Turns a window's accumulator into its {@code kpi.jobs} row. The gauges count only if they were
- * taken at the window's end (or at the end of the input, inside it); a window with neither an
- * event nor a job open at its end (a job that left the horizon inside it) has no row.
+ * taken at the window's end (or at the end of the input, inside it); a window with neither a job
+ * event nor a job open at its end has no row (it may have had signals: a late start's duration
+ * reported in the window of its end, a job open at an earlier slot's end that left the horizon).
  */
 public final class JobsWindowRows
         extends ProcessWindowFunction<JobsAccumulator, JobsRow, Tuple2<String, String>, TimeWindow> {
@@ -21,9 +22,7 @@ public final class JobsWindowRows
             Collector<JobsRow> out) {
         JobsAccumulator a = accs.iterator().next();
         boolean gaugesAtEnd = a.gaugeFinal || a.gaugeAt == ctx.window().getEnd();
-        boolean events = a.submitted + a.completed + a.failed + a.webhooksSent + a.webhooksFailed > 0
-                || !a.queue.isEmpty() || !a.run.isEmpty() || !a.e2e.isEmpty();
-        if (!events && !(gaugesAtEnd && a.open > 0)) {
+        if (a.seen == 0 && !(gaugesAtEnd && a.open > 0)) {
             return;
         }
         JobsRow row = new JobsRow();

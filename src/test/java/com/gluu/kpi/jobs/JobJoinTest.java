@@ -109,10 +109,16 @@ class JobJoinTest {
                 job("j1", "completed", at(0, 50)));
         watermark(at(0, 59));
 
-        List<JobSignal> out = out().stream().map(StreamRecord::getValue).toList();
-        assertThat(out).hasSize(3); // submitted, the first started, completed; the repeat reports nothing
-        assertThat(out.get(1).queueMs).as("from the first started, 00:10").isEqualTo(10_000);
-        assertThat(out.get(2).runMs).as("00:50 − 00:10").isEqualTo(40_000);
+        List<StreamRecord<JobSignal>> out = out();
+        assertThat(out).hasSize(4); // submitted, the first started, its repeat, completed
+        assertThat(out.get(1).getValue().queueMs).as("from the first started, 00:10").isEqualTo(10_000);
+        // The repeat counts nothing; it only says its window (00:20) has a job event.
+        JobSignal repeat = out.get(2).getValue();
+        assertThat(out.get(2).getTimestamp()).isEqualTo(at(0, 20));
+        assertThat(repeat.seen).isEqualTo(1);
+        assertThat(repeat.events()).isZero();
+        assertThat(repeat.queueMs).isNaN();
+        assertThat(out.get(3).getValue().runMs).as("00:50 − 00:10").isEqualTo(40_000);
     }
 
     @Test
