@@ -4,6 +4,7 @@ import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.JobEvent;
 import com.gluu.kpi.pipeline.AccrualSlots;
 import com.gluu.kpi.pipeline.InputEnd;
+import com.gluu.kpi.pipeline.InputEndState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -13,7 +14,6 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -79,8 +79,7 @@ public final class JobJoin extends AbstractStreamOperator<JobSignal>
     private transient ValueState<JobState> job;
     private transient ListState<Event> pending;
     private transient InternalTimerService<VoidNamespace> timers;
-    private transient ListState<Long> inputEndState;
-    private transient long inputEnd;
+    private transient InputEndState inputEnd;
     private transient StreamRecord<JobSignal> reuse;
 
     /**
@@ -102,18 +101,13 @@ public final class JobJoin extends AbstractStreamOperator<JobSignal>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        inputEndState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("input-end", Types.LONG));
-        inputEnd = Long.MIN_VALUE;
-        for (Long ts : inputEndState.get()) {
-            inputEnd = Math.max(inputEnd, ts);
-        }
+        inputEnd = InputEndState.restore(context);
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        inputEndState.update(List.of(inputEnd));
+        inputEnd.snapshot();
     }
 
     @Override
@@ -134,10 +128,7 @@ public final class JobJoin extends AbstractStreamOperator<JobSignal>
 
     @Override
     public void processElement2(StreamRecord<InputEnd> element) {
-        long ts = element.getValue().maxEventTs;
-        if (ts != Long.MIN_VALUE) {
-            inputEnd = Math.max(inputEnd, ts);
-        }
+        inputEnd.add(element.getValue());
     }
 
     @Override
@@ -148,7 +139,8 @@ public final class JobJoin extends AbstractStreamOperator<JobSignal>
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         long t = timer.getTimestamp();
-        boolean ending = timers.currentWatermark() == Long.MAX_VALUE && (inputEnd == Long.MIN_VALUE || t >= inputEnd);
+        long end = inputEnd.end();
+        boolean ending = timers.currentWatermark() == Long.MAX_VALUE && (end == Long.MIN_VALUE || t >= end);
         JobState s = job.value();
         List<Event> due = new ArrayList<>();
         List<Event> later = new ArrayList<>();
@@ -162,8 +154,8 @@ public final class JobJoin extends AbstractStreamOperator<JobSignal>
         }
 
         if (ending) {
-            if (s != null && s.open() && inputEnd != Long.MIN_VALUE) {
-                emitGauge(s, inputEnd, true);
+            if (s != null && s.open() && end != Long.MIN_VALUE) {
+                emitGauge(s, end, true);
             }
             forget(s);
             return;

@@ -32,12 +32,7 @@ public final class JobsAccumulator {
     public JobsAccumulator() {}
 
     void add(JobSignal s) {
-        seen += s.seen;
-        submitted += s.submitted;
-        completed += s.completed;
-        failed += s.failed;
-        webhooksSent += s.webhooksSent;
-        webhooksFailed += s.webhooksFailed;
+        count(s.seen, s.submitted, s.completed, s.failed, s.webhooksSent, s.webhooksFailed);
         accept(queue, s.queueMs);
         accept(run, s.runMs);
         accept(e2e, s.e2eMs);
@@ -47,18 +42,22 @@ public final class JobsAccumulator {
     }
 
     void merge(JobsAccumulator o) {
-        seen += o.seen;
-        submitted += o.submitted;
-        completed += o.completed;
-        failed += o.failed;
-        webhooksSent += o.webhooksSent;
-        webhooksFailed += o.webhooksFailed;
+        count(o.seen, o.submitted, o.completed, o.failed, o.webhooksSent, o.webhooksFailed);
         queue.mergeWith(o.queue);
         run.mergeWith(o.run);
         e2e.mergeWith(o.e2e);
         if (o.gaugeAt != Long.MIN_VALUE) {
             gauge(o.gaugeAt, o.gaugeFinal, o.open, o.stuck, o.oldestOpenMs);
         }
+    }
+
+    private void count(long seen, long submitted, long completed, long failed, long sent, long webhookFailures) {
+        this.seen += seen;
+        this.submitted += submitted;
+        this.completed += completed;
+        this.failed += failed;
+        webhooksSent += sent;
+        webhooksFailed += webhookFailures;
     }
 
     private void gauge(long at, boolean isFinal, long open, long stuck, long oldestMs) {
