@@ -90,6 +90,13 @@ public final class JobConfig {
     public static final Setting<Duration> ACCURACY_FEEDBACK_WAIT = new Setting<>("accuracy.feedback_wait", "10m",
             "Feedback that overtook its inference waits this much event time for it; then it counts as model 'unmatched'.",
             (k, v) -> duration(k, v, Duration.ZERO));
+    public static final Setting<Duration> JOBS_HORIZON = new Setting<>("jobs.horizon", "1d",
+            "The events of one async job are joined by job_id up to this much event time after its first event;"
+                    + " then the job is forgotten (no longer open).",
+            (k, v) -> duration(k, v, Duration.ofMinutes(1)));
+    public static final Setting<Duration> JOBS_STUCK_AFTER = new Setting<>("jobs.stuck_after", "15m",
+            "An open job submitted more than this much event time before a window's end is stuck (kpi.jobs stuck_at_end).",
+            (k, v) -> duration(k, v, Duration.ofSeconds(1)));
     public static final Setting<Integer> SINK_BATCH_SIZE = new Setting<>("sink.batch_size", 2000,
             "Rows buffered per table before an upsert batch is sent to Postgres.", (k, v) -> integer(k, v, 1, 1_000_000));
     public static final Setting<Duration> SINK_FLUSH_INTERVAL = new Setting<>("sink.flush_interval", "1s",
@@ -169,7 +176,7 @@ public final class JobConfig {
             KINESIS_STREAM, KINESIS_REGION, KINESIS_INITIAL_POSITION, KINESIS_INITIAL_TIMESTAMP, KINESIS_READER,
             KINESIS_SHARD_DISCOVERY_INTERVAL,
             MAX_OUT_OF_ORDERNESS, SOURCE_IDLENESS, ALLOWED_LATENESS, MAX_FUTURE, WINDOWS, DEDUP_WINDOW,
-            ACCURACY_HORIZON, ACCURACY_FEEDBACK_WAIT,
+            ACCURACY_HORIZON, ACCURACY_FEEDBACK_WAIT, JOBS_HORIZON, JOBS_STUCK_AFTER,
             SINK_BATCH_SIZE, SINK_FLUSH_INTERVAL, SINK_MAX_RETRIES, SINK_RETRY_BACKOFF, SINK_RETRY_MAX_BACKOFF,
             LIMITS_MAX_ID_CHARS, LIMITS_MAX_DIMENSION_CHARS, LIMITS_MAX_LATENCY_MS, LIMITS_MAX_TOKENS, LIMITS_MAX_IMAGES,
             LIMITS_MAX_INSTANCE_COUNT, LIMITS_MIN_TS, LIMITS_MAX_TS, LIMITS_MAX_KEYS_PER_WINDOW,

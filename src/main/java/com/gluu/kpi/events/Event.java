@@ -23,6 +23,7 @@ public class Event {
     public FeedbackEvent feedback;
     public EndpointEvent endpoint;
     public TaskEvent task;
+    public JobEvent job;
 
     public Event() {}
 

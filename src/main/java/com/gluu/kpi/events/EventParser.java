@@ -38,6 +38,8 @@ public final class EventParser {
             "OutOfService", "Failed", "Deleting", "Deleted");
     static final Set<String> TASK_STATES = Set.of("RUNNING", "STOPPED");
     static final Set<String> STATUSES = Set.of("ok", "client_error", "error");
+    static final Set<String> JOB_STATES = Set.of(
+            "submitted", "started", "completed", "failed", "webhook_sent", "webhook_failed");
 
     /**
      * Largest {@code vcpu} of a task event. Fargate's largest task is 16 vCPU and 120 GB, and an
@@ -117,6 +119,10 @@ public final class EventParser {
             case "task":
                 event.type = EventType.TASK;
                 event.task = task(fields);
+                break;
+            case "job":
+                event.type = EventType.JOB;
+                event.job = job(fields);
                 break;
             default:
                 throw new InvalidEventException(DeadLetterReason.UNKNOWN_TYPE, "unknown type " + Details.quote(type));
@@ -289,6 +295,19 @@ public final class EventParser {
         e.state = f.requiredEnum("state", TASK_STATES);
         e.vcpu = f.optionalNonNegative("vcpu", MAX_TASK_VCPU);
         e.memoryGb = f.optionalNonNegative("memory_gb", MAX_TASK_MEMORY_GB);
+        return e;
+    }
+
+    private JobEvent job(JsonFields f) throws InvalidEventException {
+        JobEvent e = new JobEvent();
+        e.jobId = f.requiredString("job_id", limits.maxIdChars);
+        e.service = f.requiredString("service", limits.maxDimensionChars);
+        e.state = f.requiredEnum("state", JOB_STATES);
+        e.kind = f.optionalString("kind", limits.maxDimensionChars);
+        e.clientId = f.optionalString("client_id", limits.maxDimensionChars);
+        e.model = f.optionalString("model", limits.maxDimensionChars);
+        e.httpStatus = (int) f.optionalInteger("http_status", 100, 599, -1);
+        e.attempt = (int) f.optionalInteger("attempt", 1, Integer.MAX_VALUE, 0);
         return e;
     }
 }

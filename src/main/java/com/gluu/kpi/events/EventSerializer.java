@@ -21,7 +21,11 @@ import org.apache.flink.types.StringValue;
  *
  * <p>Layout 1: a flags byte (bit 0–3: which of inference, feedback, endpoint, task bodies
  * follow), event id, type ordinal + 1 (0 for none), ts, schema version, source id, then each
- * present body's fields in declaration order. A field added to {@link Event} or a body must be
+ * present body's fields in declaration order. Layout 2 (this build) adds the {@code job} body:
+ * flag bit 4, its fields after the task body's. Layout 1 bytes are layout 2 bytes without that
+ * bit; {@link Layout1} reads and writes exactly layout 1 for state of the builds before it.
+ *
+ * <p>A field added to {@link Event} or a body must be
  * added here ({@code PojoSerializationTest} fails until it is) <em>as a new layout</em>: savepoints
  * hold events in keyed state (the timelines' pending events), so {@link #LAYOUT} goes up and a
  * serializer of the old layout stays, returned by {@link Snapshot#serializerFor} (README,
@@ -31,12 +35,13 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
     private static final long serialVersionUID = 1L;
     public static final EventSerializer INSTANCE = new EventSerializer();
     /** The byte layout this build writes (the class comment's); see {@link Snapshot}. */
-    public static final int LAYOUT = 1;
+    public static final int LAYOUT = 2;
 
     private static final int INFERENCE = 1;
     private static final int FEEDBACK = 2;
     private static final int ENDPOINT = 4;
     private static final int TASK = 8;
+    private static final int JOB = 16;
     private static final EventType[] TYPES = EventType.values();
     private static final InferenceStatus[] STATUSES = InferenceStatus.values();
 
@@ -57,8 +62,15 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
 
     @Override
     public void serialize(Event e, DataOutputView out) throws IOException {
+        write(e, out, LAYOUT);
+    }
+
+    private static void write(Event e, DataOutputView out, int layout) throws IOException {
+        if (layout < 2 && e.job != null) {
+            throw new IOException("event layout " + layout + " has no job body (event " + e.eventId + ")");
+        }
         int flags = (e.inference != null ? INFERENCE : 0) | (e.feedback != null ? FEEDBACK : 0)
-                | (e.endpoint != null ? ENDPOINT : 0) | (e.task != null ? TASK : 0);
+                | (e.endpoint != null ? ENDPOINT : 0) | (e.task != null ? TASK : 0) | (e.job != null ? JOB : 0);
         out.writeByte(flags);
         StringValue.writeString(e.eventId, out);
         out.writeByte(e.type == null ? 0 : e.type.ordinal() + 1);
@@ -92,6 +104,17 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
             out.writeDouble(t.vcpu);
             out.writeDouble(t.memoryGb);
         }
+        if (e.job != null) {
+            JobEvent j = e.job;
+            StringValue.writeString(j.jobId, out);
+            StringValue.writeString(j.service, out);
+            StringValue.writeString(j.state, out);
+            StringValue.writeString(j.kind, out);
+            StringValue.writeString(j.clientId, out);
+            StringValue.writeString(j.model, out);
+            out.writeInt(j.httpStatus);
+            out.writeInt(j.attempt);
+        }
     }
 
     private static void writeInference(InferenceEvent i, DataOutputView out) throws IOException {
@@ -117,8 +140,15 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
 
     @Override
     public Event deserialize(DataInputView in) throws IOException {
+        return read(in, LAYOUT);
+    }
+
+    private static Event read(DataInputView in, int layout) throws IOException {
         Event e = new Event();
         int flags = in.readUnsignedByte();
+        if (layout < 2 && (flags & JOB) != 0) {
+            throw new IOException("event layout " + layout + " has no job body: flags " + flags);
+        }
         e.eventId = StringValue.readString(in);
         int type = in.readUnsignedByte();
         e.type = type == 0 ? null : TYPES[type - 1];
@@ -154,6 +184,18 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
             t.vcpu = in.readDouble();
             t.memoryGb = in.readDouble();
             e.task = t;
+        }
+        if ((flags & JOB) != 0) {
+            JobEvent j = new JobEvent();
+            j.jobId = StringValue.readString(in);
+            j.service = StringValue.readString(in);
+            j.state = StringValue.readString(in);
+            j.kind = StringValue.readString(in);
+            j.clientId = StringValue.readString(in);
+            j.model = StringValue.readString(in);
+            j.httpStatus = in.readInt();
+            j.attempt = in.readInt();
+            e.job = j;
         }
         return e;
     }
@@ -225,6 +267,18 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
             t.memoryGb = from.task.memoryGb;
             e.task = t;
         }
+        if (from.job != null) {
+            JobEvent j = new JobEvent();
+            j.jobId = from.job.jobId;
+            j.service = from.job.service;
+            j.state = from.job.state;
+            j.kind = from.job.kind;
+            j.clientId = from.job.clientId;
+            j.model = from.job.model;
+            j.httpStatus = from.job.httpStatus;
+            j.attempt = from.job.attempt;
+            e.job = j;
+        }
         return e;
     }
 
@@ -275,6 +329,10 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
             super(LAYOUT);
         }
 
+        Snapshot(int layout) {
+            super(layout);
+        }
+
         @Override
         protected String format() {
             return "event";
@@ -287,7 +345,67 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
 
         @Override
         protected TypeSerializer<Event> serializerFor(int layout) {
-            return INSTANCE; // layout 1 is the only one so far
+            return layout == 1 ? Layout1.INSTANCE : INSTANCE;
+        }
+    }
+
+    /**
+     * Layout 1, the builds before the {@code job} body: what {@link Snapshot#serializerFor} gives
+     * for their state. It reads and writes exactly that layout (an event with a job body cannot
+     * be written in it); its snapshot says layout 1, so Flink migrates its state to layout 2.
+     */
+    public static final class Layout1 extends TypeSerializerSingleton<Event> {
+        private static final long serialVersionUID = 1L;
+        public static final Layout1 INSTANCE = new Layout1();
+
+        @Override
+        public boolean isImmutableType() {
+            return false;
+        }
+
+        @Override
+        public Event createInstance() {
+            return new Event();
+        }
+
+        @Override
+        public Event copy(Event from) {
+            return EventSerializer.INSTANCE.copy(from);
+        }
+
+        @Override
+        public Event copy(Event from, Event reuse) {
+            return copy(from);
+        }
+
+        @Override
+        public int getLength() {
+            return -1;
+        }
+
+        @Override
+        public void serialize(Event e, DataOutputView out) throws IOException {
+            write(e, out, 1);
+        }
+
+        @Override
+        public Event deserialize(DataInputView in) throws IOException {
+            return read(in, 1);
+        }
+
+        @Override
+        public Event deserialize(Event reuse, DataInputView in) throws IOException {
+            return read(in, 1);
+        }
+
+        @Override
+        public void copy(DataInputView source, DataOutputView target) throws IOException {
+            write(read(source, 1), target, 1);
+        }
+
+        @Override
+        public TypeSerializerSnapshot<Event> snapshotConfiguration() {
+            return new Snapshot(1);
         }
     }
 

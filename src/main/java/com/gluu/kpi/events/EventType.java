@@ -5,7 +5,8 @@ public enum EventType {
     INFERENCE,
     FEEDBACK,
     ENDPOINT,
-    TASK;
+    TASK,
+    JOB;
 
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);

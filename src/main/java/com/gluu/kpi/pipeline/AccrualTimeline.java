@@ -4,8 +4,6 @@ import com.gluu.kpi.events.Event;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -88,8 +86,7 @@ public abstract class AccrualTimeline<S, OUT> extends AbstractStreamOperator<OUT
     private transient ValueState<S> status;
     private transient MapState<Long, List<Event>> pending;
     private transient InternalTimerService<VoidNamespace> timers;
-    private transient ListState<Long> inputEndState;
-    private transient long inputEnd;
+    private transient InputEndState inputEnd;
     private transient StreamRecord<OUT> reuse;
 
     protected AccrualTimeline(long slotMs) {
@@ -129,18 +126,13 @@ public abstract class AccrualTimeline<S, OUT> extends AbstractStreamOperator<OUT
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        inputEndState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("input-end", Types.LONG));
-        inputEnd = Long.MIN_VALUE;
-        for (Long ts : inputEndState.get()) {
-            inputEnd = Math.max(inputEnd, ts);
-        }
+        inputEnd = InputEndState.restore(context);
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        inputEndState.update(List.of(inputEnd));
+        inputEnd.snapshot();
     }
 
     @Override
@@ -173,15 +165,12 @@ public abstract class AccrualTimeline<S, OUT> extends AbstractStreamOperator<OUT
 
     @Override
     public void processElement2(StreamRecord<InputEnd> element) {
-        long ts = element.getValue().maxEventTs;
-        if (ts != Long.MIN_VALUE) {
-            inputEnd = Math.max(inputEnd, ts);
-        }
+        inputEnd.add(element.getValue());
     }
 
     /** The end time from the InputEnd markers, or {@code Long.MIN_VALUE} while none has come. */
     public long inputEnd() {
-        return inputEnd;
+        return inputEnd.end();
     }
 
     // ---------------------------------------------------------------- timers
@@ -202,8 +191,8 @@ public abstract class AccrualTimeline<S, OUT> extends AbstractStreamOperator<OUT
         long stop;
         if (!inputEnded) {
             stop = t + 1; // all events up to t are in: accrual through t is final
-        } else if (inputEnd != Long.MIN_VALUE) {
-            stop = inputEnd;
+        } else if (inputEnd.end() != Long.MIN_VALUE) {
+            stop = inputEnd.end();
         } else {
             stop = Math.max(c == null ? Long.MIN_VALUE : c.accruedTo, keys.isEmpty() ? Long.MIN_VALUE : keys.get(keys.size() - 1));
         }

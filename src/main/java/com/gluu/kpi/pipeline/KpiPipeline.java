@@ -167,6 +167,7 @@ public final class KpiPipeline {
             alerts.notifications().sinkTo(sinks.alertNotifications()).uid("sink-alert-notifications")
                     .name("kpi.alert_notifications");
         }
+        com.gluu.kpi.jobs.JobsKpis.rows(events, inputEnds, config).sinkTo(sinks.jobs()).uid("sink-jobs").name("kpi.jobs");
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("kpi.dead_letters");
     }
 }

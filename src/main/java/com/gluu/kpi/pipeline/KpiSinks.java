@@ -36,6 +36,9 @@ public interface KpiSinks {
 
     Sink<DeadLetter> deadLetters();
 
+    /** {@code kpi.jobs}: async job lifecycles per (service, kind) and window. */
+    Sink<com.gluu.kpi.jobs.JobsRow> jobs();
+
     /** Where the KPI rows also go as metrics; null (the default) when no metrics are published. */
     default KpiMetricSinks metrics() {
         return null;

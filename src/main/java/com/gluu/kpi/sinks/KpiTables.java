@@ -209,4 +209,30 @@ public final class KpiTables {
             .column("event_id", TEXT, d -> d.eventId)
             .column("event_ts", TIMESTAMPTZ_OR_NULL, d -> d.eventTs)
             .build();
+
+    /**
+     * {@code kpi.jobs} (sql/V11), keyed by (window_start, window_end, service, kind); a duration
+     * without values is NULL, and {@code e2e_sketch} holds {@link StoredSketch} format 1.
+     */
+    public static final UpsertTable<com.gluu.kpi.jobs.JobsRow> JOBS = UpsertTable.<com.gluu.kpi.jobs.JobsRow>into("kpi.jobs")
+            .column("window_start", TIMESTAMPTZ, r -> r.windowStart).key()
+            .column("window_end", TIMESTAMPTZ, r -> r.windowEnd).key()
+            .column("service", TEXT, r -> r.service).key()
+            .column("kind", TEXT, r -> r.kind).key()
+            .column("submitted", BIGINT, r -> r.submitted)
+            .column("completed", BIGINT, r -> r.completed)
+            .column("failed", BIGINT, r -> r.failed)
+            .column("webhooks_sent", BIGINT, r -> r.webhooksSent)
+            .column("webhooks_failed", BIGINT, r -> r.webhooksFailed)
+            .column("queue_p95_ms", DOUBLE_OR_NULL, r -> r.queueP95Ms)
+            .column("run_p95_ms", DOUBLE_OR_NULL, r -> r.runP95Ms)
+            .column("e2e_p50_ms", DOUBLE_OR_NULL, r -> r.e2eP50Ms)
+            .column("e2e_p95_ms", DOUBLE_OR_NULL, r -> r.e2eP95Ms)
+            .column("e2e_p99_ms", DOUBLE_OR_NULL, r -> r.e2eP99Ms)
+            .column("e2e_sketch", BYTEA, r -> r.e2eSketch == null ? null : StoredSketch.encode(LatencySketches.fromBytes(r.e2eSketch)))
+            .column("open_at_end", BIGINT, r -> r.openAtEnd)
+            .column("stuck_at_end", BIGINT, r -> r.stuckAtEnd)
+            .column("oldest_open_seconds", DOUBLE, r -> r.oldestOpenSeconds)
+            .now("updated_at")
+            .build();
 }

@@ -100,4 +100,9 @@ public final class PostgresSinks implements KpiSinks {
     public Sink<DeadLetter> deadLetters() {
         return new PostgresUpsertSink<>("kpi.dead_letters", jdbc, KpiTables.DEAD_LETTERS, options);
     }
+
+    @Override
+    public Sink<com.gluu.kpi.jobs.JobsRow> jobs() {
+        return new PostgresUpsertSink<>("kpi.jobs", jdbc, KpiTables.JOBS, options);
+    }
 }

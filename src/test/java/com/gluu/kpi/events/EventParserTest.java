@@ -112,8 +112,31 @@ class EventParserTest {
         return m;
     }
 
+    static Map<String, Object> fullJob() {
+        Map<String, Object> m = common("e-9", "job");
+        m.put("job_id", "job-7f3a");
+        m.put("service", "analyze-api");
+        m.put("state", "webhook_failed");
+        m.put("kind", "analyze");
+        m.put("client_id", "acme");
+        m.put("model", "blip2");
+        m.put("http_status", 502);
+        m.put("attempt", 3);
+        return m;
+    }
+
+    static Map<String, Object> minimalJob() {
+        Map<String, Object> m = common("e-10", "job");
+        m.put("job_id", "job-1");
+        m.put("service", "annotation-worker");
+        m.put("state", "submitted");
+        return m;
+    }
+
     static Map<String, Object> minimal(String type) {
         switch (type) {
+            case "job":
+                return minimalJob();
             case "inference":
                 return minimalInference();
             case "feedback":
@@ -381,6 +404,53 @@ class EventParserTest {
     }
 
     @Test
+    void fullJobMapsEveryField() throws Exception {
+        Event e = parse(fullJob());
+
+        assertThat(e.type).isEqualTo(EventType.JOB);
+        assertThat(e.routingKey()).as("dedup by event_id").isEqualTo("e-9");
+        JobEvent j = e.job;
+        assertThat(j.jobId).isEqualTo("job-7f3a");
+        assertThat(j.service).isEqualTo("analyze-api");
+        assertThat(j.state).isEqualTo("webhook_failed");
+        assertThat(j.kind).isEqualTo("analyze");
+        assertThat(j.clientId).isEqualTo("acme");
+        assertThat(j.model).isEqualTo("blip2");
+        assertThat(j.httpStatus).isEqualTo(502);
+        assertThat(j.attempt).isEqualTo(3);
+    }
+
+    @Test
+    void minimalJobHasEmptyDimensionsAndNoAttempt() throws Exception {
+        JobEvent j = parse(minimalJob()).job;
+
+        assertThat(j.state).isEqualTo("submitted");
+        assertThat(j.kind).isEmpty();
+        assertThat(j.clientId).isEmpty();
+        assertThat(j.model).isEmpty();
+        assertThat(j.httpStatus).isEqualTo(-1);
+        assertThat(j.attempt).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"submitted", "started", "completed", "failed", "webhook_sent", "webhook_failed"})
+    void everyJobStateOfTheSpecIsAccepted(String state) throws Exception {
+        assertThat(parse(with(minimalJob(), "state", state)).job.state).isEqualTo(state);
+    }
+
+    @Test
+    void aJobStateNotInTheListOrAnAttemptBelowOneIsBadValue() throws Exception {
+        assertThat(rejection(with(minimalJob(), "state", "running")).reason()).isEqualTo(DeadLetterReason.BAD_VALUE);
+        assertThat(rejection(with(minimalJob(), "state", "Submitted")).reason()).isEqualTo(DeadLetterReason.BAD_VALUE);
+        InvalidEventException zero = rejection(with(minimalJob(), "attempt", 0));
+        assertThat(zero.reason()).isEqualTo(DeadLetterReason.BAD_VALUE);
+        assertThat(zero.getMessage()).isEqualTo("attempt must be in [1, 2147483647], got 0");
+        assertThat(rejection(with(minimalJob(), "attempt", 1.5)).reason()).isEqualTo(DeadLetterReason.WRONG_TYPE);
+        assertThat(rejection(with(minimalJob(), "attempt", "2")).reason()).isEqualTo(DeadLetterReason.WRONG_TYPE);
+        assertThat(parse(with(minimalJob(), "attempt", 1)).job.attempt).isEqualTo(1);
+    }
+
+    @Test
     void minimalTaskHasNaNResources() throws Exception {
         TaskEvent t = parse(minimalTask()).task;
 
@@ -480,7 +550,7 @@ class EventParserTest {
 
     static Stream<Arguments> requiredFields() {
         List<Arguments> cases = new ArrayList<>();
-        for (String type : List.of("inference", "feedback", "endpoint", "task")) {
+        for (String type : List.of("inference", "feedback", "endpoint", "task", "job")) {
             for (String field : List.of("event_id", "type", "ts")) {
                 cases.add(Arguments.of(type, field));
             }
@@ -496,6 +566,9 @@ class EventParserTest {
         }
         for (String field : List.of("task_id", "service", "state")) {
             cases.add(Arguments.of("task", field));
+        }
+        for (String field : List.of("job_id", "service", "state")) {
+            cases.add(Arguments.of("job", field));
         }
         return cases.stream();
     }

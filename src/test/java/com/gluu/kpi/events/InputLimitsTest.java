@@ -61,6 +61,11 @@ class InputLimitsTest {
                 m.put("service", "analyze-api");
                 m.put("state", "RUNNING");
                 break;
+            case "job":
+                m.put("job_id", "j-1");
+                m.put("service", "analyze-api");
+                m.put("state", "submitted");
+                break;
             default:
                 throw new IllegalArgumentException(type);
         }
@@ -119,6 +124,9 @@ class InputLimitsTest {
             case ENDPOINT:
                 return Map.of("endpoint", e.endpoint.endpoint, "model", e.endpoint.model,
                         "instance_type", e.endpoint.instanceType).get(field);
+            case JOB:
+                return Map.of("job_id", e.job.jobId, "service", e.job.service, "kind", e.job.kind,
+                        "client_id", e.job.clientId, "model", e.job.model).get(field);
             default:
                 return Map.of("task_id", e.task.taskId, "service", e.task.service).get(field);
         }
@@ -138,6 +146,9 @@ class InputLimitsTest {
         }
         cases.add(Arguments.of("task", "task_id"));
         cases.add(Arguments.of("task", "service"));
+        for (String f : List.of("job_id", "service", "kind", "client_id", "model")) {
+            cases.add(Arguments.of("job", f));
+        }
         return cases.stream();
     }
 

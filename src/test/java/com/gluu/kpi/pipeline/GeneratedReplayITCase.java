@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is compared with {@link ExpectedKpis}, which computes them from the generator's own record of
  * each line.
  */
-class GeneratedReplayITCase {
+public class GeneratedReplayITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
@@ -149,7 +149,7 @@ class GeneratedReplayITCase {
     }
 
     /** SPEC: within 1 % of a true value at that rank; DDSketch's rank is q·(n−1), between two neighbours. */
-    static void assertWithinOnePercentOfRank(double actual, List<Double> sorted, double q, String what) {
+    public static void assertWithinOnePercentOfRank(double actual, List<Double> sorted, double q, String what) {
         double rank = q * (sorted.size() - 1);
         double low = sorted.get((int) Math.floor(rank));
         double high = sorted.get((int) Math.ceil(rank));

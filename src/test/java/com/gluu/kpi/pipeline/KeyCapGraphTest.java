@@ -46,7 +46,7 @@ class KeyCapGraphTest {
             }
         }
         assertThat(caps.keySet()).containsExactlyInAnyOrder("key-cap-latency", "key-cap-traffic", "key-cap-accuracy",
-                "key-cap-cost", "key-cap-cost-services", "key-cap-endpoint-health", "key-cap-slo");
+                "key-cap-cost", "key-cap-cost-services", "key-cap-endpoint-health", "key-cap-slo", "key-cap-jobs");
         // kpi.slo (the shipped rules have SLOs): its budget reads the SLO cap through a keyBy
         StreamNode budget = graph.getStreamNodes().stream().filter(n -> "slo-budget".equals(n.getTransformationUID()))
                 .findFirst().orElseThrow();
@@ -58,7 +58,7 @@ class KeyCapGraphTest {
 
         Map<String, String> capOfWindows = Map.of("latency", "key-cap-latency", "traffic", "key-cap-traffic",
                 "accuracy", "key-cap-accuracy", "cost", "key-cap-cost-services", "endpoint-health",
-                "key-cap-endpoint-health");
+                "key-cap-endpoint-health", "jobs", "key-cap-jobs");
         int windows = 0;
         for (StreamNode node : graph.getStreamNodes()) {
             String uid = node.getTransformationUID();

@@ -57,6 +57,7 @@ class PojoSerializationTest {
                 Arguments.of(Event.class, feedbackEvent()),
                 Arguments.of(Event.class, endpointEvent()),
                 Arguments.of(Event.class, taskEvent()),
+                Arguments.of(Event.class, jobEvent()),
                 Arguments.of(Event.class, allBodiesEvent()),
                 Arguments.of(Event.class, eventWithNullStrings()),
                 Arguments.of(WaitingFeedback.class, waitingFeedback()),
@@ -69,6 +70,10 @@ class PojoSerializationTest {
                 Arguments.of(FeedbackEvent.class, feedback()),
                 Arguments.of(EndpointEvent.class, endpoint()),
                 Arguments.of(TaskEvent.class, task()),
+                Arguments.of(com.gluu.kpi.events.JobEvent.class, job()),
+                Arguments.of(com.gluu.kpi.jobs.JobSignal.class, jobSignal()),
+                Arguments.of(com.gluu.kpi.jobs.JobState.class, jobState()),
+                Arguments.of(com.gluu.kpi.jobs.JobsRow.class, jobsRow()),
                 Arguments.of(DeadLetter.class, deadLetter()),
                 Arguments.of(RawRecord.class, rawRecord()),
                 Arguments.of(LatencyObservation.class, latencyObservation()),
@@ -115,7 +120,13 @@ class PojoSerializationTest {
     /** The first fixture of each hand-serialized type sets every field, so none can be forgotten. */
     @Test
     void handSerializedFixturesSetEveryField() throws Exception {
-        assertEveryFieldSet(allBodiesEvent(), "Event");
+        Event all = allBodiesEvent();
+        for (Field body : Event.class.getFields()) {
+            if (!Modifier.isStatic(body.getModifiers())) {
+                assertThat(body.get(all)).as("allBodiesEvent()." + body.getName()).isNotNull();
+            }
+        }
+        assertEveryFieldSet(all, "Event");
         assertEveryFieldSet(inferenceEvent(), "Event");
         assertEveryFieldSet(waitingFeedback(), "WaitingFeedback");
     }
@@ -129,6 +140,7 @@ class PojoSerializationTest {
         assertThat(copy.feedback).isNotSameAs(e.feedback);
         assertThat(copy.endpoint).isNotSameAs(e.endpoint);
         assertThat(copy.task).isNotSameAs(e.task);
+        assertThat(copy.job).isNotSameAs(e.job);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -344,7 +356,88 @@ class PojoSerializationTest {
         e.feedback = feedback();
         e.endpoint = endpoint();
         e.task = task();
+        e.job = job();
         return e;
+    }
+
+    private static Event jobEvent() {
+        Event e = envelope(EventType.JOB);
+        e.job = job();
+        return e;
+    }
+
+    private static com.gluu.kpi.events.JobEvent job() {
+        com.gluu.kpi.events.JobEvent j = new com.gluu.kpi.events.JobEvent();
+        j.jobId = "job-7f3a";
+        j.service = "analyze-api";
+        j.state = "webhook_failed";
+        j.kind = "analyze";
+        j.clientId = "acme";
+        j.model = "blip2";
+        j.httpStatus = 502;
+        j.attempt = 2;
+        return j;
+    }
+
+    private static com.gluu.kpi.jobs.JobSignal jobSignal() {
+        com.gluu.kpi.jobs.JobSignal s = new com.gluu.kpi.jobs.JobSignal();
+        s.service = "analyze-api";
+        s.kind = "analyze";
+        s.seen = 1;
+        s.submitted = 1;
+        s.completed = 1;
+        s.failed = 1;
+        s.webhooksSent = 1;
+        s.webhooksFailed = 1;
+        s.queueMs = 1_500;
+        s.runMs = 8_000;
+        s.e2eMs = 12_000;
+        s.gaugeAt = 1_795_325_940_000L;
+        s.gaugeFinal = true;
+        s.open = 1;
+        s.stuck = 1;
+        s.oldestOpenMs = 960_000;
+        return s;
+    }
+
+    private static com.gluu.kpi.jobs.JobState jobState() {
+        com.gluu.kpi.jobs.JobState s = new com.gluu.kpi.jobs.JobState();
+        s.service = "analyze-api";
+        s.kind = "analyze";
+        s.firstTs = 1_795_325_880_000L;
+        s.expiresAt = 1_795_412_280_000L;
+        s.submittedTs = 1_795_325_880_000L;
+        s.startedTs = 1_795_325_881_500L;
+        s.finishedTs = 1_795_325_889_500L;
+        s.completed = true;
+        s.failed = true;
+        s.webhookSentTs = 1_795_325_892_000L;
+        s.failedAttempts = new int[] {1, 2};
+        s.gaugeTimer = 1_795_325_939_999L;
+        return s;
+    }
+
+    private static com.gluu.kpi.jobs.JobsRow jobsRow() {
+        com.gluu.kpi.jobs.JobsRow r = new com.gluu.kpi.jobs.JobsRow();
+        r.windowStart = 1_795_325_880_000L;
+        r.windowEnd = 1_795_325_940_000L;
+        r.service = "analyze-api";
+        r.kind = "analyze";
+        r.submitted = 3;
+        r.completed = 2;
+        r.failed = 1;
+        r.webhooksSent = 2;
+        r.webhooksFailed = 1;
+        r.queueP95Ms = 1_500;
+        r.runP95Ms = 8_000;
+        r.e2eP50Ms = 11_000;
+        r.e2eP95Ms = 12_000;
+        r.e2eP99Ms = 12_000;
+        r.e2eSketch = new byte[] {1, 2, 3};
+        r.openAtEnd = 1;
+        r.stuckAtEnd = 1;
+        r.oldestOpenSeconds = 960;
+        return r;
     }
 
     private static InferenceEvent inference() {

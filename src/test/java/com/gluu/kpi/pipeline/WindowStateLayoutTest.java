@@ -56,6 +56,10 @@ class WindowStateLayoutTest {
                 "traffic-1m key (String, String, String, String), AGGREGATING window-contents TrafficCounts,"
                         + " TumblingEventTimeWindows(60000), lateness 300000",
                 "traffic-1h key (String, String, String, String), AGGREGATING window-contents TrafficCounts,"
+                        + " TumblingEventTimeWindows(3600000), lateness 300000",
+                "jobs-1m key (String, String), AGGREGATING window-contents JobsAccumulatorSerializer,"
+                        + " TumblingEventTimeWindows(60000), lateness 300000",
+                "jobs-1h key (String, String), AGGREGATING window-contents JobsAccumulatorSerializer,"
                         + " TumblingEventTimeWindows(3600000), lateness 300000");
     }
 

@@ -71,6 +71,19 @@ class UpsertTableTest {
                         + " period_bad = EXCLUDED.period_bad, objective = EXCLUDED.objective,"
                         + " budget_consumed = EXCLUDED.budget_consumed, budget_remaining = EXCLUDED.budget_remaining,"
                         + " updated_at = now()");
+        assertThat(KpiTables.JOBS.sql()).isEqualTo(
+                "INSERT INTO kpi.jobs (window_start, window_end, service, kind, submitted, completed, failed,"
+                        + " webhooks_sent, webhooks_failed, queue_p95_ms, run_p95_ms, e2e_p50_ms, e2e_p95_ms, e2e_p99_ms,"
+                        + " e2e_sketch, open_at_end, stuck_at_end, oldest_open_seconds, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                        + " ON CONFLICT (window_start, window_end, service, kind) DO UPDATE SET"
+                        + " submitted = EXCLUDED.submitted, completed = EXCLUDED.completed, failed = EXCLUDED.failed,"
+                        + " webhooks_sent = EXCLUDED.webhooks_sent, webhooks_failed = EXCLUDED.webhooks_failed,"
+                        + " queue_p95_ms = EXCLUDED.queue_p95_ms, run_p95_ms = EXCLUDED.run_p95_ms,"
+                        + " e2e_p50_ms = EXCLUDED.e2e_p50_ms, e2e_p95_ms = EXCLUDED.e2e_p95_ms,"
+                        + " e2e_p99_ms = EXCLUDED.e2e_p99_ms, e2e_sketch = EXCLUDED.e2e_sketch,"
+                        + " open_at_end = EXCLUDED.open_at_end, stuck_at_end = EXCLUDED.stuck_at_end,"
+                        + " oldest_open_seconds = EXCLUDED.oldest_open_seconds, updated_at = now()");
     }
 
     @Test

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class EventGainsAFieldTest {
 
     static Stream<Arguments> fixturesAndBackends() {
-        return Stream.of("before-versions", "layout-1")
+        return Stream.of("before-versions", "layout-1", "layout-2")
                 .flatMap(f -> Stream.of(Arguments.of(f, "hashmap"), Arguments.of(f, "rocksdb")));
     }
 
@@ -44,7 +44,7 @@ class EventGainsAFieldTest {
     @MethodSource("fixturesAndBackends")
     void aSavepointOfThisBuildRestoresInABuildWhoseEventGainedAField(String fixture, String backend) throws Exception {
         OperatorSubtaskState savepoint = UpgradeFixtures.readOperatorState(UpgradeFixtures.dir(UpgradeFixtures.EVENT_STATE, fixture));
-        List<Event> samples = UpgradeSamples.events();
+        List<Event> samples = fixture.equals("layout-2") ? UpgradeSamples.eventsOfLayout2() : UpgradeSamples.events();
         OperatorSubtaskState nextSavepoint;
         try (var next = restore(savepoint, NextEventSerializer.INSTANCE, backend)) {
             EventKeeper keeper = keeper(next);

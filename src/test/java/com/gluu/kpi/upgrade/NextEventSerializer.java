@@ -14,14 +14,15 @@ import org.apache.flink.types.StringValue;
 
 /**
  * The {@link EventSerializer} of a next build in which {@link Event} gained a field ({@code
- * region}, held here by {@link RegionEvent}): its layout 2 is layout 1 followed by the region, and
- * its snapshot — the same format, "event" — keeps this build's serializer as the reader of layout
- * 1, exactly as the procedure of {@link VersionedSerializerSnapshot} says a real change must.
+ * region}, held here by {@link RegionEvent}): its layout ({@link EventSerializer#LAYOUT} + 1) is
+ * this build's layout followed by the region, and its snapshot — the same format, "event" — keeps
+ * this build's serializers as the readers of the older layouts, exactly as the procedure of
+ * {@link VersionedSerializerSnapshot} says a real change must.
  */
 class NextEventSerializer extends TypeSerializerSingleton<Event> {
     private static final long serialVersionUID = 1L;
     static final NextEventSerializer INSTANCE = new NextEventSerializer();
-    static final int LAYOUT = 2;
+    static final int LAYOUT = EventSerializer.LAYOUT + 1;
 
     static String region(Event e) {
         return e instanceof RegionEvent r ? r.region : null;
@@ -79,7 +80,7 @@ class NextEventSerializer extends TypeSerializerSingleton<Event> {
         return new Snapshot();
     }
 
-    /** The next build's snapshot: layouts 1 (this build's serializer) and 2. */
+    /** The next build's snapshot: this build's layouts (its serializers) and the next one. */
     public static final class Snapshot extends VersionedSerializerSnapshot<Event> {
         public Snapshot() {
             super(LAYOUT);
@@ -97,7 +98,8 @@ class NextEventSerializer extends TypeSerializerSingleton<Event> {
 
         @Override
         protected TypeSerializer<Event> serializerFor(int layout) {
-            return layout == 1 ? EventSerializer.INSTANCE : INSTANCE;
+            return layout == 1 ? EventSerializer.Layout1.INSTANCE : layout == EventSerializer.LAYOUT
+                    ? EventSerializer.INSTANCE : INSTANCE;
         }
     }
 
@@ -152,6 +154,7 @@ class NextEventSerializer extends TypeSerializerSingleton<Event> {
             feedback = e.feedback;
             endpoint = e.endpoint;
             task = e.task;
+            job = e.job;
             this.region = region;
         }
     }

@@ -48,8 +48,14 @@ class OperatorStateUpgradeTest {
                 .flatMap(f -> Stream.of(Arguments.of(f, "hashmap"), Arguments.of(f, "rocksdb")));
     }
 
+    /** The event state has a fixture of event layout 2 (the job body) too. */
+    static Stream<Arguments> eventStateFixturesAndBackends() {
+        return Stream.concat(fixturesAndBackends(),
+                Stream.of(Arguments.of("layout-2", "hashmap"), Arguments.of("layout-2", "rocksdb")));
+    }
+
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("fixturesAndBackends")
+    @MethodSource("eventStateFixturesAndBackends")
     void eventsInKeyedStateComeBackWhole(String fixture, String backend) throws Exception {
         OperatorSubtaskState savepoint = read(UpgradeFixtures.EVENT_STATE, fixture);
         try (var harness = UpgradeFixtures.eventKeeper(EventSerializer.INSTANCE)) {
@@ -57,11 +63,12 @@ class OperatorStateUpgradeTest {
             harness.initializeState(savepoint);
             harness.open();
             EventKeeper keeper = (EventKeeper) harness.getOneInputOperator();
+            List<Event> samples = fixture.equals("layout-2") ? UpgradeSamples.eventsOfLayout2() : UpgradeSamples.events();
             List<Event> kept = new ArrayList<>();
-            for (Event sample : UpgradeSamples.events()) {
+            for (Event sample : samples) {
                 kept.add(keeper.kept(EventKeeper.key(sample)));
             }
-            SerializerUpgradeTest.assertEventsEqual(kept, UpgradeSamples.events());
+            SerializerUpgradeTest.assertEventsEqual(kept, samples);
         }
     }
 

@@ -37,14 +37,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (compatible after migration) and the new layout gets fixtures of its own.
  */
 class SerializerUpgradeTest {
-    /** Every fixture so far holds layout 1 of each serializer. */
-    private static final int FIXTURE_LAYOUT = 1;
-
     static Stream<Arguments> fixtures() {
-        return Stream.of("before-versions", "layout-1").flatMap(fixture -> Stream.of(
+        return Stream.concat(Stream.of("before-versions", "layout-1").flatMap(fixture -> Stream.of(
                 Arguments.of(UpgradeFixtures.EVENT_SERIALIZER, fixture),
                 Arguments.of(UpgradeFixtures.LATENCY_SERIALIZER, fixture),
-                Arguments.of(UpgradeFixtures.WAITING_FEEDBACK_SERIALIZER, fixture)));
+                Arguments.of(UpgradeFixtures.WAITING_FEEDBACK_SERIALIZER, fixture))),
+                // Event layout 2 added the job body; the other serializers are still at layout 1.
+                Stream.of(Arguments.of(UpgradeFixtures.EVENT_SERIALIZER, "layout-2")));
+    }
+
+    /** The layout a fixture holds: the one it is named after (before-versions wrote layout 1). */
+    private static int fixtureLayout(String fixture) {
+        return fixture.equals("layout-2") ? 2 : 1;
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -52,7 +56,8 @@ class SerializerUpgradeTest {
     void aCommittedFixtureRestoresWithTheCurrentSerializer(String subject, String fixture) throws Exception {
         switch (subject) {
             case UpgradeFixtures.EVENT_SERIALIZER -> restore(subject, fixture, EventSerializer.INSTANCE,
-                    EventSerializer.LAYOUT, UpgradeSamples.events(), SerializerUpgradeTest::assertEventsEqual);
+                    EventSerializer.LAYOUT, fixture.equals("layout-2") ? UpgradeSamples.eventsOfLayout2()
+                            : UpgradeSamples.events(), SerializerUpgradeTest::assertEventsEqual);
             case UpgradeFixtures.LATENCY_SERIALIZER -> restore(subject, fixture, LatencyAccumulatorSerializer.INSTANCE,
                     LatencyAccumulatorSerializer.LAYOUT, UpgradeSamples.latencyAccumulators(),
                     SerializerUpgradeTest::assertAccumulatorsMatchTheirObservations);
@@ -68,11 +73,11 @@ class SerializerUpgradeTest {
         Path dir = UpgradeFixtures.dir(subject, fixture);
         TypeSerializerSnapshot<T> written = UpgradeFixtures.readSnapshot(dir);
         assertThat(written).isInstanceOf(VersionedSerializerSnapshot.class);
-        assertThat(((VersionedSerializerSnapshot<T>) written).layout()).isEqualTo(FIXTURE_LAYOUT);
+        assertThat(((VersionedSerializerSnapshot<T>) written).layout()).isEqualTo(fixtureLayout(fixture));
 
         TypeSerializerSchemaCompatibility<T> compatibility =
                 current.snapshotConfiguration().resolveSchemaCompatibility(written);
-        if (currentLayout == FIXTURE_LAYOUT) {
+        if (currentLayout == fixtureLayout(fixture)) {
             assertThat(compatibility.isCompatibleAsIs()).as("%s: same layout", compatibility).isTrue();
         } else {
             assertThat(compatibility.isCompatibleAfterMigration()).as("%s: older layout", compatibility).isTrue();
@@ -86,9 +91,9 @@ class SerializerUpgradeTest {
 
     @Test
     void aSnapshotOfANewerLayoutFailsWhenReadNamingTheLayoutsThisBuildReads() throws Exception {
-        byte[] newer = snapshotBytes(EventSerializer.Snapshot.class.getName(), VersionedSerializerSnapshot.VERSION, 2);
+        byte[] newer = snapshotBytes(EventSerializer.Snapshot.class.getName(), VersionedSerializerSnapshot.VERSION, 3);
         assertThatThrownBy(() -> read(newer)).isInstanceOf(IOException.class)
-                .hasMessage("event state is in layout 2; this build reads layouts 1 to 1"
+                .hasMessage("event state is in layout 3; this build reads layouts 1 to 2"
                         + " (a savepoint of a newer build cannot be restored by an older one)");
     }
 

@@ -24,8 +24,29 @@ public final class UpgradeSamples {
     private UpgradeSamples() {}
 
     /** One event of each type, one with every body, and one with every nullable field null. */
+    /** The samples of event layout 1 (the fixtures before-versions and layout-1 hold them). */
     public static List<Event> events() {
         return List.of(inference(), feedback(), endpoint(), task(), allBodies(), nullStrings());
+    }
+
+    /** The samples of event layout 2: layout 1's and a job event (fixture layout-2). */
+    public static List<Event> eventsOfLayout2() {
+        return java.util.stream.Stream.concat(events().stream(), java.util.stream.Stream.of(job())).toList();
+    }
+
+    static Event job() {
+        Event e = envelope("evt-job-1", EventType.JOB, 1_795_326_180_000L, "events.jsonl:7");
+        com.gluu.kpi.events.JobEvent j = new com.gluu.kpi.events.JobEvent();
+        j.jobId = "job-42";
+        j.service = "analyze-api";
+        j.state = "webhook_failed";
+        j.kind = "analyze";
+        j.clientId = "acme";
+        j.model = "blip2";
+        j.httpStatus = 503;
+        j.attempt = 2;
+        e.job = j;
+        return e;
     }
 
     static Event inference() {

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <pre>mvn -o test -Dtest=WriteUpgradeFixtures -Dupgrade.fixture=layout-2</pre>
  *
  * <p>Run it once when a release changes a state layout (and bumps its version), with the new
- * layout's name, and commit what it writes; then add that fixture to the upgrade tests. It
+ * layout's name, and commit what it writes for the subjects whose layout changed (delete the
+ * others' new folders: they would repeat the older fixture); then add that fixture to the
+ * upgrade tests. (layout-2: the event serializer and event state, which gained the job body.) It
  * writes only fixtures that do not exist yet, never over one: a committed fixture stands for savepoints of the
  * build that wrote it, which no later build can take again. (The system property is the switch
  * only; nothing else of the environment is read.)
@@ -33,7 +35,7 @@ class WriteUpgradeFixtures {
     @Test
     void writeTheFixturesOfThisBuild() throws Exception {
         String fixture = System.getProperty("upgrade.fixture");
-        serializer(UpgradeFixtures.EVENT_SERIALIZER, fixture, EventSerializer.INSTANCE, UpgradeSamples.events());
+        serializer(UpgradeFixtures.EVENT_SERIALIZER, fixture, EventSerializer.INSTANCE, UpgradeSamples.eventsOfLayout2());
         serializer(UpgradeFixtures.LATENCY_SERIALIZER, fixture, LatencyAccumulatorSerializer.INSTANCE,
                 UpgradeSamples.latencyAccumulators());
         serializer(UpgradeFixtures.WAITING_FEEDBACK_SERIALIZER, fixture, WaitingFeedbackSerializer.INSTANCE,
@@ -61,7 +63,7 @@ class WriteUpgradeFixtures {
         }
         try (var harness = UpgradeFixtures.eventKeeper(EventSerializer.INSTANCE)) {
             harness.open();
-            for (Event e : UpgradeSamples.events()) {
+            for (Event e : UpgradeSamples.eventsOfLayout2()) {
                 harness.processElement(e, e.ts);
             }
             UpgradeFixtures.writeOperatorState(dir, UpgradeFixtures.savepoint(harness, 1));
