@@ -202,9 +202,11 @@ class ClusterChaosIT {
             }
             Map<String, List<String>> actual = TestDatabase.tablesAsJson(db.jdbc(), TABLES, LEFT_OUT);
             for (String table : TABLES) {
-                assertSameRows("kpi." + table, actual.get(table), expected.get(table));
+                TestDatabase.assertSameRows("kpi." + table, "after the chaos", actual.get(table), "in the uninterrupted run",
+                        expected.get(table));
             }
-            assertSameRows("kpi.dead_letters", db.rows(DEAD_LETTERS), oracle.rows(DEAD_LETTERS));
+            TestDatabase.assertSameRows("kpi.dead_letters", "after the chaos", db.rows(DEAD_LETTERS), "in the uninterrupted run",
+                    oracle.rows(DEAD_LETTERS));
             assertThat(db.rows(DEAD_LETTERS)).hasSize((int) fileCounts.deadLetters);
             assertThat(fileCounts.records).isEqualTo(lines.size());
             assertDelivered(db, posthog, sns, oraclePosthog, oracleSns);
@@ -214,18 +216,6 @@ class ClusterChaosIT {
             assertThat(cloudwatch.batches().stream().flatMap(b -> b.events().stream()).filter(e -> e.timestamp() >= afterOutage))
                     .as("CloudWatch lines after its outage").isNotEmpty();
         }
-    }
-
-    /** Equal lists, and if not, which rows only one of them has (the whole lists are too long to read). */
-    private static <T> void assertSameRows(String what, List<T> afterChaos, List<T> uninterrupted) {
-        List<T> onlyAfterChaos = new ArrayList<>(afterChaos);
-        onlyAfterChaos.removeAll(uninterrupted);
-        List<T> onlyUninterrupted = new ArrayList<>(uninterrupted);
-        onlyUninterrupted.removeAll(afterChaos);
-        assertThat(onlyAfterChaos).as("%s rows only after the chaos (only in the uninterrupted run: %s)", what,
-                onlyUninterrupted).isEmpty();
-        assertThat(onlyUninterrupted).as("%s rows only in the uninterrupted run", what).isEmpty();
-        assertThat(afterChaos).as(what).isEqualTo(uninterrupted);
     }
 
     /** The channel settings of a job (or the oracle's outbox) that delivers to these stand-ins. */

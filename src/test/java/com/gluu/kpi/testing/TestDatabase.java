@@ -132,4 +132,22 @@ public final class TestDatabase implements AutoCloseable {
     public void close() {
         postgres.close();
     }
+
+    /**
+     * Equal row lists, and if not, first which rows only one side has (whole tables are too long
+     * to read in a failure message). {@code what} names the table, {@code actual} and {@code
+     * expected} the two runs.
+     */
+    public static <T> void assertSameRows(String what, String actual, List<T> actualRows, String expected,
+            List<T> expectedRows) {
+        List<T> onlyActual = new ArrayList<>(actualRows);
+        onlyActual.removeAll(expectedRows);
+        List<T> onlyExpected = new ArrayList<>(expectedRows);
+        onlyExpected.removeAll(actualRows);
+        org.assertj.core.api.Assertions.assertThat(onlyActual)
+                .as("%s rows only %s (only %s: %s)", what, actual, expected, onlyExpected).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(onlyExpected).as("%s rows only %s", what, expected).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(actualRows).as("%s %s vs %s", what, actual, expected)
+                .isEqualTo(expectedRows);
+    }
 }

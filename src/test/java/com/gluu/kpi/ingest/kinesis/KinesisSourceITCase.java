@@ -541,13 +541,8 @@ class KinesisSourceITCase {
                 .matches(stream + "/shardId-00000000000" + shards + ":\\d+(#\\d+)?"));
         Map<String, List<String>> fromKinesis = db.tablesAsJson(TABLES);
         for (String table : TABLES) {
-            List<String> onlyKinesis = new ArrayList<>(fromKinesis.get(table));
-            onlyKinesis.removeAll(file.tables.get(table));
-            List<String> onlyFile = new ArrayList<>(file.tables.get(table));
-            onlyFile.removeAll(fromKinesis.get(table));
-            assertThat(onlyKinesis).as("kpi.%s rows from Kinesis only (file only: %s)", table, onlyFile).isEmpty();
-            assertThat(onlyFile).as("kpi.%s rows from the file only", table).isEmpty();
-            assertThat(fromKinesis.get(table)).as("kpi.%s from Kinesis vs file", table).isEqualTo(file.tables.get(table));
+            TestDatabase.assertSameRows("kpi." + table, "from Kinesis", fromKinesis.get(table), "from the file",
+                    file.tables.get(table));
         }
     }
 
