@@ -24,12 +24,15 @@ import java.util.TreeMap;
  *       that made it fire (like Prometheus' {@code activeAt}); for {@code for: 1} that is the firing
  *       evaluation itself.
  *   <li><b>no value</b> ({@code NaN}, or fewer observations than {@code min_sample}): does not
- *       breach, so a pending group goes back to inactive; a firing episode neither resolves nor
- *       changes its value (we do not know the group has recovered), but still repeats on schedule.
+ *       breach, so a pending group goes back to inactive; for a firing episode it counts as an
+ *       evaluation whose condition no longer holds (Prometheus: a series that is gone is not
+ *       firing), so an episode of a service that fell silent resolves once {@code keep_firing_for}
+ *       has passed, with value NaN, and {@code no_data} speaks for the silence instead of hourly
+ *       reminders of a stale value.
  *   <li><b>hysteresis</b>: a firing episode resolves at the first evaluation whose value no longer
- *       satisfies {@link AlertRule#stillFiring(double)}, or, with {@code keep_firing_for}, at the
- *       first such evaluation at least that long after the first of an unbroken run of them (an
- *       evaluation that holds again ends the run; one without a value neither ends nor extends it).
+ *       satisfies {@link AlertRule#stillFiring(double)} (or that has no value), or, with
+ *       {@code keep_firing_for}, at the first such evaluation at least that long after the first of
+ *       an unbroken run of them (an evaluation that holds again ends the run).
  *   <li><b>repeat</b>: while firing, an evaluation at least {@code repeat_interval} of event time
  *       after the episode's latest notification notifies again ({@code notifySeq + 1}, same id).
  *   <li><b>resolve</b>: one record with state {@code resolved}, {@code resolvedAt} = the evaluation
@@ -78,7 +81,7 @@ public final class AlertStateMachine {
             boolean stillFiring, double value) {
         List<AlertRecord> out = new ArrayList<>(1);
         if (s.phase == AlertGroupState.FIRING) {
-            if (hasValue && !stillFiring) {
+            if (!hasValue || !stillFiring) {
                 if (s.clearSince == Long.MIN_VALUE) {
                     s.clearSince = at;
                 }
@@ -92,7 +95,7 @@ public final class AlertStateMachine {
                 }
                 // keep_firing_for: still firing (with the last value that held) until the condition
                 // has stayed away that long
-            } else if (hasValue) {
+            } else {
                 s.clearSince = Long.MIN_VALUE;
                 s.lastValue = value;
             }
@@ -199,8 +202,13 @@ public final class AlertStateMachine {
             case RESTART: what = "restarts in " + rule.window().toMinutes() + " min"; break;
             default: what = rule.statistic().wireName() + " of " + rule.stage() + " latency";
         }
-        String v = Double.isNaN(value) ? "n/a" : format(value);
         String t = rule.comparison().symbol() + " " + format(rule.threshold());
+        if (resolved && Double.isNaN(value)) {
+            return what + " no longer measured (" + (rule.minSample() > 0 ? "fewer than " + rule.minSample()
+                    + " observations" : "no observations") + " in " + Durations.format(rule.window())
+                    + "; fires " + t + ") for " + group;
+        }
+        String v = Double.isNaN(value) ? "n/a" : format(value);
         return resolved ? what + " back to " + v + " (fires " + t + ") for " + group
                 : what + " " + v + " " + t + " for " + group;
     }
@@ -214,6 +222,10 @@ public final class AlertStateMachine {
         String windows = Durations.format(rule.window()) + " and " + Durations.format(rule.shortWindow());
         String fires = "fires at " + number(rule.threshold()) + "x";
         String slo = rule.slo().name() + " budget burn";
+        if (resolved && Double.isNaN(value)) {
+            return slo + " no longer measured (fewer than " + rule.minSample() + " requests in "
+                    + Durations.format(rule.window()) + "; " + fires + ") for " + group;
+        }
         return resolved ? slo + " back to " + v + " (" + fires + " over " + windows + ") for " + group
                 : slo + "ing " + v + " over " + windows + " (" + fires + ") for " + group;
     }

@@ -80,12 +80,32 @@ class AlertStateMachineTest {
     }
 
     @Test
-    void aBreachDuringKeepFiringForStartsTheWaitAgainAndNoValueNeitherEndsNorExtendsIt() {
+    void aBreachDuringKeepFiringForStartsTheWaitAgain() {
         AlertStateMachine m = new AlertStateMachine(latency(", keep_firing_for: 3m"));
         AlertGroupState s = new AlertGroupState();
-        // fires at 0; clear at 1, 2; breach at 3 (run ends); clear from 4; no value at 5 (NaN); clear 6, 7:
+        // fires at 0; clear at 1, 2; breach at 3 (run ends); clear from 4, 5, 6, 7:
         // the run started at 4, 7 - 4 = 3 min -> resolved at 7
-        List<AlertRecord> out = run(m, s, 12000, 8000, 8000, 12000, 8000, Double.NaN, 8000, 8000, 8000);
+        List<AlertRecord> out = run(m, s, 12000, 8000, 8000, 12000, 8000, 8000, 8000, 8000, 8000);
+        assertThat(out).extracting(r -> r.state + " " + (r.transitionAt - T0) / MIN)
+                .containsExactly("firing 0", "resolved 7");
+    }
+
+    @Test
+    void minutesWithoutAValueCountAsAwayFromTheConditionSoASilentGroupResolvesAfterKeepFiringFor() {
+        AlertStateMachine m = new AlertStateMachine(latency(", keep_firing_for: 3m"));
+        AlertGroupState s = new AlertGroupState();
+        // fires at 0; breach at 1; no value from 2 on (the service fell silent): the run away from the
+        // condition starts at 2, 5 - 2 = 3 min -> resolved at 5, value NaN; nothing after it
+        List<AlertRecord> out = run(m, s, 12000, 12000, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN);
+        assertThat(out).extracting(r -> r.state + " " + (r.transitionAt - T0) / MIN)
+                .containsExactly("firing 0", "resolved 5");
+        assertThat(out.get(1).value).isNaN();
+        assertThat(s.isInactive()).isTrue();
+        // a value that holds again within the wait ends the run: no value at 1, 2, breach at 3,
+        // then no value from 4: resolved at 7
+        AlertGroupState t = new AlertGroupState();
+        out = run(m, t, 12000, Double.NaN, Double.NaN, 12000, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         assertThat(out).extracting(r -> r.state + " " + (r.transitionAt - T0) / MIN)
                 .containsExactly("firing 0", "resolved 7");
     }
@@ -195,17 +215,19 @@ class AlertStateMachineTest {
         assertThat(s.isInactive()).isTrue();
         // 1 error of 20 = 0.05 > 0.01: fires
         assertThat(m.evaluate(s, l, T0 + MIN, 1 / 20.0, 20)).hasSize(1);
-        // while firing, 0 errors of 10 requests does not resolve (too few to know) ...
-        assertThat(m.evaluate(s, l, T0 + 2 * MIN, 0.0, 10)).isEmpty();
-        assertThat(s.isFiring()).isTrue();
-        // ... nor does no traffic at all
-        assertThat(m.evaluate(s, l, T0 + 3 * MIN, Double.NaN, 0)).isEmpty();
-        assertThat(s.isFiring()).isTrue();
         // 0 of 25 resolves
-        List<AlertRecord> out = m.evaluate(s, l, T0 + 4 * MIN, 0.0, 25);
+        List<AlertRecord> out = m.evaluate(s, l, T0 + 2 * MIN, 0.0, 25);
         assertThat(out).extracting(r -> r.state).containsExactly("resolved");
         assertThat(out.get(0).value).isEqualTo(0.0);
         assertThat(out.get(0).summary).isEqualTo("error rate back to 0 % (fires > 1 %) for a");
+        // fires again at 3; 0 errors of 10 requests is too few to judge: no value, which resolves a
+        // rule without keep_firing_for at once, and says why
+        assertThat(m.evaluate(s, l, T0 + 3 * MIN, 1 / 20.0, 20)).hasSize(1);
+        out = m.evaluate(s, l, T0 + 4 * MIN, 0.0, 10);
+        assertThat(out).extracting(r -> r.state).containsExactly("resolved");
+        assertThat(out.get(0).value).isNaN();
+        assertThat(out.get(0).summary)
+                .isEqualTo("error rate no longer measured (fewer than 20 observations in 5m; fires > 1 %) for a");
     }
 
     @Test
