@@ -70,7 +70,10 @@ import org.slf4j.LoggerFactory;
  *   <li>endpoint_event: Σ failures or Σ restarts in the window (always a value, 0 without input);
  *   <li>idle_endpoint: breached when every minute of the last idle_for has billed ms &gt; 0 and
  *       none has requests on the endpoint;
- *   <li>no_data: breached when the group had requests and none in the last silent_for.
+ *   <li>no_data: breached when the group had requests and none in the last silent_for;
+ *   <li>jobs: stuck = the jobs stuck at the end of the evaluated minute (its gauges; no value
+ *       without open jobs), webhook_failure_rate = failed / (sent + failed) attempts over the
+ *       window, sample = attempts; evidence the oldest stuck jobs or the latest failed webhooks.
  * </ul>
  *
  * <p>The ring starts at the window plus {@value #SLACK} minutes and grows whenever an input would
@@ -280,7 +283,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             g.billedMs[i] += in.billedMs;
             g.requests[i] += in.requests;
             if (in.requestId != null) {
-                g.addEvidence(i, in.requestId, in.requestTs, in.requestValue, rule.kpi() == Kpi.LATENCY);
+                g.addEvidence(i, in.requestId, in.requestTs, in.requestValue, evidenceByValue(rule));
             }
         }
         g.lastInputMinute = Math.max(g.lastInputMinute, in.minute);
@@ -568,11 +571,26 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
                 all.add(ev);
             }
         }
-        java.util.Comparator<AlertEvidence> order = rule.kpi() == Kpi.LATENCY
+        java.util.Comparator<AlertEvidence> order = evidenceByValue(rule)
                 ? java.util.Comparator.comparingDouble((AlertEvidence e) -> -e.value).thenComparingLong(e -> e.ts)
                 : java.util.Comparator.comparingLong((AlertEvidence e) -> -e.ts);
         all.sort(order.thenComparing(e -> e.requestId));
-        return all.size() > GroupMinutes.EVIDENCE ? new ArrayList<>(all.subList(0, GroupMinutes.EVIDENCE)) : all;
+        // one row per id (kpi.alert_evidence's key): a job fails several webhook attempts
+        java.util.Map<String, AlertEvidence> byId = new java.util.LinkedHashMap<>();
+        for (AlertEvidence ev : all) {
+            if (byId.size() < GroupMinutes.EVIDENCE) {
+                byId.putIfAbsent(ev.requestId, ev);
+            }
+        }
+        return new ArrayList<>(byId.values());
+    }
+
+    /**
+     * Whether the rule's evidence is its candidates of greatest value (the slowest requests, the
+     * oldest stuck jobs) rather than its latest ones (failed requests, failed webhooks).
+     */
+    static boolean evidenceByValue(AlertRule rule) {
+        return rule.kpi() == Kpi.LATENCY || rule.statistic() == AlertRule.Statistic.STUCK;
     }
 
     /**
@@ -615,6 +633,12 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             default:
                 break;
         }
+        if (rule.statistic() == AlertRule.Statistic.STUCK) {
+            // a gauge: the stuck jobs at the end of minute m, from that minute's gauges alone; a
+            // minute without gauges has no open job, so no value (a firing episode resolves)
+            int i = g.slotOf(m);
+            return machine.evaluate(g.alert, g.labelsJson, at, i < 0 ? Double.NaN : g.count[i], 1);
+        }
         int window = (int) rule.window().toMinutes();
         long count = 0;
         long errors = 0;
@@ -656,7 +680,10 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             case ACCURACY:
                 value = count == 0 ? Double.NaN : sum / count;
                 break;
-            case ERROR_RATE: value = count == 0 ? Double.NaN : errors / (double) count; break;
+            case ERROR_RATE:
+            case WEBHOOK_FAILURE_RATE:
+                value = count == 0 ? Double.NaN : errors / (double) count;
+                break;
             case REQUESTS: value = count; break;
             case FAILED: value = failures; break;
             default: value = restarts; // RESTART

@@ -5,6 +5,7 @@ import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.health.EndpointSlot;
+import com.gluu.kpi.jobs.JobSignal;
 import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.slo.SloPartial;
 import com.gluu.kpi.traffic.TrafficPartial;
@@ -66,7 +67,7 @@ public final class AlertKpis {
     public static DataStream<AlertRecord> records(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots, AlertRules rules,
             JobConfig config) {
-        return build(latency, traffic, accuracy, slots, null, null, null, rules, config).records();
+        return build(latency, traffic, accuracy, slots, null, null, null, null, rules, config).records();
     }
 
     /**
@@ -77,26 +78,26 @@ public final class AlertKpis {
     public static AlertStreams evaluate(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
             DataStream<InferenceEvent> inferences, AlertRules rules, JobConfig config) {
-        return build(latency, traffic, accuracy, slots, inferences, null, null, rules, config);
+        return build(latency, traffic, accuracy, slots, inferences, null, null, null, rules, config);
     }
 
     /**
      * As above, with the SLO partials the burn-rate rules read ({@code sloPartials}; null when
-     * there are no SLOs), and with the ends of a bounded input ({@code inputEnds}): every rule then evaluates
+     * there are no SLOs), the job join's signals the jobs rules read ({@code jobSignals}; null: none), and with the ends of a bounded input ({@code inputEnds}): every rule then evaluates
      * up to the input's last event time, not only up to its own last input (see
      * {@link AlertEvaluator}), so whether a silence at the end of the data fires does not depend on
      * how watermarks travelled.
      */
     public static AlertStreams evaluate(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
-            DataStream<InferenceEvent> inferences, DataStream<SloPartial> sloPartials,
+            DataStream<InferenceEvent> inferences, DataStream<SloPartial> sloPartials, DataStream<JobSignal> jobSignals,
             DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds, AlertRules rules, JobConfig config) {
-        return build(latency, traffic, accuracy, slots, inferences, sloPartials, inputEnds, rules, config);
+        return build(latency, traffic, accuracy, slots, inferences, sloPartials, jobSignals, inputEnds, rules, config);
     }
 
     private static AlertStreams build(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
-            DataStream<InferenceEvent> inferences, DataStream<SloPartial> sloPartials,
+            DataStream<InferenceEvent> inferences, DataStream<SloPartial> sloPartials, DataStream<JobSignal> jobSignals,
             DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds, AlertRules rules, JobConfig config) {
         // Accuracy rules wait until the join has decided every feedback of a minute (AlertEvaluator).
         Duration accuracyDelay = config.get(JobConfig.ACCURACY_FEEDBACK_WAIT).plus(config.get(JobConfig.ALLOWED_LATENESS));
@@ -116,6 +117,10 @@ public final class AlertKpis {
         if (sloPartials != null) {
             inputs = inputs.union(sloPartials.process(new RuleInputs.Slos(rules)).returns(type)
                     .uid("alert-inputs-slo").name("Alert inputs: SLOs"));
+        }
+        if (jobSignals != null) {
+            inputs = inputs.union(jobSignals.process(new RuleInputs.Jobs(rules)).returns(type)
+                    .uid("alert-inputs-jobs").name("Alert inputs: jobs"));
         }
         if (inputEnds != null) {
             inputs = inputs.union(inputEnds.process(new InputEnds(rules)).returns(type)

@@ -200,6 +200,8 @@ public final class AlertStateMachine {
             case ACCURACY: what = "accuracy"; break;
             case FAILED: what = "failures in " + rule.window().toMinutes() + " min"; break;
             case RESTART: what = "restarts in " + rule.window().toMinutes() + " min"; break;
+            case STUCK: what = "stuck jobs"; break;
+            case WEBHOOK_FAILURE_RATE: what = "webhook failure rate"; break;
             default: what = rule.statistic().wireName() + " of " + rule.stage() + " latency";
         }
         String t = rule.comparison().symbol() + " " + format(rule.threshold());
@@ -235,6 +237,7 @@ public final class AlertStateMachine {
         switch (rule.kpi()) {
             case LATENCY: return number(d / 1000) + " s";
             case TRAFFIC: return rule.statistic() == AlertRule.Statistic.ERROR_RATE ? number(d * 100) + " %" : number(d);
+            case JOBS: return rule.statistic() == AlertRule.Statistic.WEBHOOK_FAILURE_RATE ? number(d * 100) + " %" : number(d);
             default: return number(d);
         }
     }

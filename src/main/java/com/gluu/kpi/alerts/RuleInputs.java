@@ -7,6 +7,7 @@ import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.events.InferenceStatus;
 import com.gluu.kpi.health.EndpointSlot;
+import com.gluu.kpi.jobs.JobSignal;
 import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.latency.LatencySketches;
 import com.gluu.kpi.latency.LatencyStage;
@@ -30,6 +31,9 @@ import org.apache.flink.util.Collector;
  *   <li>{@link EndpointSlot} → endpoint_event rules (failures, restarts) and idle_endpoint (billed ms);
  *   <li>{@link SloPartial} → slo_burn rules of the SLOs that cover the partial's service
  *       (requests, and the SLO's bad requests as {@code errors});
+ *   <li>{@link JobSignal} → jobs rules: a job's gauge at a minute's end to {@code stuck} rules
+ *       (its job id the evidence, its age the value), its webhook attempts to
+ *       {@code webhook_failure_rate} rules (a failed attempt's job id the evidence);
  *   <li>{@link InferenceEvent} → evidence candidates: to latency rules the requests whose total
  *       latency breaches the threshold (every request for a {@code <} rule), to error-rate rules
  *       the failed ones (status {@code error}, as counted in {@code errors}).
@@ -189,6 +193,72 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
             RuleInput in = input(rule, p.service, null, null, null);
             in.count = p.requests;
             in.errors = p.bad[rules.slos().indexOf(rule.slo())];
+            return in;
+        }
+    }
+
+    /** The job join's signals into jobs rules, with their job ids as evidence candidates. */
+    public static final class Jobs extends RuleInputs<JobSignal> {
+        private static final long serialVersionUID = 1L;
+
+        public Jobs(AlertRules rules) {
+            super(rules);
+        }
+
+        @Override
+        public void processElement(JobSignal value, Context ctx, Collector<RuleInput> out) {
+            for (AlertRule rule : rules.rules()) {
+                RuleInput in = toInput(rule, value);
+                if (in != null) {
+                    in.rule = rule.name();
+                    in.minute = Math.floorDiv(ctx.timestamp(), MINUTE_MS);
+                    if (in.requestId != null) {
+                        in.requestTs = ctx.timestamp();
+                    }
+                    out.collect(in);
+                }
+            }
+        }
+
+        @Override
+        protected RuleInput toInput(AlertRule rule, JobSignal s) {
+            if (rule.kpi() != Kpi.JOBS) {
+                return null;
+            }
+            RuleInput in;
+            if (rule.statistic() == AlertRule.Statistic.STUCK) {
+                if (s.gaugeAt == Long.MIN_VALUE) {
+                    return null;
+                }
+                in = jobInput(rule, s);
+                in.count = s.stuck; // Σ over the minute's gauges = stuck_at_end (0 stuck is a value too)
+                if (s.stuck > 0) {
+                    in.requestId = s.jobId;
+                    in.requestValue = s.oldestOpenMs; // its age: the oldest are kept as evidence
+                }
+            } else { // WEBHOOK_FAILURE_RATE
+                int attempts = s.webhooksSent + s.webhooksFailed;
+                if (attempts == 0) {
+                    return null;
+                }
+                in = jobInput(rule, s);
+                in.count = attempts;
+                in.errors = s.webhooksFailed;
+                if (s.webhooksFailed > 0) {
+                    in.requestId = s.jobId;
+                }
+            }
+            return in;
+        }
+
+        private static RuleInput jobInput(AlertRule rule, JobSignal s) {
+            Map<String, String> labels = new TreeMap<>();
+            for (String label : rule.groupBy()) {
+                String v = label.equals("service") ? s.service : s.kind;
+                labels.put(label, v == null ? "" : v);
+            }
+            RuleInput in = new RuleInput();
+            in.labelsJson = AlertStateMachine.labelsJson(labels);
             return in;
         }
     }

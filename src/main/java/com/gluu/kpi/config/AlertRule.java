@@ -47,7 +47,9 @@ public final class AlertRule implements Serializable {
          * The burn rate of an SLO's error budget over a long and a short window ({@link Slo}); rules
          * of this kpi are made from the rules file's {@code slos:}, never written as rules.
          */
-        SLO_BURN(Set.of("service"));
+        SLO_BURN(Set.of("service")),
+        /** {@code kpi.jobs}: stuck jobs at each minute's end, the webhook failure rate. */
+        JOBS(Set.of("service", "kind"));
 
         private final Set<String> labels;
 
@@ -88,7 +90,14 @@ public final class AlertRule implements Serializable {
          * min(burn rate over the long window, over the short window); burn rate = bad share of the
          * window's requests / (1 - objective) (1: the budget lasts exactly the period).
          */
-        BURN_RATE(Kpi.SLO_BURN, false);
+        BURN_RATE(Kpi.SLO_BURN, false),
+        /**
+         * Jobs open for longer than {@code jobs.stuck_after} at the end of the evaluated minute (the
+         * {@code stuck_at_end} gauge of its 1-minute window; not summed over the rule's window).
+         */
+        STUCK(Kpi.JOBS, false),
+        /** webhooks_failed / (webhooks_sent + webhooks_failed) over the window, 0..1; sample = attempts. */
+        WEBHOOK_FAILURE_RATE(Kpi.JOBS, true);
 
         private final Kpi kpi;
         private final boolean ratio;

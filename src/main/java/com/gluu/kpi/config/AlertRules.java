@@ -425,7 +425,12 @@ public final class AlertRules implements Serializable {
                         + " resolves " + (comparison.firesAbove() ? "below" : "above") + " it");
             }
             long minSample = eventRule ? 0 : integer("min_sample", 0, 0, Long.MAX_VALUE);
-            Duration window = duration("window", DEFAULT_WINDOW, EVALUATION_INTERVAL);
+            // stuck is a gauge of the evaluated minute: its window is that minute
+            Duration window = duration("window", statistic == Statistic.STUCK ? EVALUATION_INTERVAL : DEFAULT_WINDOW,
+                    EVALUATION_INTERVAL);
+            if (statistic == Statistic.STUCK && !window.equals(EVALUATION_INTERVAL)) {
+                throw new ConfigException(where("window") + ": stuck is the gauge at the end of each minute; its window is 1m");
+            }
             return new AlertRule(name, kpi, statistic, stage, comparison, threshold, resolve, forEvaluations, minSample,
                     window, groupBy, severity, repeat, null, null, keepFiring);
         }
@@ -436,7 +441,8 @@ public final class AlertRules implements Serializable {
             if (kpi.hasThreshold()) {
                 allowed.addAll(THRESHOLD);
             }
-            if (kpi == Kpi.LATENCY || kpi == Kpi.TRAFFIC || kpi == Kpi.ACCURACY || kpi == Kpi.NO_DATA) {
+            if (kpi == Kpi.LATENCY || kpi == Kpi.TRAFFIC || kpi == Kpi.ACCURACY || kpi == Kpi.NO_DATA
+                    || kpi == Kpi.JOBS) {
                 allowed.add("min_sample");
             }
             if (kpi == Kpi.LATENCY) {

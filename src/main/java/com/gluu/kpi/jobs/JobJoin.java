@@ -331,6 +331,7 @@ public final class JobJoin extends AbstractStreamOperator<JobSignal>
     }
 
     private void emit(JobSignal signal, long timestamp) {
+        signal.jobId = (String) getCurrentKey();
         output.collect(reuse.replace(signal, timestamp));
     }
 

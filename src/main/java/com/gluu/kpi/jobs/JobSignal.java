@@ -10,6 +10,8 @@ package com.gluu.kpi.jobs;
 public class JobSignal {
     public String service;
     public String kind;
+    /** The job it comes from (the join's key): the evidence of the {@code jobs_stuck} and {@code webhook_failures} rules. */
+    public String jobId;
     /** 1 for the signal of a job event (a repeated state too): the window has a row for it. */
     public int seen;
     public int submitted;

@@ -24,6 +24,14 @@ public final class JobsKpis {
 
     /** The {@code kpi.jobs} rows of {@code events}; {@code inputEnds} as the timelines get them. */
     public static DataStream<JobsRow> rows(DataStream<Event> events, DataStream<InputEnd> inputEnds, JobConfig config) {
+        return rows(signals(events, inputEnds, config), config);
+    }
+
+    /**
+     * The job join's signals, capped per window ({@code ~other} beyond the cap): what the
+     * {@code kpi.jobs} windows and the jobs alert rules ({@code jobs_stuck}, {@code webhook_failures}) read.
+     */
+    public static DataStream<JobSignal> signals(DataStream<Event> events, DataStream<InputEnd> inputEnds, JobConfig config) {
         Duration lateness = config.get(JobConfig.ALLOWED_LATENESS);
         DataStream<JobSignal> signals = events
                 .filter(e -> e.type == EventType.JOB).uid("job-events").name("job events")
@@ -33,10 +41,14 @@ public final class JobsKpis {
                         AccrualSlots.size(config.get(JobConfig.WINDOWS)), config.get(JobConfig.JOBS_HORIZON).toMillis(),
                         config.get(JobConfig.JOBS_STUCK_AFTER).toMillis(), lateness.toMillis()))
                 .uid("job-join").name("job join");
-        DataStream<JobSignal> capped = KeyCap.apply(signals, "kpi.jobs", new CapPolicy(), lateness, config);
+        return KeyCap.apply(signals, "kpi.jobs", new CapPolicy(), lateness, config);
+    }
+
+    /** The {@code kpi.jobs} rows of the {@link #signals}. */
+    public static DataStream<JobsRow> rows(DataStream<JobSignal> capped, JobConfig config) {
         return KpiWindows.named("jobs")
                 .sizes(config.get(JobConfig.WINDOWS))
-                .allowedLateness(lateness)
+                .allowedLateness(config.get(JobConfig.ALLOWED_LATENESS))
                 .keyBy(capped, s -> Tuple2.of(s.service, s.kind), Types.TUPLE(Types.STRING, Types.STRING))
                 .aggregate(new JobsAggregate(), new JobsWindowRows());
     }
@@ -53,6 +65,7 @@ public final class JobsKpis {
         @Override
         public JobSignal overflow(JobSignal s) {
             JobSignal o = new JobSignal(KeyCap.OTHER, KeyCap.OTHER);
+            o.jobId = s.jobId;
             o.seen = s.seen;
             o.submitted = s.submitted;
             o.completed = s.completed;

@@ -159,15 +159,16 @@ public final class KpiPipeline {
             sloPartials = SloKpis.partials(inferences, rules.slos(), config);
             SloKpis.rows(sloPartials, rules.slos()).sinkTo(sinks.slo()).uid("sink-slo").name("kpi.slo");
         }
+        DataStream<com.gluu.kpi.jobs.JobSignal> jobSignals = com.gluu.kpi.jobs.JobsKpis.signals(events, inputEnds, config);
         AlertKpis.AlertStreams alerts = AlertKpis.evaluate(latency, traffic, feedback, health, inferences, sloPartials,
-                inputEnds, rules, config);
+                jobSignals, inputEnds, rules, config);
         alerts.records().sinkTo(sinks.alerts()).uid("sink-alerts").name("kpi.alerts");
         alerts.evidence().sinkTo(sinks.alertEvidence()).uid("sink-alert-evidence").name("kpi.alert_evidence");
         if (alerts.notifications() != null) {
             alerts.notifications().sinkTo(sinks.alertNotifications()).uid("sink-alert-notifications")
                     .name("kpi.alert_notifications");
         }
-        com.gluu.kpi.jobs.JobsKpis.rows(events, inputEnds, config).sinkTo(sinks.jobs()).uid("sink-jobs").name("kpi.jobs");
+        com.gluu.kpi.jobs.JobsKpis.rows(jobSignals, config).sinkTo(sinks.jobs()).uid("sink-jobs").name("kpi.jobs");
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("kpi.dead_letters");
     }
 }

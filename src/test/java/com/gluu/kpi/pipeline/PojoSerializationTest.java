@@ -383,6 +383,7 @@ class PojoSerializationTest {
         com.gluu.kpi.jobs.JobSignal s = new com.gluu.kpi.jobs.JobSignal();
         s.service = "analyze-api";
         s.kind = "analyze";
+        s.jobId = "job-7";
         s.seen = 1;
         s.submitted = 1;
         s.completed = 1;
