@@ -3,6 +3,7 @@ package com.gluu.kpi.alerts;
 import com.gluu.kpi.accuracy.AccuracyObservation;
 import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.config.JobConfig;
+import com.gluu.kpi.config.TenantBudgets;
 import com.gluu.kpi.events.InferenceEvent;
 import com.gluu.kpi.health.EndpointSlot;
 import com.gluu.kpi.jobs.JobSignal;
@@ -59,6 +60,66 @@ public final class AlertKpis {
     }
 
     /**
+     * What the rules read: the four streams every job has, and the optional ones (null: absent).
+     * Built once by the job ({@code KpiPipeline}) and by tests with only what they feed.
+     */
+    public static final class AlertInputs {
+        final DataStream<LatencyPartial> latency;
+        final DataStream<TrafficPartial> traffic;
+        final DataStream<AccuracyObservation> accuracy;
+        final DataStream<EndpointSlot> slots;
+        DataStream<InferenceEvent> requests;
+        DataStream<SloPartial> sloPartials;
+        DataStream<JobSignal> jobSignals;
+        DataStream<TenantSpend> tenantSpend;
+        TenantBudgets budgets = TenantBudgets.none();
+        DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds;
+
+        public AlertInputs(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
+                DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots) {
+            this.latency = latency;
+            this.traffic = traffic;
+            this.accuracy = accuracy;
+            this.slots = slots;
+        }
+
+        /** The deduplicated requests: evidence of latency and error-rate episodes. */
+        public AlertInputs requests(DataStream<InferenceEvent> inferences) {
+            this.requests = inferences;
+            return this;
+        }
+
+        /** The SLO partials the burn-rate rules read. */
+        public AlertInputs sloPartials(DataStream<SloPartial> partials) {
+            this.sloPartials = partials;
+            return this;
+        }
+
+        /** The job join's capped signals the jobs rules read. */
+        public AlertInputs jobSignals(DataStream<JobSignal> signals) {
+            this.jobSignals = signals;
+            return this;
+        }
+
+        /** The tenants' 1-minute spend and their budgets, for the tenant_budget rule. */
+        public AlertInputs tenantSpend(DataStream<TenantSpend> spend, TenantBudgets budgets) {
+            this.tenantSpend = spend;
+            this.budgets = budgets;
+            return this;
+        }
+
+        /**
+         * The ends of a bounded input: every rule then evaluates up to the input's last event time,
+         * not only up to its own last input (see {@link AlertEvaluator}), so whether a silence at
+         * the end of the data fires does not depend on how watermarks travelled.
+         */
+        public AlertInputs inputEnds(DataStream<com.gluu.kpi.pipeline.InputEnd> ends) {
+            this.inputEnds = ends;
+            return this;
+        }
+    }
+
+    /**
      * Every rule evaluated once per minute of event time over the job's latency and traffic
      * partials, accuracy observations and endpoint slots; one {@link AlertRecord} per transition
      * (fired, repeated, resolved), timestamped with the last millisecond of the evaluated minute.
@@ -67,7 +128,7 @@ public final class AlertKpis {
     public static DataStream<AlertRecord> records(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots, AlertRules rules,
             JobConfig config) {
-        return build(latency, traffic, accuracy, slots, null, null, null, null, rules, config).records();
+        return evaluate(new AlertInputs(latency, traffic, accuracy, slots), rules, config).records();
     }
 
     /**
@@ -78,27 +139,19 @@ public final class AlertKpis {
     public static AlertStreams evaluate(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
             DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
             DataStream<InferenceEvent> inferences, AlertRules rules, JobConfig config) {
-        return build(latency, traffic, accuracy, slots, inferences, null, null, null, rules, config);
+        return evaluate(new AlertInputs(latency, traffic, accuracy, slots).requests(inferences), rules, config);
     }
 
-    /**
-     * As above, with the SLO partials the burn-rate rules read ({@code sloPartials}; null when
-     * there are no SLOs), the job join's signals the jobs rules read ({@code jobSignals}; null: none), and with the ends of a bounded input ({@code inputEnds}): every rule then evaluates
-     * up to the input's last event time, not only up to its own last input (see
-     * {@link AlertEvaluator}), so whether a silence at the end of the data fires does not depend on
-     * how watermarks travelled.
-     */
-    public static AlertStreams evaluate(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
-            DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
-            DataStream<InferenceEvent> inferences, DataStream<SloPartial> sloPartials, DataStream<JobSignal> jobSignals,
-            DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds, AlertRules rules, JobConfig config) {
-        return build(latency, traffic, accuracy, slots, inferences, sloPartials, jobSignals, inputEnds, rules, config);
-    }
-
-    private static AlertStreams build(DataStream<LatencyPartial> latency, DataStream<TrafficPartial> traffic,
-            DataStream<AccuracyObservation> accuracy, DataStream<EndpointSlot> slots,
-            DataStream<InferenceEvent> inferences, DataStream<SloPartial> sloPartials, DataStream<JobSignal> jobSignals,
-            DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds, AlertRules rules, JobConfig config) {
+    /** Every rule over {@code in}: transitions, evidence and (with grouping) the SNS messages. */
+    public static AlertStreams evaluate(AlertInputs in, AlertRules rules, JobConfig config) {
+        DataStream<LatencyPartial> latency = in.latency;
+        DataStream<TrafficPartial> traffic = in.traffic;
+        DataStream<AccuracyObservation> accuracy = in.accuracy;
+        DataStream<EndpointSlot> slots = in.slots;
+        DataStream<InferenceEvent> inferences = in.requests;
+        DataStream<SloPartial> sloPartials = in.sloPartials;
+        DataStream<JobSignal> jobSignals = in.jobSignals;
+        DataStream<com.gluu.kpi.pipeline.InputEnd> inputEnds = in.inputEnds;
         // Accuracy rules wait until the join has decided every feedback of a minute (AlertEvaluator).
         Duration accuracyDelay = config.get(JobConfig.ACCURACY_FEEDBACK_WAIT).plus(config.get(JobConfig.ALLOWED_LATENESS));
         TypeInformation<RuleInput> type = TypeInformation.of(RuleInput.class);
@@ -126,15 +179,26 @@ public final class AlertKpis {
             inputs = inputs.union(inputEnds.process(new InputEnds(rules)).returns(type)
                     .uid("alert-inputs-input-end").name("Alert inputs: end of input"));
         }
-        SingleOutputStreamOperator<AlertRecord> records = inputs.keyBy(in -> in.rule, TypeInformation.of(String.class))
+        SingleOutputStreamOperator<AlertRecord> records = inputs.keyBy(input -> input.rule, TypeInformation.of(String.class))
                 .process(new AlertEvaluator(rules, accuracyDelay, config.get(JobConfig.ALERTS_MAX_GROUPS_PER_RULE),
                         config.get(JobConfig.ALERTS_GROUP_IDLE_TIMEOUT))
                         .deploySilences(config.get(JobConfig.ALERTS_DEPLOY_SILENCES))).returns(TypeInformation.of(AlertRecord.class))
                 .uid("alert-evaluator").name("Alert evaluator");
         int maxNew = config.get(JobConfig.ALERTS_MAX_NEW_ALERTS_PER_MINUTE);
-        DataStream<AlertRecord> marked = records;
+        DataStream<AlertRecord> all = records;
+        java.util.Optional<com.gluu.kpi.config.AlertRule> budgetRule = rules.rules().stream()
+                .filter(r -> r.kpi() == com.gluu.kpi.config.AlertRule.Kpi.TENANT_BUDGET).findFirst();
+        if (in.tenantSpend != null && budgetRule.isPresent() && !in.budgets.isEmpty()) {
+            // its own operator: a month per tenant does not fit the evaluator's ring of minutes
+            all = records.union(in.tenantSpend.keyBy(t -> t.clientId, TypeInformation.of(String.class))
+                    .process(new TenantBudgetEvaluator(budgetRule.get(), in.budgets,
+                            config.get(JobConfig.ALLOWED_LATENESS).toMillis()))
+                    .returns(TypeInformation.of(AlertRecord.class))
+                    .uid("alert-tenant-budget").name("Alert evaluator: tenant budgets"));
+        }
+        DataStream<AlertRecord> marked = all;
         if (AlertInhibitor.needed(rules, maxNew)) {
-            marked = inhibit(records, traffic, rules, maxNew);
+            marked = inhibit(all, traffic, rules, maxNew);
         }
         if (rules.grouping().isEmpty()) {
             return new AlertStreams(records, marked, null);
@@ -176,6 +240,9 @@ public final class AlertKpis {
                 return; // a subtask that admitted nothing
             }
             for (com.gluu.kpi.config.AlertRule rule : rules.rules()) {
+                if (rule.kpi() == com.gluu.kpi.config.AlertRule.Kpi.TENANT_BUDGET) {
+                    continue; // evaluated by TenantBudgetEvaluator, at its tenants' minutes
+                }
                 RuleInput in = new RuleInput();
                 in.rule = rule.name();
                 in.inputEndTs = end.maxEventTs;

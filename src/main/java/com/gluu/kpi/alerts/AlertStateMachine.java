@@ -128,6 +128,20 @@ public final class AlertStateMachine {
     }
 
     /**
+     * A firing episode notifies again now, outside its {@code repeat_interval} (an escalation, as
+     * {@code tenant_budget}'s from warning to critical): {@code notifySeq + 1}, same id.
+     */
+    public AlertRecord notifyAgain(AlertGroupState s, String labelsJson, long at, double value) {
+        if (!s.isFiring()) {
+            throw new IllegalStateException("only a firing episode notifies again");
+        }
+        s.notifySeq++;
+        s.lastNotifiedAt = at;
+        s.lastValue = value;
+        return record(s, labelsJson, at, value, AlertRecord.FIRING);
+    }
+
+    /**
      * Forgets a group that has had no input for {@code idle} ({@code alerts.group_idle_timeout}):
      * a firing episode resolves at {@code at} (value NaN, its summary says why), so no episode
      * of a group that went away stays firing for ever; a pending one ends without a record.
@@ -190,6 +204,8 @@ public final class AlertStateMachine {
                         + group;
             case SLO_BURN:
                 return burnSummary(value, group, resolved);
+            case TENANT_BUDGET: // TenantBudgetEvaluator writes its own, with the spend
+                return (resolved ? "back within budget: " : "over budget: ") + group;
             default:
                 break;
         }

@@ -49,7 +49,12 @@ public final class AlertRule implements Serializable {
          */
         SLO_BURN(Set.of("service")),
         /** {@code kpi.jobs}: stuck jobs at each minute's end, the webhook failure rate. */
-        JOBS(Set.of("service", "kind"));
+        JOBS(Set.of("service", "kind")),
+        /**
+         * A tenant's month-to-date spend ({@code kpi.tenant_usage.total_usd}) against its monthly
+         * budget ({@code jobs/budgets.yaml}); evaluated by its own operator, not the per-minute ring.
+         */
+        TENANT_BUDGET(Set.of("client_id"));
 
         private final Set<String> labels;
 
@@ -69,7 +74,7 @@ public final class AlertRule implements Serializable {
 
         /** Whether rules on this KPI compare a statistic with a threshold (the others are duration rules). */
         public boolean hasThreshold() {
-            return this != IDLE_ENDPOINT && this != NO_DATA;
+            return this != IDLE_ENDPOINT && this != NO_DATA && this != TENANT_BUDGET;
         }
     }
 
@@ -384,6 +389,8 @@ public final class AlertRule implements Serializable {
             if (minSample > 0) {
                 s.append(" with >= ").append(minSample);
             }
+        } else if (kpi == Kpi.TENANT_BUDGET) {
+            s.append(" against the budgets file");
         } else {
             s.append(" for ").append(Durations.format(idleFor != null ? idleFor : silentFor));
         }

@@ -171,6 +171,11 @@ public final class AlertRules implements Serializable {
                 throw new ConfigException(source + ": rule '" + rule.name() + "': field 'name': duplicate; rule #" + first
                         + " has the same name");
             }
+            if (rule.kpi() == AlertRule.Kpi.TENANT_BUDGET
+                    && rules.stream().anyMatch(r -> r.kpi() == AlertRule.Kpi.TENANT_BUDGET)) {
+                throw new ConfigException(source + ": rule '" + rule.name() + "': field 'kpi': at most one rule of kpi"
+                        + " tenant_budget (the budgets file holds the thresholds)");
+            }
             rules.add(rule);
         }
         List<Slo> slos = SloReader.read(source, top.get("slos"));
@@ -588,7 +593,7 @@ public final class AlertRules implements Serializable {
                 }
             }
             String needed = kpi == Kpi.ENDPOINT_EVENT || kpi == Kpi.IDLE_ENDPOINT ? "endpoint"
-                    : kpi == Kpi.NO_DATA ? "service" : null;
+                    : kpi == Kpi.NO_DATA ? "service" : kpi == Kpi.TENANT_BUDGET ? "client_id" : null;
             if (needed != null && !labels.contains(needed)) {
                 throw new ConfigException(where("group_by") + ": must include '" + needed + "' for kpi " + kpi.wireName());
             }

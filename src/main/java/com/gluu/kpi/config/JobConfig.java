@@ -150,6 +150,8 @@ public final class JobConfig {
             "Price table for cost KPIs (SPEC §7 format; overridden by --pricing).", JobConfig::text);
     public static final Setting<String> RULES_FILE = new Setting<>("alerts.rules_file", "jobs/alert-rules.yaml",
             "Alert rules (overridden by --rules).", JobConfig::text);
+    public static final Setting<String> BUDGETS_FILE = new Setting<>("alerts.budgets_file", "jobs/budgets.yaml",
+            "Monthly USD budgets per client_id for the tenant_budget rule (SPEC §7 format).", JobConfig::text);
     public static final Setting<String> ALERTS_DASHBOARD_URL = new Setting<>("alerts.dashboard_url", "",
             "Base URL of the dashboard page (the `dashboard` command); every notification links to it at the"
                     + " episode's time range. Empty: no link.", JobConfig::text);
@@ -181,7 +183,7 @@ public final class JobConfig {
             LIMITS_MAX_ID_CHARS, LIMITS_MAX_DIMENSION_CHARS, LIMITS_MAX_LATENCY_MS, LIMITS_MAX_TOKENS, LIMITS_MAX_IMAGES,
             LIMITS_MAX_INSTANCE_COUNT, LIMITS_MIN_TS, LIMITS_MAX_TS, LIMITS_MAX_KEYS_PER_WINDOW,
             MAX_JUMP, JUMP_CONFIRMATIONS, MAX_HELD_RECORDS,
-            PRICING_FILE, RULES_FILE, ALERTS_DASHBOARD_URL, ALERTS_MAX_NEW_ALERTS_PER_MINUTE, ALERTS_DEPLOY_SILENCES, ALERTS_MAX_GROUPS_PER_RULE, ALERTS_GROUP_IDLE_TIMEOUT);
+            PRICING_FILE, RULES_FILE, BUDGETS_FILE, ALERTS_DASHBOARD_URL, ALERTS_MAX_NEW_ALERTS_PER_MINUTE, ALERTS_DEPLOY_SILENCES, ALERTS_MAX_GROUPS_PER_RULE, ALERTS_GROUP_IDLE_TIMEOUT);
 
     private final Map<String, Object> values;
 

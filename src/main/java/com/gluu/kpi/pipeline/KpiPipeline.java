@@ -160,8 +160,8 @@ public final class KpiPipeline {
             SloKpis.rows(sloPartials, rules.slos()).sinkTo(sinks.slo()).uid("sink-slo").name("kpi.slo");
         }
         DataStream<com.gluu.kpi.jobs.JobSignal> jobSignals = com.gluu.kpi.jobs.JobsKpis.signals(events, inputEnds, config);
-        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(latency, traffic, feedback, health, inferences, sloPartials,
-                jobSignals, inputEnds, rules, config);
+        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(new AlertKpis.AlertInputs(latency, traffic, feedback, health)
+                .requests(inferences).sloPartials(sloPartials).jobSignals(jobSignals).inputEnds(inputEnds), rules, config);
         alerts.records().sinkTo(sinks.alerts()).uid("sink-alerts").name("kpi.alerts");
         alerts.evidence().sinkTo(sinks.alertEvidence()).uid("sink-alert-evidence").name("kpi.alert_evidence");
         if (alerts.notifications() != null) {

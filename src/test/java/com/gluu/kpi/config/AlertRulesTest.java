@@ -40,7 +40,7 @@ class AlertRulesTest {
 
         assertThat(rules.rules()).extracting(AlertRule::name).containsExactly("latency_p95_warning",
                 "latency_p95_critical", "ecs_error_rate", "endpoint_failed", "endpoint_restart", "accuracy_low",
-                "idle_endpoint", "no_data", "jobs_stuck", "webhook_failures", "availability_fast_burn", "availability_slow_burn", "latency_fast_burn",
+                "idle_endpoint", "no_data", "jobs_stuck", "webhook_failures", "tenant_budget", "availability_fast_burn", "availability_slow_burn", "latency_fast_burn",
                 "latency_slow_burn");
         // SPEC §5's hourly reminder, except the info rule idle_endpoint: every 4 h (README "Alerts")
         for (AlertRule r : rules.rules()) {
@@ -61,6 +61,7 @@ class AlertRulesTest {
                         "no_data for 1 resolve - keep 0m",
                         "jobs_stuck for 5 resolve - keep 0m",
                         "webhook_failures for 2 resolve 0.025 keep 10m",
+                        "tenant_budget for 1 resolve - keep 0m",
                         // SLO burn rules (SloRulesTest): no hold time, the short window resolves them
                         "availability_fast_burn for 1 resolve - keep 0m",
                         "availability_slow_burn for 1 resolve - keep 0m",
@@ -207,7 +208,7 @@ class AlertRulesTest {
         "negative threshold         | threshold: 0.01     | threshold: -1          | rule 'ecs_error_rate': field 'threshold': -1 is negative",
         "percent instead of ratio   | threshold: 0.01     | threshold: 1.5         | rule 'ecs_error_rate': field 'threshold': 1.5 is above 1; error_rate is a fraction",
         "unknown comparison         | comparison: \">\"   | comparison: '=>'       | rule 'ecs_error_rate': field 'comparison': '=>' is not one of",
-        "unknown kpi                | kpi: traffic        | kpi: errors            | rule 'ecs_error_rate': field 'kpi': 'errors' is not one of [latency, traffic, accuracy, endpoint_event, idle_endpoint, no_data, jobs]",
+        "unknown kpi                | kpi: traffic        | kpi: errors            | rule 'ecs_error_rate': field 'kpi': 'errors' is not one of [latency, traffic, accuracy, endpoint_event, idle_endpoint, no_data, jobs, tenant_budget]",
         "statistic of another kpi   | statistic: error_rate | statistic: p95       | rule 'ecs_error_rate': field 'statistic': 'p95' is not one of [error_rate, requests]",
         "statistic missing          | '    statistic: error_rate\n' | ''           | rule 'ecs_error_rate': field 'statistic': missing",
         "unknown severity           | severity: critical  | severity: page         | rule 'ecs_error_rate': field 'severity': 'page' is not one of [info, warning, critical]",

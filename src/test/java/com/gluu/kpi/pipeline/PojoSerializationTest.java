@@ -72,6 +72,8 @@ class PojoSerializationTest {
                 Arguments.of(TaskEvent.class, task()),
                 Arguments.of(com.gluu.kpi.events.JobEvent.class, job()),
                 Arguments.of(com.gluu.kpi.jobs.JobSignal.class, jobSignal()),
+                Arguments.of(com.gluu.kpi.alerts.TenantSpend.class, new com.gluu.kpi.alerts.TenantSpend("acme", 1_795_325_880_000L, 0.125)),
+                Arguments.of(com.gluu.kpi.alerts.TenantMonth.class, tenantMonth()),
                 Arguments.of(com.gluu.kpi.jobs.JobState.class, jobState()),
                 Arguments.of(com.gluu.kpi.jobs.JobsRow.class, jobsRow()),
                 Arguments.of(DeadLetter.class, deadLetter()),
@@ -377,6 +379,24 @@ class PojoSerializationTest {
         j.httpStatus = 502;
         j.attempt = 2;
         return j;
+    }
+
+    private static com.gluu.kpi.alerts.TenantMonth tenantMonth() {
+        com.gluu.kpi.alerts.TenantMonth t = new com.gluu.kpi.alerts.TenantMonth();
+        t.monthStart = 1_793_491_200_000L;
+        t.foldedUsd = 12.5;
+        t.foldedBefore = 1_795_325_880_000L;
+        t.critical = true;
+        t.alert.phase = com.gluu.kpi.alerts.AlertGroupState.FIRING;
+        t.alert.alertId = "0123456789abcdef0123456789abcdef";
+        t.alert.notifySeq = 2;
+        t.alert.breaches = 1;
+        t.alert.pendingSince = 1_795_325_820_000L;
+        t.alert.lastNotifiedAt = 1_795_325_880_000L;
+        t.alert.lastValue = 14.25;
+        t.alert.clearSince = 1_795_325_880_000L;
+        t.alert.heldBy = "deploy";
+        return t;
     }
 
     private static com.gluu.kpi.jobs.JobSignal jobSignal() {
