@@ -438,6 +438,52 @@
     };
   }
 
+  // Per (service, kind): open and stuck jobs at each window's end (bars), end-to-end p95 (line).
+  function jobsChart(d) {
+    const series = [];
+    const data = [d.t];
+    d.jobs.forEach((j, i) => {
+      const color = PALETTE[i % PALETTE.length];
+      const name = j.service + (j.kind ? '/' + j.kind : '');
+      series.push({ label: name + ' open', scale: 'n', stroke: color, fill: color + '44', width: 0, paths: bars(),
+        value: (u, v) => fmtInt(v) });
+      data.push(j.open);
+      series.push({ label: name + ' stuck', scale: 'n', stroke: '#dc2626', paths: points,
+        points: { show: true, size: 9, fill: '#dc2626', stroke: '#7f1d1d' }, value: (u, v) => fmtInt(v) });
+      data.push(j.stuck.map((v) => (v ? v : null)));
+      series.push({ label: name + ' e2e p95', scale: 'ms', stroke: color, width: 2, spanGaps: true,
+        points: { show: true, size: 5, fill: color }, value: (u, v) => fmtMs(v) });
+      data.push(j.e2eP95Ms);
+    });
+    return {
+      key: 'jobs:' + d.jobs.map((j) => j.service + '/' + j.kind).join('|'),
+      opts: options('jobs', series, [axis('n', 'jobs at window end'), axis('ms', 'submit → webhook p95', 1)]),
+      data,
+    };
+  }
+
+  function jobsTable(data) {
+    const body = document.querySelector('#jobs tbody');
+    body.replaceChildren();
+    for (const j of data.jobs) {
+      const tr = el('tr');
+      tr.dataset.service = j.service;
+      tr.dataset.kind = j.kind;
+      const cells = [j.service, j.kind || '–', fmtInt(j.submitted), fmtInt(j.completed), fmtInt(j.failed),
+        fmtInt(j.webhooksSent), fmtInt(j.webhooksFailed), fmtMs(j.e2eP50OverRangeMs), fmtMs(j.e2eP95OverRangeMs),
+        fmtMs(j.e2eP99OverRangeMs), fmtInt(j.stuckAtEnd)];
+      const names = ['service', 'kind', 'submitted', 'completed', 'failed', 'webhooks-sent', 'webhooks-failed',
+        'p50', 'p95', 'p99', 'stuck-at-end'];
+      cells.forEach((text, i) => {
+        const td = el(i === 0 ? 'th' : 'td', text);
+        if (i === 0) td.scope = 'row';
+        td.dataset.col = names[i];
+        tr.append(td);
+      });
+      body.append(tr);
+    }
+  }
+
   function deadLetterChart(d) {
     const reasons = Object.keys(d.deadLetters.series);
     const s = stacked(d.t, reasons.map((r, i) => ({ label: r, color: PALETTE[(i + 3) % PALETTE.length],
@@ -486,6 +532,11 @@
     caption('chart-alerts', d.alerts.length + ' episode' + (d.alerts.length === 1 ? '' : 's') + ' overlap this range'
       + (d.alertsTruncated ? ' (only the first ' + d.alerts.length + ' are listed)' : '')
       + '; bars from start to resolve, dots are evidence requests. The other charts shade the critical ones.');
+    const stuck = d.jobs.reduce((n, j) => n + (j.stuckAtEnd || 0), 0);
+    caption('chart-jobs', d.jobs.length ? 'Per service and kind: bars are jobs open at each window\'s end, dots the stuck'
+      + ' ones (open longer than jobs.stuck_after), lines the submit-to-webhook p95 of the window; the table merges'
+      + ' the stored sketches over the range. Stuck at the range\'s end: ' + fmtInt(stuck) + '.'
+      : 'No job events in this range.');
     const inRange = d.deadLetters.reasons.reduce((n, r) => n + r.inRange, 0);
     caption('chart-dead-letters', fmtInt(inRange) + ' dead letters in this range, each at its event time if it had one'
       + ' (too late, too far ahead), else at the time the job received it (a record that did not parse).');
@@ -506,6 +557,7 @@
     table('summary', d.summary, summaryTable, d);
     table('alerts', d.alerts, alertsTable, d);
     table('dead', d.deadLetters.reasons, deadLetterTable, d);
+    table('jobs', d.jobs, jobsTable, d);
     captions(d);
     const gridEnd = epoch(d.range.gridEnd);
     episodes = unionBySeverity(d.alerts.map((a) => ({ start: epoch(a.startedAt),
@@ -516,6 +568,7 @@
     draw('chart-cost', costChart(d));
     draw('chart-endpoints', endpointChart(d));
     draw('chart-alerts', alertChart(d));
+    draw('chart-jobs', jobsChart(d));
     draw('chart-dead-letters', deadLetterChart(d));
   }
 

@@ -199,6 +199,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         switch (rule.kpi()) {
             case IDLE_ENDPOINT: return (int) rule.idleFor().toMinutes();
             case NO_DATA: return 1;
+            case TENANT_BUDGET: return 1; // never fed here: TenantBudgetEvaluator keeps its month
             default: return (int) rule.window().toMinutes();
         }
     }

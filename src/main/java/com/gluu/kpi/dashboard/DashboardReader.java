@@ -22,7 +22,7 @@ import java.util.TreeMap;
 /**
  * Reads what the page draws for one {@link DashboardParams} from the KPI tables, as a role
  * granted only {@code kpi_reader}: plain SELECTs of {@code kpi.traffic}, {@code kpi.latency},
- * {@code kpi.accuracy}, {@code kpi.cost}, {@code kpi.endpoint_health}, {@code kpi.alerts},
+ * {@code kpi.accuracy}, {@code kpi.cost}, {@code kpi.endpoint_health}, {@code kpi.jobs}, {@code kpi.alerts},
  * {@code kpi.alert_evidence}, the columns {@code reason}, {@code event_ts} and {@code received_at} of
  * {@code kpi.dead_letters} and the view {@code kpi.dead_letter_counts}.
  *
@@ -98,6 +98,7 @@ final class DashboardReader {
         out.put("accuracy", accuracy(c, grid));
         out.put("cost", cost(c, grid));
         out.put("endpoints", endpoints(c, grid));
+        out.put("jobs", jobs(c, grid, p.service));
         alerts(c, grid, p.service, out);
         out.put("deadLetters", deadLetters(c, grid));
         return out;
@@ -386,6 +387,70 @@ final class DashboardReader {
         out.put("totals", t);
         return out;
     }
+
+    /**
+     * Per (service, kind) of {@code kpi.jobs}: the range's counts, submit-to-webhook p50/p95/p99
+     * merged from the windows' stored sketches, and per window the open and stuck jobs at its end
+     * and its end-to-end p95; {@code stuckAtEnd} is the stuck gauge of the range's last window
+     * with a row.
+     */
+    private static List<Map<String, Object>> jobs(Connection c, TimeGrid grid, String service) throws SQLException {
+        String sql = "SELECT window_start, service, kind, submitted, completed, failed, webhooks_sent, webhooks_failed,"
+                + " open_at_end, stuck_at_end, e2e_p95_ms, e2e_sketch FROM kpi.jobs WHERE" + IN_GRID
+                + (service == null ? "" : " AND service = ?") + " ORDER BY service, kind, window_start";
+        Map<List<String>, Map<String, Object>> byJob = new LinkedHashMap<>();
+        Map<List<String>, DDSketch> e2e = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            int next = bindGrid(st, 1, grid);
+            if (service != null) {
+                st.setString(next, service);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    int w = grid.index(instant(rs, 1));
+                    if (w < 0) {
+                        continue;
+                    }
+                    List<String> key = List.of(rs.getString(2), rs.getString(3));
+                    Map<String, Object> j = byJob.computeIfAbsent(key, k -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("service", k.get(0));
+                        m.put("kind", k.get(1));
+                        for (String count : JOB_COUNTS) {
+                            m.put(count, 0L);
+                        }
+                        m.put("open", grid.empty());
+                        m.put("stuck", grid.empty());
+                        m.put("e2eP95Ms", grid.empty());
+                        return m;
+                    });
+                    for (int i = 0; i < JOB_COUNTS.length; i++) {
+                        j.put(JOB_COUNTS[i], (Long) j.get(JOB_COUNTS[i]) + rs.getLong(4 + i));
+                    }
+                    ((Double[]) j.get("open"))[w] = (double) rs.getLong(9);
+                    ((Double[]) j.get("stuck"))[w] = (double) rs.getLong(10);
+                    j.put("stuckAtEnd", rs.getLong(10));
+                    double p95 = rs.getDouble(11);
+                    ((Double[]) j.get("e2eP95Ms"))[w] = rs.wasNull() ? null : p95;
+                    byte[] sketch = rs.getBytes(12);
+                    if (sketch != null) {
+                        e2e.put(key, StoredSketches.merge(e2e.get(key), StoredSketches.decode(sketch)));
+                    }
+                }
+            }
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        byJob.forEach((key, j) -> {
+            for (int q = 0; q < QUANTILES.length; q++) {
+                j.put("e2e" + QUANTILE_NAMES[q].toUpperCase(java.util.Locale.ROOT) + "OverRangeMs",
+                        StoredSketches.quantile(e2e.get(key), QUANTILES[q]));
+            }
+            out.add(j);
+        });
+        return out;
+    }
+
+    private static final String[] JOB_COUNTS = {"submitted", "completed", "failed", "webhooksSent", "webhooksFailed"};
 
     /** Per endpoint: share of each window in service, restarts and failures. */
     private static List<Map<String, Object>> endpoints(Connection c, TimeGrid grid) throws SQLException {

@@ -62,7 +62,9 @@ class DashboardBrowserITCase {
     private static final Instant FROM = START.plus(Duration.ofMinutes(30));
     private static final Instant TO = START.plus(Duration.ofMinutes(150));
     private static final List<String> CHARTS = List.of("chart-traffic", "chart-latency", "chart-accuracy", "chart-cost",
-            "chart-endpoints", "chart-alerts", "chart-dead-letters");
+            "chart-endpoints", "chart-jobs", "chart-alerts", "chart-dead-letters");
+    /** The async jobs added to the generated trace: {submitted, webhook_sent} ms of each (sent NONE: none). */
+    static final List<long[]> JOBS = new ArrayList<>();
 
     @RegisterExtension
     static final PostgresExtension POSTGRES = new PostgresExtension();
@@ -83,6 +85,12 @@ class DashboardBrowserITCase {
         GeneratedTrace trace = GeneratedTrace.generate(3, START, 3, 4_000);
         Path file = tmp.resolve("generated.jsonl");
         trace.writeTo(file);
+        // byte for byte (the trace has invalid UTF-8 on purpose), split at '\n' only
+        String bytes = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+        boolean endsWithNewline = bytes.endsWith("\n");
+        List<String> lines = new ArrayList<>(List.of((endsWithNewline ? bytes.substring(0, bytes.length() - 1) : bytes).split("\n", -1)));
+        Files.write(file, (String.join("\n", mergedByTs(lines, jobLines())) + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         expected = ExpectedKpis.of(trace, new long[] {MINUTE, 60 * MINUTE}, 30_000, 5 * MINUTE, 10 * MINUTE);
         KpiJob.replayFile(JobConfig.defaults(), file, POSTGRES.db().jdbc(), (CloudWatchSettings) null);
         System.out.printf("DashboardBrowserITCase: replay done after %.1f s%n", seconds());
@@ -119,6 +127,97 @@ class DashboardBrowserITCase {
         devTools.addListener(Runtime.exceptionThrown(), e -> consoleErrors.add("exception: "
                 + e.getExceptionDetails().getText() + " " + e.getExceptionDetails().getException()
                         .flatMap(x -> x.getDescription()).orElse("")));
+    }
+
+    /**
+     * 60 async analyses of analyze-api over the trace's three hours (every 10th fails its first
+     * webhook and succeeds 30 s later) and one job that is submitted and never finishes (stuck).
+     */
+    private static List<String> jobLines() {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 61; i++) {
+            // the stuck one is submitted at 100 min + 7 s
+            long submitted = START.toEpochMilli() + (i == 60 ? 100 * MINUTE : i * 150_000L) + 7_000;
+            String id = i == 60 ? "stuck-job" : "job-" + i;
+            lines.add(job(id, "submitted", submitted, 0));
+            if (i == 60) {
+                JOBS.add(new long[] {submitted, Long.MIN_VALUE});
+                continue;
+            }
+            long done = submitted + 2_000 + 10_000 + (i % 7) * 3_000;
+            lines.add(job(id, "started", submitted + 2_000, 0));
+            lines.add(job(id, "completed", done, 0));
+            long sent = done + 1_000;
+            if (i % 10 == 3) {
+                lines.add(job(id, "webhook_failed", sent, 1));
+                sent += 30_000;
+            }
+            lines.add(job(id, "webhook_sent", sent, i % 10 == 3 ? 2 : 1));
+            JOBS.add(new long[] {submitted, sent});
+        }
+        return lines;
+    }
+
+    /** {@code extra} (in ts order) put in front of the first line of {@code lines} whose ts is not earlier. */
+    private static List<String> mergedByTs(List<String> lines, List<String> extra) {
+        java.util.regex.Pattern ts = java.util.regex.Pattern.compile("\"ts\":\"([^\"]+)\"");
+        List<String> sorted = new ArrayList<>(extra);
+        sorted.sort(java.util.Comparator.comparing(l -> tsOf(ts, l)));
+        List<String> out = new ArrayList<>();
+        int next = 0;
+        for (String line : lines) {
+            Instant t = tsOf(ts, line);
+            while (t != null && next < sorted.size() && !tsOf(ts, sorted.get(next)).isAfter(t)) {
+                out.add(sorted.get(next++));
+            }
+            out.add(line);
+        }
+        out.addAll(sorted.subList(next, sorted.size()));
+        return out;
+    }
+
+    private static Instant tsOf(java.util.regex.Pattern ts, String line) {
+        java.util.regex.Matcher m = ts.matcher(line);
+        try {
+            return m.find() ? Instant.parse(m.group(1)) : null;
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String job(String id, String state, long ts, int attempt) {
+        return "{\"event_id\":\"" + id + "-" + state + "-" + attempt + "\",\"type\":\"job\",\"ts\":\"" + Instant.ofEpochMilli(ts)
+                + "\",\"job_id\":\"" + id + "\",\"service\":\"analyze-api\",\"kind\":\"analyze\",\"state\":\"" + state + "\""
+                + (attempt > 0 ? ",\"attempt\":" + attempt : "") + "}";
+    }
+
+    /** The jobs table: analyze-api/analyze's counts and submit-to-webhook percentiles of the range, from the jobs made above. */
+    private static void assertJobsTableEqualsTheJobs() {
+        @SuppressWarnings("unchecked")
+        List<Map<String, String>> rows = (List<Map<String, String>>) ((JavascriptExecutor) browser).executeScript(String.join("\n",
+                "return Array.from(document.querySelectorAll('#jobs tbody tr')).map(tr => {",
+                "  const row = {};",
+                "  for (const cell of tr.querySelectorAll('[data-col]')) row[cell.dataset.col] = cell.innerText;",
+                "  return row;",
+                "});"));
+        assertThat(rows).hasSize(1);
+        Map<String, String> row = rows.get(0);
+        long from = FROM.toEpochMilli();
+        long to = TO.toEpochMilli();
+        long submitted = JOBS.stream().filter(j -> j[0] >= from && j[0] < to).count();
+        List<Double> e2e = JOBS.stream().filter(j -> j[1] != Long.MIN_VALUE && j[1] >= from && j[1] < to)
+                .map(j -> (double) (j[1] - j[0])).toList();
+        assertThat(row.get("service")).isEqualTo("analyze-api");
+        assertThat(number(row.get("submitted"))).isEqualTo(submitted);
+        assertThat(number(row.get("webhooks-sent"))).isEqualTo(e2e.size());
+        for (String[] q : new String[][] {{"p50", "0.50"}, {"p95", "0.95"}, {"p99", "0.99"}}) {
+            double exact = rank(e2e, Double.parseDouble(q[1]));
+            assertThat(number(row.get(q[0]))).as("jobs " + q[0] + " (exact " + exact + ")")
+                    .isBetween(exact * 0.99 - 0.05, exact * 1.01 + 0.05);
+        }
+        // the stuck job (submitted at 100 min + 7 s) is open at the range's end, 150 min: 50 min old,
+        // more than jobs.stuck_after (15 min)
+        assertThat(row.get("stuck-at-end")).isEqualTo("1");
     }
 
     /** Skips without Chromium, unless GLUU_REQUIRE_BROWSER is set: then its absence fails. */
@@ -163,6 +262,7 @@ class DashboardBrowserITCase {
 
         assertSummaryEqualsSqlAndTheRawLatencies();
         assertThat(browser.findElements(By.cssSelector("#alerts tbody tr"))).hasSize(alertsOverlapping());
+        assertJobsTableEqualsTheJobs();
 
         Map<String, Long> drawn = drawnPixels();
         assertThat(drawn.keySet()).containsExactlyInAnyOrderElementsOf(CHARTS);
