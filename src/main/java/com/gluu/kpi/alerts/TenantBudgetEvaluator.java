@@ -21,18 +21,18 @@ import org.apache.flink.util.Collector;
 
 /**
  * The {@code tenant_budget} rule (SPEC §5), keyed by {@code client_id}: a tenant's month-to-date
- * spend (Σ {@code total_usd} of its 1-minute {@code kpi.tenant_usage} rows of the calendar month,
+ * spend (Σ {@code total_usd} of its {@code kpi.tenant_usage} rows of the smallest window size in the calendar month,
  * UTC) and its linear projection to the month's end, spend ÷ (elapsed share of the month), against
  * its budget in {@code jobs/budgets.yaml}. Warning when the projection exceeds the budget; the
  * same episode escalates to critical (one more notification) once the spend alone exceeds it.
  *
  * <p>Why its own operator: the evaluator keeps a ring of recent minutes per group, and a month is
  * 44,640 of them. Here a tenant's state is its month (the spend of its final minutes folded into
- * one sum, {@link TenantMonth}) and the minutes still open to late input (at most the allowed
- * lateness of them, in a map state); a window that fires again for late input replaces its minute.
- * Sums are added in minute order, so a replay gives the same bits whatever the arrival order.
+ * one sum, {@link TenantMonth}) and the windows still open to late input (at most the allowed
+ * lateness of them, in a map state); a window that fires again for late input replaces its row.
+ * Sums are added in window order, so a replay gives the same bits whatever the arrival order.
  *
- * <p>Decisions: evaluated at the end of each minute in which the tenant has a row (a tenant
+ * <p>Decisions: evaluated at the end of each window in which the tenant has a row (a tenant
  * without traffic is not re-judged until it has some: its projection only falls meanwhile); the
  * projection is not judged in a month's first {@link #PROJECT_AFTER_MS day} (one request in the
  * first hour would project a month of it); the spend is judged from the first minute. A new month
@@ -52,7 +52,8 @@ public final class TenantBudgetEvaluator extends KeyedProcessFunction<String, Te
 
     private transient AlertStateMachine machine;
     private transient ValueState<TenantMonth> month;
-    private transient MapState<Long, Double> openMinutes;
+    /** The windows still open to late rows: window start → [window end, total_usd]. */
+    private transient MapState<Long, double[]> openWindows;
 
     /** {@code rule} is the rules file's rule of kpi tenant_budget; {@code latenessMs} the job's allowed lateness. */
     public TenantBudgetEvaluator(AlertRule rule, TenantBudgets budgets, long latenessMs) {
@@ -68,7 +69,8 @@ public final class TenantBudgetEvaluator extends KeyedProcessFunction<String, Te
     public void open(Configuration parameters) {
         machine = new AlertStateMachine(rule);
         month = getRuntimeContext().getState(new ValueStateDescriptor<>("tenant-month", TypeInformation.of(TenantMonth.class)));
-        openMinutes = getRuntimeContext().getMapState(new MapStateDescriptor<>("tenant-open-minutes", Types.LONG, Types.DOUBLE));
+        openWindows = getRuntimeContext().getMapState(new MapStateDescriptor<Long, double[]>("tenant-open-windows",
+                Types.LONG, org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     @Override
@@ -80,17 +82,17 @@ public final class TenantBudgetEvaluator extends KeyedProcessFunction<String, Te
         t = t == null ? new TenantMonth() : t;
         long start = monthStart(s.windowStart);
         if (start < t.monthStart || s.windowStart < t.foldedBefore) {
-            return; // its month is over, or its minute is final already (beyond the allowed lateness)
+            return; // its month is over, or its window is final already (beyond the allowed lateness)
         }
         if (start > t.monthStart) { // a new month: its spend starts at 0
             t.monthStart = start;
             t.foldedUsd = 0;
             t.foldedBefore = start;
-            openMinutes.clear();
+            openWindows.clear();
         }
-        openMinutes.put(s.windowStart, s.totalUsd);
+        openWindows.put(s.windowStart, new double[] {s.windowEnd, s.totalUsd});
         month.update(t);
-        ctx.timerService().registerEventTimeTimer(s.windowStart + MINUTE_MS - 1);
+        ctx.timerService().registerEventTimeTimer(s.windowEnd - 1);
     }
 
     @Override
@@ -99,27 +101,28 @@ public final class TenantBudgetEvaluator extends KeyedProcessFunction<String, Te
         if (t == null) {
             return;
         }
-        long at = timestamp + 1; // the minute's end: the evaluation time
+        long at = timestamp + 1; // the window's end: the evaluation time
         if (monthStart(timestamp) != t.monthStart) {
             return; // a timer of a month the tenant has left
         }
-        List<Long> minutes = new ArrayList<>();
-        for (Long m : openMinutes.keys()) {
-            minutes.add(m);
+        List<Long> starts = new ArrayList<>();
+        for (Long start : openWindows.keys()) {
+            starts.add(start);
         }
-        minutes.sort(null);
+        starts.sort(null);
         double spend = t.foldedUsd;
         long watermark = ctx.timerService().currentWatermark();
-        for (long m : minutes) {
-            if (m >= at) {
-                break; // a later minute, evaluated at its own end
+        for (long start : starts) {
+            double[] w = openWindows.get(start);
+            long end = (long) w[0];
+            if (end > at) {
+                break; // a later window, evaluated at its own end
             }
-            double usd = openMinutes.get(m);
-            spend += usd;
-            if (m + MINUTE_MS - 1 + latenessMs <= watermark) { // final: no late row can change it
-                t.foldedUsd += usd;
-                t.foldedBefore = m + MINUTE_MS;
-                openMinutes.remove(m);
+            spend += w[1];
+            if (end - 1 + latenessMs <= watermark) { // final: no late row can change it
+                t.foldedUsd += w[1];
+                t.foldedBefore = end;
+                openWindows.remove(start);
             }
         }
         String client = ctx.getCurrentKey();

@@ -1,21 +1,23 @@
 package com.gluu.kpi.alerts;
 
 /**
- * One tenant's spend in one minute: the {@code total_usd} of its 1-minute {@code kpi.tenant_usage}
- * row (a Flink POJO). A window that fires again for late input sends its minute again, replacing
- * the earlier value.
+ * One tenant's spend in one window: the {@code total_usd} of its {@code kpi.tenant_usage} row of
+ * the job's smallest window size (a Flink POJO). A window that fires again for late input sends
+ * its row again, replacing the earlier value.
  */
 public class TenantSpend {
     public String clientId;
-    /** The minute's start (epoch ms). */
+    /** The window (epoch ms). */
     public long windowStart;
+    public long windowEnd;
     public double totalUsd;
 
     public TenantSpend() {}
 
-    public TenantSpend(String clientId, long windowStart, double totalUsd) {
+    public TenantSpend(String clientId, long windowStart, long windowEnd, double totalUsd) {
         this.clientId = clientId;
         this.windowStart = windowStart;
+        this.windowEnd = windowEnd;
         this.totalUsd = totalUsd;
     }
 }

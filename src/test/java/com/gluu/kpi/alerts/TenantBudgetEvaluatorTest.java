@@ -40,7 +40,7 @@ class TenantBudgetEvaluatorTest {
 
     private static void row(KeyedOneInputStreamOperatorTestHarness<String, TenantSpend, AlertRecord> h, String client,
             long minuteStart, double usd) throws Exception {
-        h.processElement(new TenantSpend(client, minuteStart, usd), minuteStart + MIN - 1);
+        h.processElement(new TenantSpend(client, minuteStart, minuteStart + MIN, usd), minuteStart + MIN - 1);
     }
 
     @Test

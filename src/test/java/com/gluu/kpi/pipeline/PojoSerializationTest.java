@@ -72,7 +72,7 @@ class PojoSerializationTest {
                 Arguments.of(TaskEvent.class, task()),
                 Arguments.of(com.gluu.kpi.events.JobEvent.class, job()),
                 Arguments.of(com.gluu.kpi.jobs.JobSignal.class, jobSignal()),
-                Arguments.of(com.gluu.kpi.alerts.TenantSpend.class, new com.gluu.kpi.alerts.TenantSpend("acme", 1_795_325_880_000L, 0.125)),
+                Arguments.of(com.gluu.kpi.alerts.TenantSpend.class, new com.gluu.kpi.alerts.TenantSpend("acme", 1_795_325_880_000L, 1_795_325_940_000L, 0.125)),
                 Arguments.of(com.gluu.kpi.alerts.TenantMonth.class, tenantMonth()),
                 Arguments.of(com.gluu.kpi.jobs.JobState.class, jobState()),
                 Arguments.of(com.gluu.kpi.jobs.JobsRow.class, jobsRow()),
