@@ -484,6 +484,34 @@
     }
   }
 
+  function tenantsTable(data) {
+    const body = document.querySelector('#tenants tbody');
+    body.replaceChildren();
+    for (const t of data.tenants) {
+      const tr = el('tr');
+      tr.dataset.tenant = t.clientId;
+      const share = t.monthlyBudgetUsd == null || t.monthToDateUsd == null ? null : t.monthToDateUsd / t.monthlyBudgetUsd;
+      const cells = [t.clientId === '' ? '(none)' : t.clientId, fmtInt(t.requests), fmtInt(t.errors), fmtUsd(t.llmUsd, 4),
+        fmtUsd(t.allocatedUsd, 4), fmtUsd(t.totalUsd, 4), fmtUsd(t.usdPerRequest, 6), fmtUsd(t.monthToDateUsd, 4),
+        t.monthlyBudgetUsd == null ? '–' : fmtUsd(t.monthlyBudgetUsd, 2), share == null ? '–' : fmtPct(share, 1)];
+      const names = ['tenant', 'requests', 'errors', 'llm', 'allocated', 'total', 'per-request', 'month-to-date',
+        'budget', 'of-budget'];
+      cells.forEach((text, i) => {
+        const td = el(i === 0 ? 'th' : 'td', text);
+        if (i === 0) td.scope = 'row';
+        td.dataset.col = names[i];
+        tr.append(td);
+      });
+      if (share != null && share > 1) tr.classList.add('over');
+      body.append(tr);
+    }
+    document.getElementById('tenants-caption').textContent = data.tenants.length
+      ? 'Per calling tenant over the range (kpi.tenant_usage): LLM cost plus its share, by requests, of the hosting and'
+        + ' compute of the cost rows its requests fell in; month to date = its calendar month (UTC) up to the range\'s'
+        + ' end, against its budget in jobs/budgets.yaml. The ' + data.tenants.length + ' most expensive.'
+      : 'No tenant usage in this range.';
+  }
+
   function deadLetterChart(d) {
     const reasons = Object.keys(d.deadLetters.series);
     const s = stacked(d.t, reasons.map((r, i) => ({ label: r, color: PALETTE[(i + 3) % PALETTE.length],
@@ -558,6 +586,7 @@
     table('alerts', d.alerts, alertsTable, d);
     table('dead', d.deadLetters.reasons, deadLetterTable, d);
     table('jobs', d.jobs, jobsTable, d);
+    table('tenants', d.tenants, tenantsTable, d);
     captions(d);
     const gridEnd = epoch(d.range.gridEnd);
     episodes = unionBySeverity(d.alerts.map((a) => ({ start: epoch(a.startedAt),

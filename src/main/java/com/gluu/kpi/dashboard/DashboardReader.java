@@ -54,10 +54,19 @@ final class DashboardReader {
     private static final String IN_GRID = " window_end - window_start = make_interval(secs => ?)"
             + " AND window_end > ? AND window_end <= ?";
 
+    /** Tenants listed per answer, the most expensive first. */
+    static final int MAX_TENANTS = 50;
+
     private final Clock clock;
+    private final com.gluu.kpi.config.TenantBudgets budgets;
 
     DashboardReader(Clock clock) {
+        this(clock, com.gluu.kpi.config.TenantBudgets.none());
+    }
+
+    DashboardReader(Clock clock, com.gluu.kpi.config.TenantBudgets budgets) {
         this.clock = clock;
+        this.budgets = budgets;
     }
 
     Map<String, Object> read(Connection c, DashboardParams p) throws SQLException {
@@ -99,6 +108,7 @@ final class DashboardReader {
         out.put("cost", cost(c, grid));
         out.put("endpoints", endpoints(c, grid));
         out.put("jobs", jobs(c, grid, p.service));
+        out.put("tenants", tenants(c, grid));
         alerts(c, grid, p.service, out);
         out.put("deadLetters", deadLetters(c, grid));
         return out;
@@ -448,6 +458,57 @@ final class DashboardReader {
             out.add(j);
         });
         return out;
+    }
+
+    /**
+     * Per tenant ({@code kpi.tenant_usage}), the {@link #MAX_TENANTS} most expensive over the range:
+     * requests, errors, LLM, allocated and total USD, USD per request; and the month to date at the
+     * range's end (its calendar month in UTC, up to the range's end, 1-minute rows) against the
+     * tenant's monthly budget when it has one.
+     */
+    private List<Map<String, Object>> tenants(Connection c, TimeGrid grid) throws SQLException {
+        String sql = "SELECT client_id, sum(requests), sum(errors), sum(llm_usd), sum(allocated_usd), sum(total_usd)"
+                + " FROM kpi.tenant_usage WHERE" + IN_GRID + " GROUP BY client_id ORDER BY sum(total_usd) DESC, client_id"
+                + " LIMIT " + MAX_TENANTS;
+        Map<String, Map<String, Object>> byTenant = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            bindGrid(st, 1, grid);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> t = new LinkedHashMap<>();
+                    String client = rs.getString(1);
+                    long requests = rs.getLong(2);
+                    t.put("clientId", client);
+                    t.put("requests", requests);
+                    t.put("errors", rs.getLong(3));
+                    t.put("llmUsd", rs.getDouble(4));
+                    t.put("allocatedUsd", rs.getDouble(5));
+                    t.put("totalUsd", rs.getDouble(6));
+                    t.put("usdPerRequest", requests == 0 ? null : rs.getDouble(6) / requests);
+                    double budget = budgets.monthlyUsd(client);
+                    t.put("monthlyBudgetUsd", Double.isNaN(budget) ? null : budget);
+                    t.put("monthToDateUsd", null);
+                    byTenant.put(client, t);
+                }
+            }
+        }
+        if (!byTenant.isEmpty()) {
+            String month = "SELECT client_id, sum(total_usd) FROM kpi.tenant_usage WHERE window_end - window_start"
+                    + " = interval '1 minute' AND window_start >= date_trunc('month', ?::timestamptz AT TIME ZONE 'UTC')"
+                    + " AT TIME ZONE 'UTC' AND window_end <= ? AND client_id = ANY (?) GROUP BY client_id";
+            try (PreparedStatement st = c.prepareStatement(month)) {
+                OffsetDateTime end = OffsetDateTime.ofInstant(grid.end, ZoneOffset.UTC);
+                st.setObject(1, end);
+                st.setObject(2, end);
+                st.setArray(3, c.createArrayOf("text", byTenant.keySet().toArray()));
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        byTenant.get(rs.getString(1)).put("monthToDateUsd", rs.getDouble(2));
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(byTenant.values());
     }
 
     private static final String[] JOB_COUNTS = {"submitted", "completed", "failed", "webhooksSent", "webhooksFailed"};

@@ -86,8 +86,21 @@ public final class DashboardServer implements AutoCloseable {
      */
     public static DashboardServer start(JdbcSettings reader, String host, int port, String token) throws IOException {
         ReaderConnection connection = new ReaderConnection(reader);
-        DashboardReader data = new DashboardReader(Clock.systemUTC());
+        DashboardReader data = new DashboardReader(Clock.systemUTC(), budgets());
         return start(params -> connection.read(c -> data.read(c, params)), host, port, token, connection);
+    }
+
+    /**
+     * The tenants' monthly budgets the tenants table shows beside their spend: the default
+     * {@code alerts.budgets_file} ({@code jobs/budgets.yaml}, or the copy in the jar); none if it
+     * cannot be read (the table then has no budget column values).
+     */
+    private static com.gluu.kpi.config.TenantBudgets budgets() {
+        try {
+            return com.gluu.kpi.config.TenantBudgets.forJob(com.gluu.kpi.config.JobConfig.defaults());
+        } catch (com.gluu.kpi.config.ConfigException e) {
+            return com.gluu.kpi.config.TenantBudgets.none();
+        }
     }
 
     /**
