@@ -5,6 +5,7 @@ import com.gluu.kpi.health.EndpointSlot;
 import com.gluu.kpi.operators.KpiWindows;
 import com.gluu.kpi.pipeline.KeyCap;
 import com.gluu.kpi.pipeline.PartialAggregation;
+import com.gluu.kpi.pipeline.WideSum;
 import com.gluu.kpi.pipeline.WindowPreAggregator;
 import com.gluu.kpi.traffic.TrafficPartial;
 import java.time.Duration;
@@ -99,6 +100,7 @@ public final class CostKpis {
             CostInput p = copy(first);
             p.requests = 0;
             p.llmPicoUsd = 0;
+            p.llmPicoUsdHigh = 0;
             p.usd = 0;
             return p;
         }
@@ -106,7 +108,9 @@ public final class CostKpis {
         @Override
         public void add(CostInput p, CostInput c) {
             p.requests += c.requests;
-            p.llmPicoUsd += c.llmPicoUsd;
+            // Exact, as everywhere else the pico-dollars are summed (a plain += could wrap).
+            p.llmPicoUsdHigh = WideSum.high(p.llmPicoUsdHigh, p.llmPicoUsd, c.llmPicoUsdHigh, c.llmPicoUsd);
+            p.llmPicoUsd = WideSum.low(p.llmPicoUsd, c.llmPicoUsd);
             p.usd += c.usd;
         }
     }
