@@ -189,7 +189,8 @@ final class UpgradeFixtures {
 
     /**
      * The cost windows of one size (1 min, lateness 5 min) as {@code CostKpis} builds them: every
-     * input of a window under one key, kept whole (list state) until the window fires.
+     * input of a window under one key, kept whole (list state) until the window fires; the
+     * tenants' rows go to the side output {@code CostWindowRows.TENANT_USAGE}.
      */
     @SuppressWarnings("unchecked")
     static KeyedOneInputStreamOperatorTestHarness<String, CostInput, CostRow> costWindow() throws Exception {
@@ -199,7 +200,8 @@ final class UpgradeFixtures {
                 .allowedLateness(LATENESS)
                 .keyBy(env.fromData(new CostInput()).returns(TypeInformation.of(CostInput.class)), c -> "window",
                         Types.STRING)
-                .process(new CostWindowRows());
+                .process(new CostWindowRows(), CostWindowRows.TENANT_USAGE)
+                .rows();
         OneInputTransformation<CostInput, CostRow> window = (OneInputTransformation<CostInput, CostRow>) rows.getTransformation();
         return new KeyedOneInputStreamOperatorTestHarness<>(window.getOperatorFactory(),
                 (KeySelector<CostInput, String>) window.getStateKeySelector(), Types.STRING, MAX_PARALLELISM, 1, 0);
