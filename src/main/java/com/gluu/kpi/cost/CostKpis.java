@@ -257,6 +257,7 @@ public final class CostKpis {
         o.endpoint = c.endpoint;
         o.requests = c.requests;
         o.llmPicoUsd = c.llmPicoUsd;
+        o.llmPicoUsdHigh = c.llmPicoUsdHigh;
         o.usd = c.usd;
         o.tenant = c.tenant == null ? null : c.tenant.copy();
         return o;

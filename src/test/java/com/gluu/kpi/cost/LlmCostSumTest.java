@@ -133,7 +133,7 @@ class LlmCostSumTest {
     /**
      * The cost inputs' merge per slot (the overflow row's partials, one per key it stands for)
      * adds pico-dollars exactly: two inputs of 2 · 10^26 and one of 7.5 · 10^16 give
-     * 4.00000000075 · 10^26, high part and low part alike.
+     * 4.00000000075 · 10^26, high part and low part alike; the cost caps' rewrite to ~other keeps it.
      */
     @Test
     void costInputsMergedPerSlotKeepTheirLlmCostExact() throws Exception {
@@ -155,6 +155,13 @@ class LlmCostSumTest {
         assertThat(BigInteger.valueOf(merged.llmPicoUsdHigh).multiply(TWO_TO_63).add(BigInteger.valueOf(merged.llmPicoUsd)))
                 .isEqualTo(new BigInteger("400000000075000000000000000"));
         assertThat(merged.requests).isEqualTo(3);
+
+        // ... and an input rewritten to ~other by a cost cap keeps all of its cost.
+        for (com.gluu.kpi.pipeline.KeyCap.Policy<CostInput> cap : List.of(new CostKpis.RowCap(), new CostKpis.ServiceCap())) {
+            CostInput other = cap.overflow(merged);
+            assertThat(BigInteger.valueOf(other.llmPicoUsdHigh).multiply(TWO_TO_63).add(BigInteger.valueOf(other.llmPicoUsd)))
+                    .as(cap.getClass().getSimpleName()).isEqualTo(new BigInteger("400000000075000000000000000"));
+        }
     }
 
     @Test
