@@ -68,6 +68,8 @@ public final class CostAllocation {
                 case CostInput.COMPUTE:
                     computeByService.merge(c.service, c.usd, Double::sum);
                     break;
+                case CostInput.TENANT:
+                    break; // the same requests again, per tenant: kpi.tenant_usage's (TenantAllocation)
                 default:
                     throw new IllegalArgumentException("unknown cost input kind " + c.kind);
             }

@@ -4,8 +4,14 @@ import com.gluu.kpi.traffic.TrafficPartial;
 
 /**
  * One contribution to a window's {@code kpi.cost} rows: requests and their LLM cost for a
- * (service, model, endpoint), hosting cost of a (model, endpoint), or Fargate cost of a service.
- * One POJO for the three kinds, so they can share a stream and a window.
+ * (service, model, endpoint), hosting cost of a (model, endpoint), or Fargate cost of a service;
+ * or, for {@code kpi.tenant_usage}, one tenant's requests to a (model, endpoint) with their LLM
+ * cost and counts ({@link #tenant}). One POJO for the four kinds, so they can share a stream and
+ * a window.
+ *
+ * <p>The cost windows keep these in their list state, so the fields are a savepoint's layout:
+ * fields may be added (Flink's POJO serializer restores older inputs with the new field null or
+ * 0, see the cost-window upgrade fixture), never renamed or removed.
  *
  * <p>LLM cost is kept in integer pico-dollars (prices per 1M tokens have at most six decimals, so
  * a token's price is a whole number of pico-dollars): sums are then exact and independent of how
@@ -15,6 +21,8 @@ public class CostInput {
     public static final String REQUESTS = "requests";
     public static final String HOSTING = "hosting";
     public static final String COMPUTE = "compute";
+    /** A tenant's requests to a (model, endpoint): rows of {@code kpi.tenant_usage}, none of {@code kpi.cost}. */
+    public static final String TENANT = "tenant";
 
     public String kind;
     /** The ECS service ({@code ""} for hosting). */
@@ -28,6 +36,8 @@ public class CostInput {
     public long llmPicoUsdHigh;
     /** Hosting or compute cost in USD (exact per accrual slot). */
     public double usd;
+    /** For kind {@link #TENANT}: the tenant and its other counts; null for the other kinds. */
+    public TenantCounts tenant;
 
     public CostInput() {}
 
@@ -41,6 +51,17 @@ public class CostInput {
         c.requests = p.counts.requests;
         c.llmPicoUsd = p.counts.llmPicoUsd;
         c.llmPicoUsdHigh = p.counts.llmPicoUsdHigh;
+        return c;
+    }
+
+    /** An empty tenant input of {@code clientId} on (model, endpoint). */
+    public static CostInput tenant(String clientId, String model, String endpoint) {
+        CostInput c = new CostInput();
+        c.kind = TENANT;
+        c.model = model;
+        c.endpoint = endpoint;
+        c.tenant = new TenantCounts();
+        c.tenant.clientId = clientId;
         return c;
     }
 

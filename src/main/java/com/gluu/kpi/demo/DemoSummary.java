@@ -21,8 +21,8 @@ import java.util.TreeMap;
 /**
  * What the demo's replay wrote, read back from Postgres and put in a few tables: traffic and
  * latency per service over the whole trace, the worst minutes, accuracy per model, cost per
- * model and endpoint with the idle-endpoint savings, endpoint health, dead letters by reason,
- * and the injected incidents.
+ * model and endpoint with the idle-endpoint savings, spend per tenant, endpoint health, dead
+ * letters by reason, and the injected incidents.
  *
  * <p>Only the 1-minute windows are read. Whole-trace percentiles are computed by decoding every
  * minute's {@code kpi.latency.sketch} and merging the DDSketches (a percentile of percentiles
@@ -171,6 +171,29 @@ public final class DemoSummary {
         }
     }
 
+    /** One tenant's kpi.tenant_usage rows summed over the minutes, in USD. */
+    public static final class Tenant {
+        public final String clientId;
+        public final long requests;
+        public final long errors;
+        public final double llm;
+        public final double allocated;
+        public final double total;
+
+        Tenant(String clientId, long requests, long errors, double llm, double allocated, double total) {
+            this.clientId = clientId;
+            this.requests = requests;
+            this.errors = errors;
+            this.llm = llm;
+            this.allocated = allocated;
+            this.total = total;
+        }
+
+        public double perRequest() {
+            return total / requests;
+        }
+    }
+
     /** Availability of one endpoint over the whole trace. */
     public static final class Health {
         public final String endpoint;
@@ -205,6 +228,9 @@ public final class DemoSummary {
     private long unmatchedFeedback;
     private final List<Cost> cost = new ArrayList<>();
     private CostTotals costTotals;
+    private final List<Tenant> tenants = new ArrayList<>();
+    /** Σ total_usd of the 1-minute cost rows without requests: the overhead no tenant is allocated. */
+    private double overhead;
     private final List<Health> health = new ArrayList<>();
     private final List<String> alerts = new ArrayList<>();
     /** The grouped SNS messages (kpi.alert_notifications), null when SNS is not grouped. */
@@ -226,6 +252,7 @@ public final class DemoSummary {
             s.readAccuracy(c);
             s.readCost(c);
             s.readCostTotals(c);
+            s.readTenants(c);
             s.readEndpointHealth(c);
             s.readAlerts(c);
             s.readSnsMessages(c);
@@ -409,6 +436,23 @@ public final class DemoSummary {
         }
     }
 
+    private void readTenants(Connection c) throws SQLException {
+        String sql = "SELECT client_id, sum(requests), sum(errors), sum(llm_usd), sum(allocated_usd), sum(total_usd)"
+                + " FROM kpi.tenant_usage WHERE " + ONE_MINUTE + " GROUP BY client_id ORDER BY sum(total_usd) DESC, client_id";
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                tenants.add(new Tenant(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getDouble(4), rs.getDouble(5),
+                        rs.getDouble(6)));
+            }
+        }
+        String idle = "SELECT coalesce(sum(total_usd), 0) FROM kpi.cost WHERE " + ONE_MINUTE + " AND requests = 0 AND model <> '"
+                + ALL + "'";
+        try (PreparedStatement st = c.prepareStatement(idle); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            overhead = rs.getDouble(1);
+        }
+    }
+
     private void readEndpointHealth(Connection c) throws SQLException {
         String sql = "SELECT endpoint, sum(in_service_seconds),"
                 + " sum(CASE WHEN uptime_ratio > 0 THEN in_service_seconds / uptime_ratio"
@@ -493,6 +537,20 @@ public final class DemoSummary {
         return costTotals;
     }
 
+    /** Spend per tenant, dearest first. */
+    public List<Tenant> tenants() {
+        return tenants;
+    }
+
+    public Tenant tenant(String clientId) {
+        return tenants.stream().filter(t -> t.clientId.equals(clientId)).findFirst().orElse(null);
+    }
+
+    /** The cost of the 1-minute cost rows without requests (idle endpoints, Fargate without requests). */
+    public double overhead() {
+        return overhead;
+    }
+
     /** Endpoint health per endpoint, by name. */
     public List<Health> health() {
         return health;
@@ -511,7 +569,7 @@ public final class DemoSummary {
     public String render(List<DemoTrace.Incident> incidents) {
         StringBuilder out = new StringBuilder();
         line(out, "=== KPI summary (read back from Postgres: kpi.traffic, kpi.latency, kpi.accuracy, kpi.cost,"
-                + " kpi.endpoint_health, kpi.dead_letters) ===");
+                + " kpi.tenant_usage, kpi.endpoint_health, kpi.dead_letters) ===");
         if (!minutes.isEmpty()) {
             List<Minute> all = minutes();
             line(out, "Trace: %s – %s UTC, %d minutes with traffic (1-minute windows).",
@@ -548,6 +606,7 @@ public final class DemoSummary {
         }
         renderAccuracy(out);
         renderCost(out);
+        renderTenants(out);
         renderHealth(out);
         renderAlerts(out);
         line(out, "");
@@ -599,6 +658,27 @@ public final class DemoSummary {
             }
         }
         line(out, "  Idle share of hosting: %s.", shares.isEmpty() ? "none" : String.join(", ", shares));
+    }
+
+    private void renderTenants(StringBuilder out) {
+        if (tenants.isEmpty()) {
+            return;
+        }
+        line(out, "");
+        line(out, "Spend per tenant (kpi.tenant_usage, USD; allocated = its share by requests of the hosting and compute"
+                + " of the cost rows its requests fell in)");
+        line(out, "  %-18s %9s %8s %9s %12s %10s %11s", "client_id", "requests", "errors", "LLM $", "allocated $", "total $",
+                "$/request");
+        long requests = 0;
+        double total = 0;
+        for (Tenant t : tenants) {
+            line(out, "  %-18s %,9d %,8d %9.4f %12.4f %10.4f %11.6f", t.clientId.isEmpty() ? "(none)" : t.clientId,
+                    t.requests, t.errors, t.llm, t.allocated, t.total, t.perRequest());
+            requests += t.requests;
+            total += t.total;
+        }
+        line(out, "  Tenants $%,.2f for %,d requests; overhead allocated to nobody (idle endpoints, Fargate without"
+                + " requests) $%,.2f.", total, requests, overhead);
     }
 
     private static void costLine(StringBuilder out, String model, String endpoint, Cost c) {

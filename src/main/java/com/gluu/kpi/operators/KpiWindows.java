@@ -15,6 +15,7 @@ import org.apache.flink.streaming.api.datastream.WindowedStream;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The windows of one KPI family: its input keyed by the table's key, one tumbling event-time
@@ -46,7 +47,9 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
  *
  * <p><b>State.</b> Only what Flink's window operator keeps: per key and window, the accumulator
  * of {@link Keyed#aggregate} or the list of inputs of {@link Keyed#process}, typed by the key and
- * accumulator types the family passes (they are the savepoint's layout: keep them).
+ * accumulator types the family passes (they are the savepoint's layout: keep them). A side output
+ * ({@link Keyed#process(ProcessWindowFunction, OutputTag)}) adds no state: a second table computed
+ * from the same windows costs no operator and no uid of its own.
  */
 public final class KpiWindows {
     private final String family;
@@ -138,11 +141,28 @@ public final class KpiWindows {
             return everySize(window -> window.process(rows));
         }
 
+        /**
+         * As {@link #process(ProcessWindowFunction)}, for a function that also writes rows of a
+         * second table to {@code side} ({@code ctx.output(side, row)}): the same window operators
+         * (same uids, same state), and the side rows of every size in a second stream.
+         */
+        public <ROW, SIDE> Outputs<ROW, SIDE> process(ProcessWindowFunction<IN, ROW, K, TimeWindow> rows,
+                OutputTag<SIDE> side) {
+            List<SingleOutputStreamOperator<ROW>> windows = operators(window -> window.process(rows));
+            List<DataStream<SIDE>> sides = new ArrayList<>();
+            windows.forEach(window -> sides.add(window.getSideOutput(side)));
+            return new Outputs<>(union(new ArrayList<>(windows)), union(sides));
+        }
+
         /** One window operator per size, named and with its uid, all in one union (none for a single size). */
-        @SuppressWarnings("unchecked")
         private <ROW> DataStream<ROW> everySize(
                 Function<WindowedStream<IN, K, TimeWindow>, SingleOutputStreamOperator<ROW>> toRows) {
-            List<DataStream<ROW>> windows = new ArrayList<>();
+            return union(new ArrayList<>(operators(toRows)));
+        }
+
+        private <ROW> List<SingleOutputStreamOperator<ROW>> operators(
+                Function<WindowedStream<IN, K, TimeWindow>, SingleOutputStreamOperator<ROW>> toRows) {
+            List<SingleOutputStreamOperator<ROW>> windows = new ArrayList<>();
             for (Duration size : spec.sizes) {
                 String label = Durations.format(size);
                 WindowedStream<IN, K, TimeWindow> window = input
@@ -153,8 +173,16 @@ public final class KpiWindows {
                         .uid(spec.family + "-" + label)
                         .name(spec.family.replace('-', ' ') + " " + label + " windows"));
             }
-            DataStream<ROW> first = windows.get(0);
-            return windows.size() == 1 ? first : first.union(windows.subList(1, windows.size()).toArray(DataStream[]::new));
+            return windows;
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T> DataStream<T> union(List<DataStream<T>> streams) {
+            DataStream<T> first = streams.get(0);
+            return streams.size() == 1 ? first : first.union(streams.subList(1, streams.size()).toArray(DataStream[]::new));
         }
     }
+
+    /** The rows of a family's windows and the rows they wrote to a side output, each of every size. */
+    public record Outputs<ROW, SIDE>(DataStream<ROW> rows, DataStream<SIDE> side) {}
 }

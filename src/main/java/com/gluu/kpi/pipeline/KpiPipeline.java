@@ -29,6 +29,7 @@ import com.gluu.kpi.latency.LatencyRow;
 import com.gluu.kpi.slo.SloKpis;
 import com.gluu.kpi.slo.SloPartial;
 import com.gluu.kpi.traffic.TrafficKpis;
+import com.gluu.kpi.traffic.TrafficObservation;
 import com.gluu.kpi.traffic.TrafficPartial;
 import com.gluu.kpi.traffic.TrafficRow;
 import java.time.Duration;
@@ -45,7 +46,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The gluu-kpi dataflow, from raw records to KPI rows (the README's "Dataflow" diagram, in
  * code): parse and validate (dead letters aside), event time, one shuffle by request for dedup
- * and the feedback join, then one builder per KPI family, each ending in its table's sink.
+ * and the feedback join, then one builder per KPI family, each ending in its table's sink
+ * ({@code kpi.tenant_usage} comes out of the cost windows beside {@code kpi.cost}).
  *
  * <p>It takes its source and sinks as arguments: {@code run} passes the real ones, tests theirs.
  */
@@ -121,8 +123,8 @@ public final class KpiPipeline {
         DataStream<LatencyPartial> latency = LatencyKpis.cap(LatencyKpis.partials(inferences, config), config);
         DataStream<LatencyRow> latencyRows = LatencyKpis.rows(latency, config);
         latencyRows.sinkTo(sinks.latency()).uid("sink-latency").name("kpi.latency");
-        DataStream<TrafficPartial> requests = TrafficKpis.partials(
-                inferences.map(new RequestCosts(prices)).name("price tokens"), config);
+        DataStream<TrafficObservation> pricedRequests = inferences.map(new RequestCosts(prices)).name("price tokens");
+        DataStream<TrafficPartial> requests = TrafficKpis.partials(pricedRequests, config);
         DataStream<TrafficPartial> traffic = TrafficKpis.cap(requests, config);
         DataStream<TrafficRow> trafficRows = TrafficKpis.rows(traffic, config);
         trafficRows.sinkTo(sinks.traffic()).uid("sink-traffic").name("kpi.traffic");
@@ -130,9 +132,12 @@ public final class KpiPipeline {
         DataStream<AccuracyRow> accuracyRows = AccuracyKpis.rows(feedback, config);
         accuracyRows.sinkTo(sinks.accuracy()).uid("sink-accuracy").name("kpi.accuracy");
         // Cost reads the partials and slots before the traffic and health caps and caps (model,
-        // endpoint) itself, so a row's requests and hosting share one verdict (see CostKpis).
-        DataStream<CostRow> costRows = CostKpis.rows(requests, endpointSlots, computeSlots, config);
+        // endpoint) itself, so a row's requests and hosting share one verdict (see CostKpis). Its
+        // windows also split each row's hosting and compute over the tenants of its requests.
+        CostKpis.Rows cost = CostKpis.rows(requests, pricedRequests, endpointSlots, computeSlots, config);
+        DataStream<CostRow> costRows = cost.cost();
         costRows.sinkTo(sinks.cost()).uid("sink-cost").name("kpi.cost");
+        cost.tenantUsage().sinkTo(sinks.tenantUsage()).uid("sink-tenant-usage").name("kpi.tenant_usage");
         DataStream<EndpointSlot> health = EndpointHealthRows.cap(endpointSlots, config);
         DataStream<EndpointHealthRow> healthRows = EndpointHealthRows.rows(health, config);
         healthRows.sinkTo(sinks.endpointHealth()).uid("sink-endpoint-health").name("kpi.endpoint_health");

@@ -5,6 +5,7 @@ import com.gluu.kpi.alerts.AlertEvidence;
 import com.gluu.kpi.alerts.AlertNotification;
 import com.gluu.kpi.alerts.AlertRecord;
 import com.gluu.kpi.cost.CostRow;
+import com.gluu.kpi.cost.TenantUsageRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
@@ -21,6 +22,9 @@ public interface KpiSinks {
     Sink<AccuracyRow> accuracy();
 
     Sink<CostRow> cost();
+
+    /** {@code kpi.tenant_usage}: usage and cost per calling tenant and window. */
+    Sink<TenantUsageRow> tenantUsage();
 
     Sink<EndpointHealthRow> endpointHealth();
 

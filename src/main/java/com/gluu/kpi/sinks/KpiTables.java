@@ -15,6 +15,7 @@ import com.gluu.kpi.alerts.AlertEvidence;
 import com.gluu.kpi.alerts.AlertNotification;
 import com.gluu.kpi.alerts.AlertRecord;
 import com.gluu.kpi.cost.CostRow;
+import com.gluu.kpi.cost.TenantUsageRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
@@ -96,6 +97,23 @@ public final class KpiTables {
             .column("total_usd", DOUBLE, r -> r.totalUsd)
             .column("usd_per_inference", DOUBLE_OR_NULL, r -> r.usdPerInference)
             .column("idle_hosting_usd", DOUBLE_OR_NULL, r -> r.idleHostingUsd)
+            .now("updated_at")
+            .build();
+
+    /** {@code kpi.tenant_usage} (sql/V12), keyed by window and client_id. */
+    public static final UpsertTable<TenantUsageRow> TENANT_USAGE = UpsertTable.<TenantUsageRow>into("kpi.tenant_usage")
+            .column("window_start", TIMESTAMPTZ, r -> r.windowStart).key()
+            .column("window_end", TIMESTAMPTZ, r -> r.windowEnd).key()
+            .column("client_id", TEXT, r -> r.clientId).key()
+            .column("requests", BIGINT, r -> r.requests)
+            .column("errors", BIGINT, r -> r.errors)
+            .column("images", BIGINT, r -> r.images)
+            .column("prompt_tokens", BIGINT, r -> r.promptTokens)
+            .column("completion_tokens", BIGINT, r -> r.completionTokens)
+            .column("llm_usd", DOUBLE, r -> r.llmUsd)
+            .column("allocated_usd", DOUBLE, r -> r.allocatedUsd)
+            .column("total_usd", DOUBLE, r -> r.totalUsd)
+            .column("usd_per_request", DOUBLE, r -> r.usdPerRequest)
             .now("updated_at")
             .build();
 

@@ -7,6 +7,7 @@ import com.gluu.kpi.alerts.AlertRecord;
 import com.gluu.kpi.alerts.delivery.AlertOutbox;
 import com.gluu.kpi.alerts.delivery.InJobAlertDelivery;
 import com.gluu.kpi.cost.CostRow;
+import com.gluu.kpi.cost.TenantUsageRow;
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.latency.LatencyRow;
@@ -67,6 +68,11 @@ public final class PostgresSinks implements KpiSinks {
     @Override
     public Sink<CostRow> cost() {
         return new PostgresUpsertSink<>("kpi.cost", jdbc, KpiTables.COST, options);
+    }
+
+    @Override
+    public Sink<TenantUsageRow> tenantUsage() {
+        return new PostgresUpsertSink<>("kpi.tenant_usage", jdbc, KpiTables.TENANT_USAGE, options);
     }
 
     @Override

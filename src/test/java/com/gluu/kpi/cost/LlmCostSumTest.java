@@ -130,6 +130,40 @@ class LlmCostSumTest {
         assertThat(row.llmUsd).isEqualTo(6e14);
     }
 
+    /**
+     * The cost inputs' merge per slot (the overflow row's partials, one per key it stands for)
+     * adds pico-dollars exactly: two inputs of 2 · 10^26 and one of 7.5 · 10^16 give
+     * 4.00000000075 · 10^26, high part and low part alike; the cost caps' rewrite to ~other keeps it.
+     */
+    @Test
+    void costInputsMergedPerSlotKeepTheirLlmCostExact() throws Exception {
+        RequestCosts costs = new RequestCosts(prices());
+        TrafficPartial.Aggregation aggregation = new TrafficPartial.Aggregation();
+        CostKpis.PerSlot perSlot = new CostKpis.PerSlot();
+        CostInput merged = null;
+        for (String llm : new String[] {"absurd", "dear", "absurd"}) {
+            TrafficObservation o = costs.map(request(llm, MAX_TOKENS, MAX_TOKENS));
+            TrafficPartial p = aggregation.create(o);
+            aggregation.add(p, o);
+            CostInput input = CostInput.requests(p);
+            if (merged == null) {
+                merged = perSlot.create(input);
+            }
+            perSlot.add(merged, input);
+        }
+
+        assertThat(BigInteger.valueOf(merged.llmPicoUsdHigh).multiply(TWO_TO_63).add(BigInteger.valueOf(merged.llmPicoUsd)))
+                .isEqualTo(new BigInteger("400000000075000000000000000"));
+        assertThat(merged.requests).isEqualTo(3);
+
+        // ... and an input rewritten to ~other by a cost cap keeps all of its cost.
+        for (com.gluu.kpi.pipeline.KeyCap.Policy<CostInput> cap : List.of(new CostKpis.RowCap(), new CostKpis.ServiceCap())) {
+            CostInput other = cap.overflow(merged);
+            assertThat(BigInteger.valueOf(other.llmPicoUsdHigh).multiply(TWO_TO_63).add(BigInteger.valueOf(other.llmPicoUsd)))
+                    .as(cap.getClass().getSimpleName()).isEqualTo(new BigInteger("400000000075000000000000000"));
+        }
+    }
+
     @Test
     void aPriceTooHighForALongPerTokenIsRefusedWhenTheJobIsBuilt() throws Exception {
         Path file = dir.resolve("bad-pricing.yaml");

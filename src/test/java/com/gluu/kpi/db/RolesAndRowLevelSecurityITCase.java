@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RolesAndRowLevelSecurityITCase {
     private static final List<String> KPI_TABLES = List.of("latency", "traffic", "accuracy", "cost", "endpoint_health",
-            "alerts", "alert_evidence", "slo", "jobs");
+            "alerts", "alert_evidence", "slo", "jobs", "tenant_usage");
 
     @RegisterExtension
     static final PostgresExtension POSTGRES = new PostgresExtension();
@@ -77,7 +77,8 @@ class RolesAndRowLevelSecurityITCase {
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'kpi' AND c.relkind IN ('r', 'p')"
                 + " ORDER BY 1");
         assertThat(tables).extracting(r -> r.get("relname")).contains("latency", "traffic", "accuracy", "cost",
-                "endpoint_health", "alerts", "alert_evidence", "dead_letters", "slo", "jobs", "flyway_schema_history");
+                "endpoint_health", "alerts", "alert_evidence", "dead_letters", "slo", "jobs", "tenant_usage",
+                "flyway_schema_history");
         assertThat(tables).allSatisfy(r -> assertThat(r.get("relrowsecurity")).as(r.get("relname") + "").isEqualTo(true));
         // every view of the schema runs with the caller's rights (no security_definer_view)
         List<Map<String, Object>> views = POSTGRES.db().rows("SELECT c.relname, c.reloptions::text AS options FROM pg_class c"

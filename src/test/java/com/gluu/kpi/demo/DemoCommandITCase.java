@@ -39,6 +39,8 @@ class DemoCommandITCase {
     static final Map<String, long[]> expected = new TreeMap<>(); // service → {requests, ok, client_errors, errors}
     static final Map<String, List<Double>> totals = new TreeMap<>(); // service (and "all services") → total latencies
     static int lines;
+    /** client_id → {requests, errors} of those inferences. */
+    static final Map<String, long[]> clients = new TreeMap<>();
     /** kpi.accuracy, kpi.cost and kpi.endpoint_health over the whole trace, from the JSON lines. */
     static ExpectedDemoOperations ops;
 
@@ -66,6 +68,9 @@ class DemoCommandITCase {
                     || !seen.add(e.get("event_id").asText())) {
                 continue;
             }
+            long[] client = clients.computeIfAbsent(e.path("client_id").asText(""), k -> new long[2]);
+            client[0]++;
+            client[1] += e.get("status").asText().equals("error") ? 1 : 0;
             String service = e.get("service").asText();
             for (String key : List.of(service, DemoSummary.ALL_SERVICES)) {
                 long[] c = expected.computeIfAbsent(key, k -> new long[4]);
@@ -196,6 +201,28 @@ class DemoCommandITCase {
                 .isCloseTo(ops.computeUsd, withinPercentage(1e-4));
         assertThat(printed).contains(String.format(Locale.ROOT, "  Whole cost $%,.2f for %,d inferences: $%.6f per inference.%n",
                 ops.totalUsd(), ops.requests, ops.totalUsd() / ops.requests));
+    }
+
+    /**
+     * Each client's requests and errors are those of the trace; the tenants pay the tokens and
+     * every minute's hosting and Fargate of the rows with requests, so they and the overhead (idle
+     * hosting, and Fargate in minutes without requests) add up to the whole cost.
+     */
+    @Test
+    void theTenantsAndTheOverheadAddUpToTheWholeCost() {
+        assertThat(outcome.summary.tenants()).extracting(t -> t.clientId).containsExactlyInAnyOrderElementsOf(clients.keySet());
+        for (Map.Entry<String, long[]> c : clients.entrySet()) {
+            DemoSummary.Tenant t = outcome.summary.tenant(c.getKey());
+            assertThat(new long[] {t.requests, t.errors}).as(c.getKey()).containsExactly(c.getValue());
+        }
+        double llm = outcome.summary.tenants().stream().mapToDouble(t -> t.llm).sum();
+        double tenants = outcome.summary.tenants().stream().mapToDouble(t -> t.total).sum();
+        assertThat(llm).isCloseTo(ops.llmUsd, withinPercentage(1e-4));
+        DemoSummary.Cost unallocated = outcome.summary.cost("", "");
+        assertThat(outcome.summary.overhead()).isCloseTo(ops.idleHostingUsd + (unallocated == null ? 0 : unallocated.total),
+                withinPercentage(1e-4));
+        assertThat(tenants + outcome.summary.overhead()).isCloseTo(ops.totalUsd(), withinPercentage(1e-4));
+        assertThat(printed).contains(String.format(Locale.ROOT, "  Tenants $%,.2f for %,d requests;", tenants, ops.requests));
     }
 
     @Test

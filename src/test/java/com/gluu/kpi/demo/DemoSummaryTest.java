@@ -11,9 +11,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The summary's accuracy, cost and endpoint-health sections over a few hand-written rows in a
- * real PostgreSQL: sums over the 1-minute rows only, feedback-weighted accuracy, idle hosting
- * per hour of the cost rows' span, uptime from in-service seconds and uptime ratios.
+ * The summary's accuracy, cost, tenant and endpoint-health sections over a few hand-written rows
+ * in a real PostgreSQL: sums over the 1-minute rows only, feedback-weighted accuracy, idle hosting
+ * per hour of the cost rows' span, the tenants and the overhead no tenant pays, uptime from
+ * in-service seconds and uptime ratios.
  */
 class DemoSummaryTest {
     static TestDatabase db;
@@ -44,6 +45,12 @@ class DemoSummaryTest {
                 + " (" + M2 + ", '', '', 0, 0, 0, 0.1, 0.1, NULL, NULL),"
                 + " (" + M2 + ", '*', '*', 0, 0, 0.5, 0.1, 0.6, NULL, 0.5),"
                 + " (" + HOUR + ", '*', '*', 99, 9, 9, 9, 27, 0.27, 9)");
+        // blip2's first minute ($0.80 with its requests) split over acme (6 requests) and globex (4).
+        db.execute("INSERT INTO kpi.tenant_usage (window_start, window_end, client_id, requests, errors, images,"
+                + " prompt_tokens, completion_tokens, llm_usd, allocated_usd, total_usd, usd_per_request) VALUES"
+                + " (" + M1 + ", 'acme', 6, 1, 0, 0, 0, 0.3, 0.18, 0.48, 0.08),"
+                + " (" + M1 + ", 'globex', 4, 0, 0, 0, 0, 0.2, 0.12, 0.32, 0.08),"
+                + " (" + HOUR + ", 'acme', 99, 9, 0, 0, 0, 9, 9, 18, 0.18)");
         db.execute("INSERT INTO kpi.endpoint_health (window_start, window_end, endpoint, in_service_seconds, uptime_ratio,"
                 + " restarts, failures) VALUES"
                 + " (" + M1 + ", 'blip2-endpoint', 30, 1.0, 0, 0)," // first minute, observed from :30
@@ -96,6 +103,23 @@ class DemoSummaryTest {
         assertThat(text).contains("  Whole cost $1.70 for 10 inferences: $0.170000 per inference.\n");
         assertThat(text).contains("  Idle hosting $0.80 over 0.03 h (the span of the cost rows): $24.000 per hour");
         assertThat(text).contains("  Idle share of hosting: blip2-endpoint 50 %, llava-endpoint 100 %.\n");
+    }
+
+    @Test
+    void tenantsAreSummedAndTheOverheadIsTheCostRowsWithoutRequests() {
+        assertThat(summary.tenants()).extracting(t -> t.clientId).containsExactly("acme", "globex"); // dearest first
+        DemoSummary.Tenant acme = summary.tenant("acme");
+        assertThat(new double[] {acme.requests, acme.errors, acme.llm, acme.allocated, acme.total})
+                .containsExactly(new double[] {6, 1, 0.3, 0.18, 0.48}, within(1e-12));
+        assertThat(acme.perRequest()).isCloseTo(0.08, within(1e-12));
+        // Minutes' cost rows without requests: llava 0.3 + 0.3, blip2's idle minute 0.2, '' 0.1.
+        assertThat(summary.overhead()).isCloseTo(0.9, within(1e-12));
+        // Tenants + overhead = the whole cost ($1.70).
+        assertThat(acme.total + summary.tenant("globex").total + summary.overhead())
+                .isCloseTo(summary.costTotals().all.total, within(1e-12));
+        assertThat(text).contains("  acme                       6        1    0.3000       0.1800     0.4800    0.080000\n");
+        assertThat(text).contains("  Tenants $0.80 for 10 requests; overhead allocated to nobody (idle endpoints, Fargate"
+                + " without requests) $0.90.\n");
     }
 
     @Test

@@ -15,11 +15,13 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.transformations.SideOutputTransformation;
 import org.apache.flink.streaming.api.transformations.UnionTransformation;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,6 +97,44 @@ class KpiWindowsTest {
         }
     }
 
+    /** Words listed per window, and each window's word count to a side output: one operator per size for both. */
+    private static final OutputTag<String> COUNTS = new OutputTag<>("counts", Types.STRING);
+
+    @Test
+    void aSideOutputComesFromTheSameWindowOperatorsOfEverySize() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        KpiWindows.Outputs<String, String> both = KpiWindows.named("word-list")
+                .sizes(List.of(Duration.ofMinutes(1), Duration.ofHours(1)))
+                .allowedLateness(LATENESS)
+                .keyBy(words(env), w -> "all", Types.STRING)
+                .process(new WordListAndCount(), COUNTS);
+
+        List<String> windows = new ArrayList<>();
+        for (Transformation<?> window : both.rows().getTransformation().getInputs()) {
+            windows.add(window.getUid());
+        }
+        assertThat(windows).containsExactly("word-list-1m", "word-list-1h");
+        List<String> sides = new ArrayList<>();
+        for (Transformation<?> side : both.side().getTransformation().getInputs()) {
+            assertThat(side).isInstanceOf(SideOutputTransformation.class);
+            sides.add(side.getInputs().get(0).getUid());
+        }
+        assertThat(sides).as("the side output of each window operator").containsExactly("word-list-1m", "word-list-1h");
+
+        KpiWindows.Outputs<String, String> minute = KpiWindows.named("word-list")
+                .sizes(List.of(Duration.ofMinutes(1)))
+                .allowedLateness(LATENESS)
+                .keyBy(words(env), w -> "all", Types.STRING)
+                .process(new WordListAndCount(), COUNTS);
+        try (var h = harness(minute.rows())) {
+            h.processElement("b", W + 1_000);
+            h.processElement("a", W + 2_000);
+            h.processWatermark(new Watermark(W + MINUTE - 1));
+            assertThat(drain(h)).containsExactly("[b, a] @" + W);
+            assertThat(h.getSideOutput(COUNTS)).extracting(r -> r.getValue()).containsExactly("2 words @" + W);
+        }
+    }
+
     @Test
     void aFamilyNameThatIsNotAUidPrefixOrNoSizesFailAtBuildTime() {
         assertThatThrownBy(() -> KpiWindows.named("Word count")).hasMessageContaining("lower-case words joined by '-'");
@@ -159,6 +199,16 @@ class KpiWindowsTest {
             List<String> all = new ArrayList<>();
             words.forEach(all::add);
             out.collect(all + " @" + ctx.window().getStart());
+        }
+    }
+
+    static final class WordListAndCount extends ProcessWindowFunction<String, String, String, TimeWindow> {
+        @Override
+        public void process(String key, Context ctx, Iterable<String> words, Collector<String> out) {
+            List<String> all = new ArrayList<>();
+            words.forEach(all::add);
+            out.collect(all + " @" + ctx.window().getStart());
+            ctx.output(COUNTS, all.size() + " words @" + ctx.window().getStart());
         }
     }
 

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileInputITCase {
     private static final List<String> KPI_TABLES = List.of("latency", "traffic", "accuracy", "cost", "endpoint_health",
-            "alerts", "alert_evidence", "slo", "jobs");
+            "alerts", "alert_evidence", "slo", "jobs", "tenant_usage");
 
     @RegisterExtension
     static final PostgresExtension POSTGRES = new PostgresExtension();

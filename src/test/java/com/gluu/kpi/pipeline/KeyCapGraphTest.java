@@ -46,7 +46,8 @@ class KeyCapGraphTest {
             }
         }
         assertThat(caps.keySet()).containsExactlyInAnyOrder("key-cap-latency", "key-cap-traffic", "key-cap-accuracy",
-                "key-cap-cost", "key-cap-cost-services", "key-cap-endpoint-health", "key-cap-slo", "key-cap-jobs");
+                "key-cap-cost", "key-cap-cost-services", "key-cap-tenant-usage", "key-cap-endpoint-health", "key-cap-slo",
+                "key-cap-jobs");
         // kpi.slo (the shipped rules have SLOs): its budget reads the SLO cap through a keyBy
         StreamNode budget = graph.getStreamNodes().stream().filter(n -> "slo-budget".equals(n.getTransformationUID()))
                 .findFirst().orElseThrow();
@@ -57,7 +58,7 @@ class KeyCapGraphTest {
                 .isEqualTo("key-cap-slo");
 
         Map<String, String> capOfWindows = Map.of("latency", "key-cap-latency", "traffic", "key-cap-traffic",
-                "accuracy", "key-cap-accuracy", "cost", "key-cap-cost-services", "endpoint-health",
+                "accuracy", "key-cap-accuracy", "cost", "key-cap-tenant-usage", "endpoint-health",
                 "key-cap-endpoint-health", "jobs", "key-cap-jobs");
         int windows = 0;
         for (StreamNode node : graph.getStreamNodes()) {
@@ -74,7 +75,7 @@ class KeyCapGraphTest {
             assertThat(in).allSatisfy(e -> assertThat(e.getPartitioner()).as(uid).isInstanceOf(KeyGroupStreamPartitioner.class));
             StreamNode source = graph.getStreamNode(in.get(0).getSourceId());
             if (family.equals("cost")) {
-                // Capped requests and hosting merged per slot, and the compute slots (no rows of their own).
+                // Capped requests, hosting and tenants merged per slot, and the compute slots (no rows of their own).
                 assertThat(in).as(uid).hasSize(2);
                 source = in.stream().map(e -> graph.getStreamNode(e.getSourceId()))
                         .filter(n -> n.getOperatorName().equals("cost inputs per slot")).findFirst().orElseThrow();
@@ -87,10 +88,13 @@ class KeyCapGraphTest {
             assertThat(node.getOperatorName()).as(uid).isNotBlank();
         }
         assertThat(windows).isEqualTo(2 * capOfWindows.size()); // 1 m and 1 h
-        // The cost's second cap reads its first.
+        // The cost's second cap reads its first, the tenants' cap the second.
         StreamNode services = caps.get("key-cap-cost-services");
         assertThat(graph.getStreamNode(services.getInEdges().get(0).getSourceId()).getTransformationUID())
                 .isEqualTo("key-cap-cost");
+        StreamNode tenants = caps.get("key-cap-tenant-usage");
+        assertThat(graph.getStreamNode(tenants.getInEdges().get(0).getSourceId()).getTransformationUID())
+                .isEqualTo("key-cap-cost-services");
     }
 
     private static Object operator(StreamNode node) {

@@ -80,6 +80,8 @@ class PojoSerializationTest {
                 Arguments.of(RawRecord.class, rawRecord()),
                 Arguments.of(LatencyObservation.class, latencyObservation()),
                 Arguments.of(TrafficObservation.class, trafficObservation()),
+                Arguments.of(com.gluu.kpi.cost.CostInput.class, costInput()),
+                Arguments.of(com.gluu.kpi.cost.TenantUsageRow.class, tenantUsageRow()),
                 Arguments.of(TrafficPartial.class, trafficPartial()),
                 Arguments.of(TrafficCounts.class, trafficCounts()),
                 Arguments.of(LatencyRow.class, latencyRow()),
@@ -547,9 +549,44 @@ class PojoSerializationTest {
         o.status = InferenceStatus.ERROR;
         o.async = true;
         o.images = 4;
+        o.clientId = "acme";
+        o.promptTokens = 1_200;
+        o.completionTokens = 140;
         o.llmPicoUsd = 3_500_000_000L;
         o.llmPicoUsdHigh = 1;
         return o;
+    }
+
+    /** A tenant input (every field set, the tenant's counts too): the cost windows keep these in their state. */
+    private static com.gluu.kpi.cost.CostInput costInput() {
+        com.gluu.kpi.cost.CostInput c = com.gluu.kpi.cost.CostInput.tenant("acme", "blip2", "blip2-endpoint");
+        c.service = "analyze-api";
+        c.requests = 7;
+        c.llmPicoUsd = 3_500_000_000L;
+        c.llmPicoUsdHigh = 1;
+        c.usd = 0.25;
+        c.tenant.errors = 2;
+        c.tenant.images = 9;
+        c.tenant.promptTokens = 8_400;
+        c.tenant.completionTokens = 980;
+        return c;
+    }
+
+    private static com.gluu.kpi.cost.TenantUsageRow tenantUsageRow() {
+        com.gluu.kpi.cost.TenantUsageRow r = new com.gluu.kpi.cost.TenantUsageRow();
+        r.windowStart = 1_795_325_880_000L;
+        r.windowEnd = 1_795_325_940_000L;
+        r.clientId = "acme";
+        r.requests = 7;
+        r.errors = 2;
+        r.images = 9;
+        r.promptTokens = 8_400;
+        r.completionTokens = 980;
+        r.llmUsd = 0.035;
+        r.allocatedUsd = 0.0125;
+        r.totalUsd = 0.0475;
+        r.usdPerRequest = 0.0475 / 7;
+        return r;
     }
 
     private static TrafficCounts trafficCounts() {

@@ -55,6 +55,16 @@ class UpsertTableTest {
                         + " compute_usd = EXCLUDED.compute_usd, total_usd = EXCLUDED.total_usd,"
                         + " usd_per_inference = EXCLUDED.usd_per_inference, idle_hosting_usd = EXCLUDED.idle_hosting_usd,"
                         + " updated_at = now()");
+        assertThat(KpiTables.TENANT_USAGE.sql()).isEqualTo(
+                "INSERT INTO kpi.tenant_usage (window_start, window_end, client_id, requests, errors, images,"
+                        + " prompt_tokens, completion_tokens, llm_usd, allocated_usd, total_usd, usd_per_request, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
+                        + " ON CONFLICT (window_start, window_end, client_id) DO UPDATE SET"
+                        + " requests = EXCLUDED.requests, errors = EXCLUDED.errors, images = EXCLUDED.images,"
+                        + " prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens,"
+                        + " llm_usd = EXCLUDED.llm_usd, allocated_usd = EXCLUDED.allocated_usd,"
+                        + " total_usd = EXCLUDED.total_usd, usd_per_request = EXCLUDED.usd_per_request,"
+                        + " updated_at = now()");
         assertThat(KpiTables.ENDPOINT_HEALTH.sql()).isEqualTo(
                 "INSERT INTO kpi.endpoint_health (window_start, window_end, endpoint, in_service_seconds, uptime_ratio,"
                         + " restarts, failures, updated_at)"

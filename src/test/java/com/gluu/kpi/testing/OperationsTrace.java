@@ -26,6 +26,11 @@ import java.util.Random;
  *       billed without a single request, then Deleted; a canary on an unpriced instance type;
  *   <li>ECS tasks started and stopped, one of a service that has no requests at all.
  * </ul>
+ *
+ * <p>{@link #withTenants} makes the same trace with calling tenants: each inference gets a
+ * {@code client_id} (or none), a status and images, and some arrive minutes late (within the
+ * allowed lateness), all drawn from a second random sequence, so every other event and value is
+ * the one {@link #generate} makes.
  */
 public final class OperationsTrace {
     public static final long MINUTE = 60_000L;
@@ -79,6 +84,11 @@ public final class OperationsTrace {
         public String llmModel;
         public long promptTokens;
         public long completionTokens;
+        /** {@code ""} when the event has none (always, without tenants). */
+        public String clientId = "";
+        /** {@code ok} (always, without tenants), {@code client_error} or {@code error}. */
+        public String status = "ok";
+        public int images;
     }
 
     public static final class Feedback {
@@ -116,15 +126,33 @@ public final class OperationsTrace {
     private final List<long[]> order = new ArrayList<>();
     private final List<String> json = new ArrayList<>();
     private final Random random;
+    /** The tenants' draws (null without tenants), apart so that the rest of the trace stays as it is. */
+    private final Random tenantRandom;
+    private final String[] clients;
     private int nextId;
 
-    private OperationsTrace(long seed, long start) {
+    private OperationsTrace(long seed, long start, String[] clients) {
         this.random = new Random(seed);
         this.start = start;
+        this.clients = clients;
+        this.tenantRandom = clients == null ? null : new Random(~seed);
     }
 
     public static OperationsTrace generate(long seed, Instant start, int inferenceCount) {
-        OperationsTrace t = new OperationsTrace(seed, start.toEpochMilli());
+        return generate(new OperationsTrace(seed, start.toEpochMilli(), null), inferenceCount);
+    }
+
+    /**
+     * {@link #generate}'s trace with tenants: each inference's {@code client_id} is one of
+     * {@code clients} at random ({@code ""}: the event has none), its status {@code ok} (85 %),
+     * {@code client_error} (7 %) or {@code error} (8 %), 0–3 images, and one in 25 arrives 1–4
+     * minutes after its time (late, within the allowed lateness).
+     */
+    public static OperationsTrace withTenants(long seed, Instant start, int inferenceCount, String... clients) {
+        return generate(new OperationsTrace(seed, start.toEpochMilli(), clients.clone()), inferenceCount);
+    }
+
+    private static OperationsTrace generate(OperationsTrace t, int inferenceCount) {
         t.endpoints();
         t.tasks();
         long span = 3 * HOUR - 10 * MINUTE;
@@ -165,7 +193,14 @@ public final class OperationsTrace {
     }
 
     private void line(long ts, String body) {
+        line(ts, body, false);
+    }
+
+    private void line(long ts, String body, boolean late) {
         long arrival = ts + random.nextInt(15_000);
+        if (late) {
+            arrival = ts + MINUTE + tenantRandom.nextInt((int) (3 * MINUTE));
+        }
         order.add(new long[] {ts, arrival});
         json.add(body);
     }
@@ -250,6 +285,14 @@ public final class OperationsTrace {
         inf.llmModel = llm == 0 ? "mystery-llm" : llm < 15 ? "gpt-4o" : "gemini-1.5-flash";
         inf.promptTokens = random.nextInt(6) == 0 ? 0 : 100 + random.nextInt(5_000);
         inf.completionTokens = inf.promptTokens == 0 ? 0 : 5 + random.nextInt(400);
+        boolean late = false;
+        if (tenantRandom != null) {
+            inf.clientId = clients[tenantRandom.nextInt(clients.length)];
+            int s = tenantRandom.nextInt(100);
+            inf.status = s < 85 ? "ok" : s < 92 ? "client_error" : "error";
+            inf.images = tenantRandom.nextInt(4);
+            late = tenantRandom.nextInt(25) == 0;
+        }
         inferences.add(inf);
         StringBuilder b = new StringBuilder();
         b.append("{\"event_id\":\"").append(id()).append("\",\"type\":\"inference\",\"ts\":").append(ts)
@@ -262,13 +305,19 @@ public final class OperationsTrace {
         if (!inf.endpoint.isEmpty()) {
             b.append(",\"endpoint\":\"").append(inf.endpoint).append('"');
         }
-        b.append(",\"status\":\"ok\",\"latency_ms\":{\"total\":1234.5}");
+        if (!inf.clientId.isEmpty()) {
+            b.append(",\"client_id\":\"").append(inf.clientId).append('"');
+        }
+        if (inf.images > 0) {
+            b.append(",\"images\":").append(inf.images);
+        }
+        b.append(",\"status\":\"").append(inf.status).append("\",\"latency_ms\":{\"total\":1234.5}");
         if (inf.promptTokens > 0) {
             b.append(",\"llm\":{\"model\":\"").append(inf.llmModel).append("\",\"prompt_tokens\":").append(inf.promptTokens)
                     .append(",\"completion_tokens\":").append(inf.completionTokens).append('}');
         }
         b.append('}');
-        line(ts, b.toString());
+        line(ts, b.toString(), late);
         return inf;
     }
 

@@ -69,7 +69,7 @@ public final class TestDatabase implements AutoCloseable {
 
     public void truncateKpiTables() throws SQLException {
         execute("TRUNCATE kpi.latency, kpi.traffic, kpi.dead_letters, kpi.accuracy, kpi.cost, kpi.endpoint_health, kpi.alerts,"
-                + " kpi.alert_evidence, kpi.alert_notifications, kpi.slo, kpi.jobs");
+                + " kpi.alert_evidence, kpi.alert_notifications, kpi.slo, kpi.jobs, kpi.tenant_usage");
     }
 
     public void execute(String sql) throws SQLException {

@@ -224,6 +224,55 @@ class OperatorStateUpgradeTest {
         }
     }
 
+    /**
+     * The cost window fixture holds one minute's inputs, not fired ({@link UpgradeSamples#costInputs}).
+     * Restored, the minute fires at its last millisecond with the rows worked out by hand: blip2's
+     * 3 requests carry $0.007 of tokens, its $0.06 hosting and all of analyze-api's $0.004 Fargate
+     * ($0.071); llava is idle ($0.03); thumbnail-worker's $0.002 has no requests (row ''); the
+     * window ('*') is $0.103 with $0.03 idle. Its state goes when the lateness is over.
+     *
+     * <p>The fixture was written before cost inputs had tenants (the POJO gained a field): its
+     * inputs come back without one, and a tenant input added after the restore (acme, the row's 3
+     * requests and their $0.007) gets the row's hosting and compute, $0.064: $0.071 in all.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("costWindowFixturesAndBackends")
+    void theCostWindowKeepsItsInputsAndFiresTheirRows(String fixture, String backend) throws Exception {
+        try (var harness = UpgradeFixtures.costWindow()) {
+            harness.setStateBackend(backend(backend));
+            harness.initializeState(read(UpgradeFixtures.COST_WINDOW, fixture));
+            harness.open();
+            assertThat(harness.numEventTimeTimers()).as("firing and clean-up").isEqualTo(2);
+            com.gluu.kpi.cost.CostInput acme = com.gluu.kpi.cost.CostInput.tenant("acme", "blip2", "blip2-endpoint");
+            acme.requests = 3;
+            acme.llmPicoUsd = 7_000_000_000L;
+            harness.processElement(acme, T0 + 40_000);
+            harness.processWatermark(new Watermark(T0 + MINUTE - 1));
+            List<String> rows = harness.extractOutputValues().stream().map(r -> String.format(java.util.Locale.ROOT,
+                    "%s@%s %d llm %.6f hosting %.6f compute %.6f total %.6f", r.model, r.endpoint, r.requests,
+                    r.llmUsd, r.hostingUsd, r.computeUsd, r.totalUsd)).toList();
+            assertThat(rows).containsExactly(
+                    "@ 0 llm 0.000000 hosting 0.000000 compute 0.002000 total 0.002000",
+                    "blip2@blip2-endpoint 3 llm 0.007000 hosting 0.060000 compute 0.004000 total 0.071000",
+                    "llava@llava-endpoint 0 llm 0.000000 hosting 0.030000 compute 0.000000 total 0.030000",
+                    "*@* 3 llm 0.007000 hosting 0.090000 compute 0.006000 total 0.103000");
+            assertThat(harness.getSideOutput(com.gluu.kpi.cost.CostWindowRows.TENANT_USAGE)).extracting(r -> {
+                var t = r.getValue();
+                return String.format(java.util.Locale.ROOT, "%s %d llm %.6f allocated %.6f total %.6f", t.clientId,
+                        t.requests, t.llmUsd, t.allocatedUsd, t.totalUsd);
+            }).containsExactly("acme 3 llm 0.007000 allocated 0.064000 total 0.071000");
+            harness.processWatermark(new Watermark(T0 + MINUTE - 1 + UpgradeFixtures.LATENESS.toMillis()));
+            if (backend.equals("hashmap")) { // the RocksDB harness cannot count its entries
+                assertThat(harness.numKeyedStateEntries()).isZero();
+            }
+            assertThat(harness.numEventTimeTimers()).isZero();
+        }
+    }
+
+    static Stream<Arguments> costWindowFixturesAndBackends() {
+        return Stream.of(Arguments.of("layout-1", "hashmap"), Arguments.of("layout-1", "rocksdb"));
+    }
+
     private static String text(AccuracyObservation o) {
         return o.model + "|" + o.modelVersion + "|" + o.verdict + "|" + o.score + "|" + o.ts;
     }

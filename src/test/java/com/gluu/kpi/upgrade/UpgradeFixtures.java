@@ -3,6 +3,10 @@ package com.gluu.kpi.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.gluu.kpi.accuracy.FeedbackJoin;
+import com.gluu.kpi.cost.CostInput;
+import com.gluu.kpi.cost.CostRow;
+import com.gluu.kpi.cost.CostWindowRows;
+import com.gluu.kpi.operators.KpiWindows;
 import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.EventType;
 import com.gluu.kpi.events.FeedbackEvent;
@@ -21,7 +25,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshotSerializationUtil;
@@ -61,6 +70,8 @@ final class UpgradeFixtures {
     /** The parse step: the event-time gate with a held record, and the counts. */
     static final String PARSE = "parse";
     static final String KEY_CAP = "key-cap";
+    /** A cost window's list state: the {@code CostInput}s of a minute not yet fired. */
+    static final String COST_WINDOW = "cost-window";
 
     static final String SNAPSHOT_FILE = "serializer-snapshot";
     static final String DATA_FILE = "test-data";
@@ -174,6 +185,26 @@ final class UpgradeFixtures {
     static OneInputStreamOperatorTestHarness<TrafficPartial, TrafficPartial> keyCap() throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new KeyCap<>("kpi.traffic",
                 List.of(Duration.ofMinutes(1), Duration.ofHours(1)), LATENESS, 2, new TrafficPartial.CapPolicy()));
+    }
+
+    /**
+     * The cost windows of one size (1 min, lateness 5 min) as {@code CostKpis} builds them: every
+     * input of a window under one key, kept whole (list state) until the window fires; the
+     * tenants' rows go to the side output {@code CostWindowRows.TENANT_USAGE}.
+     */
+    @SuppressWarnings("unchecked")
+    static KeyedOneInputStreamOperatorTestHarness<String, CostInput, CostRow> costWindow() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DataStream<CostRow> rows = KpiWindows.named("cost")
+                .sizes(List.of(Duration.ofMinutes(1)))
+                .allowedLateness(LATENESS)
+                .keyBy(env.fromData(new CostInput()).returns(TypeInformation.of(CostInput.class)), c -> "window",
+                        Types.STRING)
+                .process(new CostWindowRows(), CostWindowRows.TENANT_USAGE)
+                .rows();
+        OneInputTransformation<CostInput, CostRow> window = (OneInputTransformation<CostInput, CostRow>) rows.getTransformation();
+        return new KeyedOneInputStreamOperatorTestHarness<>(window.getOperatorFactory(),
+                (KeySelector<CostInput, String>) window.getStateKeySelector(), Types.STRING, MAX_PARALLELISM, 1, 0);
     }
 
     /** 2026-11-22T05:00:00Z, an hour's start. */

@@ -2,6 +2,7 @@ package com.gluu.kpi.upgrade;
 
 import com.gluu.kpi.accuracy.PendingFeedback;
 import com.gluu.kpi.accuracy.WaitingFeedback;
+import com.gluu.kpi.cost.CostInput;
 import com.gluu.kpi.events.EndpointEvent;
 import com.gluu.kpi.events.Event;
 import com.gluu.kpi.events.EventType;
@@ -183,6 +184,25 @@ public final class UpgradeSamples {
             acc.add(o);
         }
         return acc;
+    }
+
+    /**
+     * One minute's cost inputs (the window [T0, T0 + 1 min) of {@link UpgradeFixtures#T0}): analyze-api's
+     * 3 requests to blip2@blip2-endpoint with $0.007 of tokens (7 · 10^9 pico-dollars), blip2-endpoint's
+     * hosting $0.06, the idle llava-endpoint's $0.03, analyze-api's Fargate $0.004 and
+     * thumbnail-worker's $0.002 (no requests: unallocated). Fixture cost-window/layout-1.
+     */
+    public static List<CostInput> costInputs() {
+        CostInput requests = new CostInput();
+        requests.kind = CostInput.REQUESTS;
+        requests.service = "analyze-api";
+        requests.model = "blip2";
+        requests.endpoint = "blip2-endpoint";
+        requests.requests = 3;
+        requests.llmPicoUsd = 7_000_000_000L;
+        return List.of(requests, CostInput.hosting("blip2", "blip2-endpoint", 0.06),
+                CostInput.hosting("llava", "llava-endpoint", 0.03), CostInput.compute("analyze-api", 0.004),
+                CostInput.compute("thumbnail-worker", 0.002));
     }
 
     public static List<WaitingFeedback> waitingFeedback() {

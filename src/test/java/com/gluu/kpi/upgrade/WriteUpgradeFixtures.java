@@ -45,6 +45,7 @@ class WriteUpgradeFixtures {
         feedbackJoin(fixture);
         parse(fixture);
         keyCap(fixture);
+        costWindow(fixture);
     }
 
     private static <T> void serializer(String subject, String fixture, TypeSerializer<T> serializer,
@@ -144,6 +145,22 @@ class WriteUpgradeFixtures {
             }
             assertThat(harness.extractOutputValues().stream().map(p -> p.service))
                     .containsExactly("a", "b", com.gluu.kpi.pipeline.KeyCap.OTHER);
+            UpgradeFixtures.writeOperatorState(dir, UpgradeFixtures.savepoint(harness, 1));
+        }
+    }
+
+    /** A minute's cost inputs ({@link UpgradeSamples#costInputs}) in the cost window, not fired yet. */
+    private static void costWindow(String fixture) throws Exception {
+        Path dir = fresh(UpgradeFixtures.COST_WINDOW, fixture);
+        if (dir == null) {
+            return;
+        }
+        try (var harness = UpgradeFixtures.costWindow()) {
+            harness.open();
+            for (var input : UpgradeSamples.costInputs()) {
+                harness.processElement(input, T0 + 30_000);
+            }
+            assertThat(harness.extractOutputValues()).isEmpty();
             UpgradeFixtures.writeOperatorState(dir, UpgradeFixtures.savepoint(harness, 1));
         }
     }
