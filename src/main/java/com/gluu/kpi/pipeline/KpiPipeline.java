@@ -165,8 +165,19 @@ public final class KpiPipeline {
             SloKpis.rows(sloPartials, rules.slos()).sinkTo(sinks.slo()).uid("sink-slo").name("kpi.slo");
         }
         DataStream<com.gluu.kpi.jobs.JobSignal> jobSignals = com.gluu.kpi.jobs.JobsKpis.signals(events, inputEnds, config);
-        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(new AlertKpis.AlertInputs(latency, traffic, feedback, health)
-                .requests(inferences).sloPartials(sloPartials).jobSignals(jobSignals).inputEnds(inputEnds), rules, config);
+        AlertKpis.AlertInputs alertInputs = new AlertKpis.AlertInputs(latency, traffic, feedback, health)
+                .requests(inferences).sloPartials(sloPartials).jobSignals(jobSignals).inputEnds(inputEnds);
+        // tenant_budget: the tenants' rows of the smallest window size, against jobs/budgets.yaml
+        com.gluu.kpi.config.TenantBudgets budgets = com.gluu.kpi.config.TenantBudgets.forJob(config);
+        if (!budgets.isEmpty() && rules.rules().stream().anyMatch(r -> r.kpi() == com.gluu.kpi.config.AlertRule.Kpi.TENANT_BUDGET)) {
+            long smallest = config.get(JobConfig.WINDOWS).stream().mapToLong(java.time.Duration::toMillis).min().orElseThrow();
+            alertInputs.tenantSpend(cost.tenantUsage().filter(r -> r.windowEnd - r.windowStart == smallest)
+                    .uid("alert-inputs-tenant-rows").name("Alert inputs: tenant rows")
+                    .map(r -> new com.gluu.kpi.alerts.TenantSpend(r.clientId, r.windowStart, r.windowEnd, r.totalUsd))
+                    .returns(com.gluu.kpi.alerts.TenantSpend.class)
+                    .uid("alert-inputs-tenant-spend").name("Alert inputs: tenant spend"), budgets);
+        }
+        AlertKpis.AlertStreams alerts = AlertKpis.evaluate(alertInputs, rules, config);
         alerts.records().sinkTo(sinks.alerts()).uid("sink-alerts").name("kpi.alerts");
         alerts.evidence().sinkTo(sinks.alertEvidence()).uid("sink-alert-evidence").name("kpi.alert_evidence");
         if (alerts.notifications() != null) {

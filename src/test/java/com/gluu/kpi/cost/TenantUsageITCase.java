@@ -69,9 +69,28 @@ class TenantUsageITCase {
         Files.write(events, lines, StandardCharsets.UTF_8);
         Path pricing = tmp.resolve("pricing.yaml");
         Files.writeString(pricing, OperationsTrace.PRICING_YAML);
+        ExpectedOperations cost = ExpectedOperations.of(trace, new long[] {MINUTE, HOUR}, 7 * 24 * HOUR, 10 * MINUTE);
+        Map<List<Object>, double[]> expected = expectedTenants(trace, cost);
+        // Budgets from the trace's own spend (S = a tenant's whole spend; the trace starts 20.875 days
+        // into November, so a spend projects to ×1.437 at the end): acme 0.8 S (the projection and
+        // then the spend exceed it: warning, then critical), globex 1.1 S (only the projection
+        // exceeds it), initech 10 S (never); '' has none.
+        Map<String, Double> spend = new TreeMap<>();
+        expected.forEach((k, v) -> {
+            if ((Long) k.get(1) - (Long) k.get(0) == MINUTE) {
+                spend.merge((String) k.get(2), v[7], Double::sum);
+            }
+        });
+        Map<String, Double> budgets = Map.of("acme", 0.8 * spend.get("acme"), "globex", 1.1 * spend.get("globex"),
+                "initech", 10 * spend.get("initech"));
+        Path budgetsFile = tmp.resolve("budgets.yaml");
+        StringBuilder yaml = new StringBuilder("monthly_usd:\n");
+        budgets.forEach((client, usd) -> yaml.append("  ").append(client).append(": ").append(usd).append('\n'));
+        Files.writeString(budgetsFile, yaml);
         // Parallelism 1 for the CI budget; the other replay tests run the cost windows at 2.
         JobConfig config = JobConfig.defaults().with(Map.of(
                 JobConfig.PRICING_FILE.key(), pricing.toString(),
+                JobConfig.BUDGETS_FILE.key(), budgetsFile.toString(),
                 JobConfig.PARALLELISM.key(), "1"));
 
         long started = System.nanoTime();
@@ -81,8 +100,6 @@ class TenantUsageITCase {
         assertThat(counts.deadLetters).as("every event is valid and within the allowed lateness").isZero();
         assertThat(counts.duplicates).isEqualTo(retries);
 
-        ExpectedOperations cost = ExpectedOperations.of(trace, new long[] {MINUTE, HOUR}, 7 * 24 * HOUR, 10 * MINUTE);
-        Map<List<Object>, double[]> expected = expectedTenants(trace, cost);
         Map<List<Object>, double[]> actual = new TreeMap<>(TenantUsageITCase::compareKeys);
         for (Map<String, Object> r : POSTGRES.db().rows("SELECT * FROM kpi.tenant_usage")) {
             actual.put(List.of(millis(r.get("window_start")), millis(r.get("window_end")), r.get("client_id")),
@@ -126,6 +143,8 @@ class TenantUsageITCase {
             worst = Math.max(worst, Math.abs(tenants - rows));
             overhead += number(w, "overhead");
         }
+
+        assertTenantBudgetEpisodes(expected, budgets);
 
         // The scenario exercises what it is meant to.
         assertThat(expected.keySet()).extracting(k -> k.get(2)).contains("acme", "globex", "initech", "");
@@ -175,6 +194,73 @@ class TenantUsageITCase {
             t[8] = t[7] / t[0];
         }
         return out;
+    }
+
+    /**
+     * The tenant_budget rule worked out from the expected 1-minute rows, in window order: at each
+     * window end of a tenant with a budget, spend = Σ its total_usd so far, projected = spend ÷ the
+     * elapsed share of the month (November: 30 days); it fires when the spend or (after the month's
+     * first day) the projection exceeds the budget, escalates to critical once the spend does (one
+     * more notification), repeats hourly, resolves when neither holds. Compared with each
+     * kpi.alerts row's final state, severity, start and notifications.
+     */
+    private static void assertTenantBudgetEpisodes(Map<List<Object>, double[]> expected, Map<String, Double> budgets)
+            throws Exception {
+        long monthStart = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
+        double monthMs = 30 * 24 * HOUR;
+        List<String> want = new ArrayList<>();
+        for (Map.Entry<String, Double> b : new TreeMap<>(budgets).entrySet()) {
+            double total = 0;
+            boolean firing = false;
+            boolean critical = false;
+            long started = 0;
+            long notified = 0;
+            int seq = 0;
+            for (Map.Entry<List<Object>, double[]> e : expected.entrySet()) { // keys in window order
+                List<Object> k = e.getKey();
+                if ((Long) k.get(1) - (Long) k.get(0) != MINUTE || !k.get(2).equals(b.getKey())) {
+                    continue;
+                }
+                long at = (Long) k.get(1);
+                total += e.getValue()[7];
+                double projected = total / ((at - monthStart) / monthMs);
+                boolean exceeded = total > b.getValue();
+                boolean holds = exceeded || (at - monthStart >= 24 * HOUR && projected > b.getValue());
+                if (!firing && holds) {
+                    firing = true;
+                    started = at;
+                    notified = at;
+                    seq = 1;
+                    critical = exceeded;
+                } else if (firing && !holds) {
+                    want.add(b.getKey() + " resolved " + (critical ? "critical" : "warning") + " from " + started + " #" + (seq + 1));
+                    firing = false;
+                    critical = false;
+                } else if (firing) {
+                    if (exceeded && !critical) {
+                        critical = true;
+                        seq++;
+                        notified = at;
+                    } else if (at - notified >= HOUR) {
+                        seq++;
+                        notified = at;
+                    }
+                }
+            }
+            if (firing) {
+                want.add(b.getKey() + " firing " + (critical ? "critical" : "warning") + " from " + started + " #" + seq);
+            }
+        }
+        assertThat(want).as("acme escalates, globex only warns").anyMatch(w -> w.startsWith("acme") && w.contains("critical"))
+                .anyMatch(w -> w.startsWith("globex") && w.contains("warning")).noneMatch(w -> w.startsWith("initech"));
+        List<String> got = new ArrayList<>();
+        for (Map<String, Object> r : POSTGRES.db().rows("SELECT labels->>'client_id' AS client, state, severity, started_at,"
+                + " notify_seq FROM kpi.alerts WHERE rule = 'tenant_budget' ORDER BY 1, started_at")) {
+            got.add(r.get("client") + " " + r.get("state") + " " + r.get("severity") + " from " + millis(r.get("started_at"))
+                    + " #" + r.get("notify_seq"));
+        }
+        assertThat(got).containsExactlyElementsOf(want);
+        System.out.println("TenantUsageITCase tenant_budget: " + got);
     }
 
     /** Lines whose ts is a minute or more behind the latest ts of the lines before them: late, re-firing windows. */
