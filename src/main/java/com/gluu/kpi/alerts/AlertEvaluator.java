@@ -194,12 +194,16 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         forgotten = getRuntimeContext().getMetricGroup().counter("alertGroupsForgotten");
     }
 
-    /** Minutes the rule looks back: its window, or idle_for; 1 for no_data (it only needs the last traffic). */
+    /**
+     * Minutes the rule looks back: its window, or idle_for; 1 for no_data (it only needs the last
+     * traffic) and for tenant_budget, which has no window: TenantBudgetEvaluator evaluates it and
+     * no input of it reaches this operator.
+     */
     static int lookback(AlertRule rule) {
         switch (rule.kpi()) {
             case IDLE_ENDPOINT: return (int) rule.idleFor().toMinutes();
-            case NO_DATA: return 1;
-            case TENANT_BUDGET: return 1; // never fed here: TenantBudgetEvaluator keeps its month
+            case NO_DATA:
+            case TENANT_BUDGET: return 1;
             default: return (int) rule.window().toMinutes();
         }
     }

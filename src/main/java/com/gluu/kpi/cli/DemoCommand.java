@@ -46,8 +46,10 @@ import org.apache.flink.api.common.JobExecutionResult;
  *       late, some ahead of their inference, a few for unknown request ids; worse verdicts in the
  *       incidents), {@code endpoint} events (blip2-endpoint created, scaled out to 2 instances in
  *       the spike, failed and restarted; an idle {@code llava-endpoint} InService throughout and
- *       never called) and ECS {@code task} events (four Fargate tasks from the start, a fifth for
- *       20 minutes from the spike). And what real producers send: a truncated JSON line, a
+ *       never called), ECS {@code task} events (four Fargate tasks from the start, a fifth for
+ *       20 minutes from the spike) and async {@code job} events (analyze-api's async analyses with
+ *       their webhooks, an 8-minute webhook outage in which every attempt fails, annotate-worker's
+ *       annotation jobs and one job that never finishes). And what real producers send: a truncated JSON line, a
  *       negative latency, an unknown event type and a few producer retries (see
  *       {@link DemoTrace}). The events are written as JSON Lines to a temp folder.
  *   <li>Replays that file through the real job (parse → validate → dedup → 1-minute and 1-hour
@@ -58,8 +60,9 @@ import org.apache.flink.api.common.JobExecutionResult;
  *       model and the unmatched feedback; cost per model and endpoint (LLM, hosting, Fargate,
  *       total, per inference), the whole cost per inference, and the idle hosting with what
  *       shutting idle endpoints down would save per hour; uptime, restarts and failures per
- *       endpoint; dead letters by reason; and the injected incidents with their times — then
- *       how long it all took.
+ *       endpoint; the async jobs per service and kind (counts, submit-to-webhook p50/p95/p99
+ *       merged in SQL, stuck jobs); every alert transition and SNS message; dead letters by
+ *       reason; and the injected incidents with their times — then how long it all took.
  * </ol>
  * It stops the database and deletes its temp files at the end, and exits 0 (in about half a
  * minute on 2 cores). Flink logs at WARN on stderr; the summary goes to stdout.
@@ -147,11 +150,12 @@ public final class DemoCommand {
             DemoTrace trace = DemoTrace.bundled();
             Path events = work.resolve("demo-events.jsonl");
             trace.writeTo(events);
-            out.printf("[%4.1f s] %,d events written to %s: %,d trace rows (%s – %s) + %d injected records"
-                            + " (%,d feedback, %d endpoint events, %d task events, %d bad records, %d producer retries)%n",
+            out.printf("[%4.1f s] %,d events written to %s: %,d trace rows (%s – %s) + %,d injected records"
+                            + " (%,d feedback, %,d job events, %d endpoint events, %d task events, %d bad records,"
+                            + " %d producer retries)%n",
                     seconds(start), trace.lines().size(), events, trace.rows().size(), trace.start(), trace.end(),
-                    trace.injectedRecords(), trace.feedbackEvents(), DemoTrace.ENDPOINT_EVENTS, DemoTrace.TASK_EVENTS,
-                    DemoTrace.BAD_RECORDS, DemoTrace.DUPLICATES);
+                    trace.injectedRecords(), trace.feedbackEvents(), trace.jobEvents(), DemoTrace.ENDPOINT_EVENTS,
+                    DemoTrace.TASK_EVENTS, DemoTrace.BAD_RECORDS, DemoTrace.DUPLICATES);
 
             JobConfig config = JobConfig.defaults().with(Map.of(JobConfig.JOB_NAME.key(), "gluu-kpi-demo"));
             out.printf("[%4.1f s] replaying through the Flink job (parallelism %d, default settings)"

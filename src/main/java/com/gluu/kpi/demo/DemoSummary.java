@@ -21,8 +21,8 @@ import java.util.TreeMap;
 /**
  * What the demo's replay wrote, read back from Postgres and put in a few tables: traffic and
  * latency per service over the whole trace, the worst minutes, accuracy per model, cost per
- * model and endpoint with the idle-endpoint savings, spend per tenant, endpoint health, dead
- * letters by reason, and the injected incidents.
+ * model and endpoint with the idle-endpoint savings, spend per tenant, endpoint health, async
+ * jobs, the alert transitions and SNS messages, dead letters by reason, and the injected incidents.
  *
  * <p>Only the 1-minute windows are read. Whole-trace percentiles are computed by decoding every
  * minute's {@code kpi.latency.sketch} and merging the DDSketches (a percentile of percentiles
@@ -31,7 +31,9 @@ import java.util.TreeMap;
  * all feedback). Uptime is Σ in-service seconds / Σ observed seconds, where a minute's observed
  * seconds are {@code in_service_seconds / uptime_ratio} — the table does not store them — and a
  * minute with {@code uptime_ratio} 0 counts as a whole minute observed (exact except in an
- * endpoint's first and last minute, which may be partly unobserved).
+ * endpoint's first and last minute, which may be partly unobserved). The jobs' end-to-end
+ * percentiles are merged in SQL ({@code kpi.sketch_quantile(kpi.sketch_merge(e2e_sketch), q)}),
+ * as an analyst would (SPEC §4, "Percentiles over any range").
  */
 public final class DemoSummary {
     /** The row filter that keeps only 1-minute windows. */
@@ -171,6 +173,24 @@ public final class DemoSummary {
         }
     }
 
+    /** A tenant with a budget at the end of the input: its month to date, projected, and its tenant_budget episode. */
+    public static final class Budget {
+        public final String clientId;
+        public final double monthToDate;
+        public final double projected;
+        public final double budget;
+        /** The latest tenant_budget episode: e.g. {@code firing critical}; {@code –} if none. */
+        public final String alert;
+
+        Budget(String clientId, double monthToDate, double projected, double budget, String alert) {
+            this.clientId = clientId;
+            this.monthToDate = monthToDate;
+            this.projected = projected;
+            this.budget = budget;
+            this.alert = alert;
+        }
+    }
+
     /** One tenant's kpi.tenant_usage rows summed over the minutes, in USD. */
     public static final class Tenant {
         public final String clientId;
@@ -216,6 +236,39 @@ public final class DemoSummary {
         }
     }
 
+    /** Async jobs of one (service, kind) over the whole trace, from the 1-minute kpi.jobs rows. */
+    public static final class Jobs {
+        public final String service;
+        public final String kind;
+        public final long submitted;
+        public final long completed;
+        public final long failed;
+        public final long webhooksSent;
+        public final long webhooksFailed;
+        /** Submit-to-webhook percentiles of the merged e2e sketches (ms); NaN without any webhook_sent. */
+        public final double e2eP50;
+        public final double e2eP95;
+        public final double e2eP99;
+        /** The most stuck_at_end of any minute, and that of the last minute with a row. */
+        public final long maxStuck;
+        public final long stuckAtEnd;
+
+        Jobs(String service, String kind, long[] counts, double[] e2e, long maxStuck, long stuckAtEnd) {
+            this.service = service;
+            this.kind = kind;
+            this.submitted = counts[0];
+            this.completed = counts[1];
+            this.failed = counts[2];
+            this.webhooksSent = counts[3];
+            this.webhooksFailed = counts[4];
+            this.e2eP50 = e2e[0];
+            this.e2eP95 = e2e[1];
+            this.e2eP99 = e2e[2];
+            this.maxStuck = maxStuck;
+            this.stuckAtEnd = stuckAtEnd;
+        }
+    }
+
     public static final String UNMATCHED = "unmatched";
     public static final String ALL = "*";
 
@@ -232,6 +285,7 @@ public final class DemoSummary {
     /** Σ total_usd of the 1-minute cost rows without requests: the overhead no tenant is allocated. */
     private double overhead;
     private final List<Health> health = new ArrayList<>();
+    private final List<Jobs> jobs = new ArrayList<>();
     private final List<String> alerts = new ArrayList<>();
     /** The grouped SNS messages (kpi.alert_notifications), null when SNS is not grouped. */
     private List<String> snsMessages;
@@ -243,9 +297,15 @@ public final class DemoSummary {
         return read(jdbc).render(incidents);
     }
 
-    /** Reads the KPI tables (1-minute windows) and merges them over the whole trace. */
+    /** Reads the KPI tables (1-minute windows) and merges them over the whole trace; budgets of the default file. */
     public static DemoSummary read(JdbcSettings jdbc) throws SQLException {
+        return read(jdbc, com.gluu.kpi.config.TenantBudgets.forJob(com.gluu.kpi.config.JobConfig.defaults()));
+    }
+
+    /** As {@link #read(JdbcSettings)}, with the tenants' monthly budgets the budget table compares with. */
+    public static DemoSummary read(JdbcSettings jdbc, com.gluu.kpi.config.TenantBudgets budgets) throws SQLException {
         DemoSummary s = new DemoSummary();
+        s.budgets = budgets;
         try (Connection c = jdbc.connect()) {
             s.readTraffic(c);
             s.readLatency(c);
@@ -253,7 +313,9 @@ public final class DemoSummary {
             s.readCost(c);
             s.readCostTotals(c);
             s.readTenants(c);
+            s.readBudgets(c);
             s.readEndpointHealth(c);
+            s.readJobs(c);
             s.readAlerts(c);
             s.readSnsMessages(c);
             s.readDeadLetters(c);
@@ -290,7 +352,7 @@ public final class DemoSummary {
         }
     }
 
-    /** One line per grouped SNS message: its due minute and subject. */
+    /** One line per grouped SNS message: its due minute and subject (and its members' rules, if several). */
     private void readSnsMessages(Connection c) throws SQLException {
         String sql = "SELECT notification_id, group_labels::text, due_at, members::text, firing_in_group"
                 + " FROM kpi.alert_notifications ORDER BY due_at, notification_id";
@@ -300,8 +362,11 @@ public final class DemoSummary {
                 Instant due = rs.getTimestamp(3).toInstant();
                 com.gluu.kpi.alerts.delivery.GroupNotification g = com.gluu.kpi.alerts.delivery.GroupNotification.ofRow(
                         rs.getString(1), rs.getString(2), due, rs.getString(4), rs.getInt(5), "");
-                out.add(String.format(Locale.ROOT, "  %-17s %s", MINUTE.format(due),
-                        com.gluu.kpi.alerts.delivery.SnsChannel.subject(g)));
+                // A message of several alerts names only the first in its subject: the rest by their
+                // rules, as its 'rule' message attribute (what subscription filters match) lists them.
+                String rules = g.alerts.size() > 1 ? "  [rule: " + String.join(", ", g.rules()) + "]" : "";
+                out.add(String.format(Locale.ROOT, "  %-17s %s%s", MINUTE.format(due),
+                        com.gluu.kpi.alerts.delivery.SnsChannel.subject(g), rules));
             }
         }
         snsMessages = out;
@@ -466,6 +531,37 @@ public final class DemoSummary {
         }
     }
 
+    /**
+     * Sums of the 1-minute kpi.jobs rows per (service, kind), their e2e sketches merged in SQL,
+     * the largest stuck_at_end and that of the last row (a (service, kind) with a job open has a
+     * row every minute to the end of the input, so its last row is the input's end; one whose
+     * rows stop had no job open then).
+     */
+    private void readJobs(Connection c) throws SQLException {
+        String sql = "SELECT service, kind, submitted, completed, failed, webhooks_sent, webhooks_failed,"
+                + " kpi.sketch_quantile(merged, 0.50), kpi.sketch_quantile(merged, 0.95), kpi.sketch_quantile(merged, 0.99),"
+                + " max_stuck, stuck_at_end FROM ("
+                + "SELECT service, kind, sum(submitted) AS submitted, sum(completed) AS completed, sum(failed) AS failed,"
+                + " sum(webhooks_sent) AS webhooks_sent, sum(webhooks_failed) AS webhooks_failed,"
+                + " kpi.sketch_merge(e2e_sketch) AS merged, max(stuck_at_end) AS max_stuck,"
+                + " (array_agg(stuck_at_end ORDER BY window_start DESC))[1] AS stuck_at_end"
+                + " FROM kpi.jobs WHERE " + ONE_MINUTE + " GROUP BY service, kind) j ORDER BY service, kind";
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                long[] counts = new long[5];
+                for (int i = 0; i < counts.length; i++) {
+                    counts[i] = rs.getLong(3 + i);
+                }
+                double[] e2e = new double[3];
+                for (int i = 0; i < e2e.length; i++) {
+                    e2e[i] = rs.getDouble(8 + i);
+                    e2e[i] = rs.wasNull() ? Double.NaN : e2e[i];
+                }
+                jobs.add(new Jobs(rs.getString(1), rs.getString(2), counts, e2e, rs.getLong(11), rs.getLong(12)));
+            }
+        }
+    }
+
     private void readDeadLetters(Connection c) throws SQLException {
         String sql = "SELECT reason, count(*) FROM kpi.dead_letters GROUP BY reason ORDER BY count(*) DESC, reason";
         try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
@@ -537,6 +633,60 @@ public final class DemoSummary {
         return costTotals;
     }
 
+    private com.gluu.kpi.config.TenantBudgets budgets = com.gluu.kpi.config.TenantBudgets.none();
+    private final List<Budget> budgetRows = new ArrayList<>();
+    private Instant budgetsAt;
+
+    /**
+     * The tenants with a budget, at the end of the latest 1-minute tenant window: month to date =
+     * Σ total_usd of its calendar month (UTC) so far, projected = that ÷ the elapsed share of the
+     * month (the tenant_budget rule's projection), and the rule's latest episode.
+     */
+    private void readBudgets(Connection c) throws SQLException {
+        if (budgets.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement st = c.prepareStatement("SELECT max(window_end) FROM kpi.tenant_usage WHERE " + ONE_MINUTE);
+                ResultSet rs = st.executeQuery()) {
+            if (!rs.next() || rs.getObject(1) == null) {
+                return;
+            }
+            budgetsAt = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+        }
+        java.time.ZonedDateTime at = budgetsAt.atZone(java.time.ZoneOffset.UTC);
+        Instant monthStart = at.withDayOfMonth(1).toLocalDate().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        Instant monthEnd = monthStart.atZone(java.time.ZoneOffset.UTC).plusMonths(1).toInstant();
+        double elapsed = (budgetsAt.toEpochMilli() - monthStart.toEpochMilli())
+                / (double) (monthEnd.toEpochMilli() - monthStart.toEpochMilli());
+        Map<String, Double> spend = new TreeMap<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT client_id, sum(total_usd) FROM kpi.tenant_usage WHERE "
+                + ONE_MINUTE + " AND window_start >= ? GROUP BY client_id")) {
+            st.setObject(1, java.time.OffsetDateTime.ofInstant(monthStart, java.time.ZoneOffset.UTC));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    spend.put(rs.getString(1), rs.getDouble(2));
+                }
+            }
+        }
+        Map<String, String> alert = new TreeMap<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT labels->>'client_id', state, severity FROM kpi.alerts"
+                + " WHERE rule = 'tenant_budget' ORDER BY started_at");
+                ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                alert.put(rs.getString(1), rs.getString(2) + " " + rs.getString(3));
+            }
+        }
+        budgets.all().forEach((client, usd) -> {
+            double mtd = spend.getOrDefault(client, 0.0);
+            budgetRows.add(new Budget(client, mtd, mtd / elapsed, usd, alert.getOrDefault(client, "–")));
+        });
+    }
+
+    /** The tenants with a budget (see {@link #readBudgets}), by client_id. */
+    public List<Budget> budgets() {
+        return budgetRows;
+    }
+
     /** Spend per tenant, dearest first. */
     public List<Tenant> tenants() {
         return tenants;
@@ -560,6 +710,15 @@ public final class DemoSummary {
         return health.stream().filter(h -> h.endpoint.equals(endpoint)).findFirst().orElse(null);
     }
 
+    /** Async jobs per (service, kind), by service then kind. */
+    public List<Jobs> jobs() {
+        return jobs;
+    }
+
+    public Jobs jobs(String service, String kind) {
+        return jobs.stream().filter(j -> j.service.equals(service) && j.kind.equals(kind)).findFirst().orElse(null);
+    }
+
     /** Dead letters by reason, most frequent first. */
     public Map<String, Long> deadLetters() {
         return deadLetters;
@@ -569,7 +728,7 @@ public final class DemoSummary {
     public String render(List<DemoTrace.Incident> incidents) {
         StringBuilder out = new StringBuilder();
         line(out, "=== KPI summary (read back from Postgres: kpi.traffic, kpi.latency, kpi.accuracy, kpi.cost,"
-                + " kpi.tenant_usage, kpi.endpoint_health, kpi.dead_letters) ===");
+                + " kpi.tenant_usage, kpi.endpoint_health, kpi.jobs, kpi.alerts, kpi.dead_letters) ===");
         if (!minutes.isEmpty()) {
             List<Minute> all = minutes();
             line(out, "Trace: %s – %s UTC, %d minutes with traffic (1-minute windows).",
@@ -608,6 +767,7 @@ public final class DemoSummary {
         renderCost(out);
         renderTenants(out);
         renderHealth(out);
+        renderJobs(out);
         renderAlerts(out);
         line(out, "");
         line(out, "Dead letters by reason (kpi.dead_letters)");
@@ -679,6 +839,16 @@ public final class DemoSummary {
         }
         line(out, "  Tenants $%,.2f for %,d requests; overhead allocated to nobody (idle endpoints, Fargate without"
                 + " requests) $%,.2f.", total, requests, overhead);
+        if (!budgetRows.isEmpty()) {
+            line(out, "");
+            line(out, "Spend against budget (jobs/budgets.yaml, USD per calendar month; at %s UTC, projected linearly to"
+                    + " the month's end; alert: the tenant_budget episode)", MINUTE.format(budgetsAt));
+            line(out, "  %-18s %14s %12s %10s %8s  %s", "client_id", "month to date", "projected", "budget", "of it", "alert");
+            for (Budget b : budgetRows) {
+                line(out, "  %-18s %14.4f %12.4f %10.2f %7.1f%%  %s", b.clientId, b.monthToDate, b.projected, b.budget,
+                        100 * b.monthToDate / b.budget, b.alert);
+            }
+        }
     }
 
     private static void costLine(StringBuilder out, String model, String endpoint, Cost c) {
@@ -697,6 +867,30 @@ public final class DemoSummary {
             line(out, "  %-16s %9.2f h %8.2f h %7.2f %% %,9d %,9d", h.endpoint, h.inServiceSeconds / 3600,
                     h.observedSeconds / 3600, 100 * h.uptime(), h.restarts, h.failures);
         }
+    }
+
+    private void renderJobs(StringBuilder out) {
+        line(out, "");
+        line(out, "Async jobs (kpi.jobs), whole trace (e2e = submitted to webhook_sent, ms: the 1-minute e2e_sketch rows"
+                + " merged in SQL, ±1 %%)");
+        if (jobs.isEmpty()) {
+            line(out, "  (none)");
+            return;
+        }
+        line(out, "  %-16s %-10s %9s %9s %6s %13s %15s %8s %8s %8s %9s %12s", "service", "kind", "submitted", "completed",
+                "failed", "webhooks_sent", "webhooks_failed", "e2e p50", "e2e p95", "e2e p99", "max stuck", "stuck at end");
+        for (Jobs j : jobs) {
+            line(out, "  %-16s %-10s %,9d %,9d %,6d %,13d %,15d %8s %8s %8s %,9d %,12d", j.service,
+                    j.kind.isEmpty() ? "''" : j.kind, j.submitted, j.completed, j.failed, j.webhooksSent, j.webhooksFailed,
+                    millis(j.e2eP50), millis(j.e2eP95), millis(j.e2eP99), j.maxStuck, j.stuckAtEnd);
+        }
+        line(out, "  (stuck: open more than jobs.stuck_after at a minute's end; max stuck: the most at any minute's end;"
+                + " stuck at end: at the input's end)");
+    }
+
+    /** Whole milliseconds with thousands separators; "–" for none. */
+    private static String millis(double ms) {
+        return Double.isNaN(ms) ? "–" : String.format(Locale.ROOT, "%,.0f", ms);
     }
 
     private static String incidentAt(List<DemoTrace.Incident> incidents, Instant minute) {

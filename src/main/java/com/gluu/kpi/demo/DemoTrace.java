@@ -57,6 +57,8 @@ import java.util.Random;
  *   <li><b>endpoint failure and restart</b>: {@code blip2-endpoint} is Failed at +36 (18:53) and
  *       InService again at +39 (18:56). In between every request, whatever its service (they all
  *       call that endpoint), fails fast with {@code sagemaker_unavailable} (HTTP 503).
+ *   <li><b>webhook outage</b>, minutes +42 to +50 (18:59–19:07): the clients' webhook receivers
+ *       answer 503, so every webhook attempt of the async analyses fails (see the jobs below).
  * </ol>
  *
  * <p>Operations around the requests, all on whole minutes:
@@ -77,6 +79,16 @@ import java.util.Random;
  *       spike or burst; 30 % from reviewers with a {@code score}. Plus
  *       {@link #UNMATCHED_FEEDBACK} verdicts on request ids no inference has (model
  *       {@code unmatched}).
+ *   <li>{@code job} events, from a third seeded {@link Random} (so every other line stays as it
+ *       was): each ok {@code async} request of analyze-api submits an {@code analyze} job at its
+ *       own time with its {@code client_id}, started 0.2–3 s later, completed (or, about
+ *       {@link #JOB_FAILED_SHARE 3 %}, failed) 5–30 s after that, and webhooked 0.2–2 s after
+ *       the finish; about 1 % of webhooks fail once (HTTP 500) and go through 1–5 s later. A
+ *       webhook attempt in the webhook outage fails (503): attempts 1 and 2, then attempt 3 is
+ *       sent 1–60 s after the outage ends. About {@link #ANNOTATION_JOB_SHARE 20 %} of the ok
+ *       annotate-worker requests queue an {@code annotation} job for their image (no webhook).
+ *       And one {@link #STUCK_JOB_ID stuck} analyze job, submitted and started at +3 (18:20) and
+ *       never finished.
  * </ul>
  * Every event goes in at its time, so the file is in event-time order (the retries apart).
  * Plus what real producers send: {@link #DUPLICATES} producer retries (the same line again a
@@ -134,6 +146,24 @@ public final class DemoTrace {
     public static final int ENDPOINT_EVENTS = 7;
     /** Four tasks RUNNING from the start, a fifth RUNNING and later STOPPED. */
     public static final int TASK_EVENTS = 6;
+
+    /** The webhook outage, in minutes after the trace's first full minute: [start, end). */
+    static final int WEBHOOK_OUTAGE_FROM = 42;
+    static final int WEBHOOK_OUTAGE_TO = 50;
+    /** Job kinds (SPEC §2): analyze-api's webhooked analyses, annotate-worker's per-image jobs. */
+    public static final String ANALYZE_KIND = "analyze";
+    public static final String ANNOTATION_KIND = "annotation";
+    /** Share of ok annotate-worker requests whose image goes through an annotation job. */
+    static final double ANNOTATION_JOB_SHARE = 0.20;
+    /** Share of jobs that fail instead of completing (an analyze job still sends its webhook). */
+    static final double JOB_FAILED_SHARE = 0.03;
+    /** Share of webhooks (outside the outage) whose first attempt fails and is retried. */
+    static final double WEBHOOK_RETRY_SHARE = 0.01;
+    /** The job that never finishes: submitted at this minute (+12.345 s) and started 1.5 s later. */
+    static final int STUCK_JOB_AT = 3;
+    public static final String STUCK_JOB_ID = "job-stuck-1";
+    /** Mixed into the seed for the jobs' own {@link Random}. */
+    private static final long JOB_SEED_XOR = 0x10B5L;
 
     /** Share of ok inferences that get a feedback event, and how that feedback is timed. */
     static final double FEEDBACK_SHARE = 0.10;
@@ -198,9 +228,10 @@ public final class DemoTrace {
     private final Instant firstMinute;
     private final Random random;
     private final long seed;
-    /** Status of each CSV row's inference. */
-    private final List<String> statuses = new ArrayList<>();
+    /** What each CSV row's inference was: the jobs follow from it. */
+    private final List<Request> requests = new ArrayList<>();
     private int feedbackEvents;
+    private int jobEvents;
     private final ObjectMapper json = new ObjectMapper();
 
     private DemoTrace(List<Row> rows, long seed) {
@@ -220,7 +251,10 @@ public final class DemoTrace {
                                 + " openai_429 (500)"),
                 new Incident("endpoint failure + restart", minute(OUTAGE_FROM), minute(OUTAGE_TO),
                         ENDPOINT + " Failed, InService again 3 min later; requests meanwhile fail with"
-                                + " sagemaker_unavailable (503)"));
+                                + " sagemaker_unavailable (503)"),
+                new Incident("webhook outage", minute(WEBHOOK_OUTAGE_FROM), minute(WEBHOOK_OUTAGE_TO),
+                        "clients' webhook receivers answer 503: every webhook attempt of " + ANALYZE
+                                + "'s async analyses fails, retried after it"));
     }
 
     /** The bundled trace with the fixed seed: what {@code demo} replays. */
@@ -282,9 +316,14 @@ public final class DemoTrace {
         return incidents;
     }
 
-    /** Lines that do not come from a CSV row: endpoint, task and feedback events, bad records and producer retries. */
+    /** Lines that do not come from a CSV row: endpoint, task, feedback and job events, bad records and producer retries. */
     public int injectedRecords() {
-        return ENDPOINT_EVENTS + TASK_EVENTS + feedbackEvents + BAD_RECORDS + DUPLICATES;
+        return ENDPOINT_EVENTS + TASK_EVENTS + feedbackEvents + jobEvents + BAD_RECORDS + DUPLICATES;
+    }
+
+    /** Job events: the async analyses, the annotation jobs and the stuck job. */
+    public int jobEvents() {
+        return jobEvents;
     }
 
     /** Feedback events, {@link #UNMATCHED_FEEDBACK} of them for request ids no inference has. */
@@ -323,6 +362,21 @@ public final class DemoTrace {
         }
     }
 
+    /** The outcome of one CSV row's inference, as the jobs need it. */
+    private static final class Request {
+        final String service;
+        final boolean async;
+        final String status;
+        final String clientId;
+
+        Request(String service, boolean async, String status, String clientId) {
+            this.service = service;
+            this.async = async;
+            this.status = status;
+            this.clientId = clientId;
+        }
+    }
+
     /**
      * The CSV rows' inferences (with the bad records and retries among them, as a producer sends
      * them), then every other event put in by its time: an event goes in front of the first row
@@ -336,6 +390,9 @@ public final class DemoTrace {
         List<Timed> feedback = feedbackLines();
         feedbackEvents = feedback.size();
         others.addAll(feedback);
+        List<Timed> jobs = jobLines();
+        jobEvents = jobs.size();
+        others.addAll(jobs);
         others.sort(Comparator.comparing((Timed t) -> t.ts)); // stable
         int next = 0;
         for (Timed inference : inferences) {
@@ -374,7 +431,8 @@ public final class DemoTrace {
                 out.add(new Timed(row.time, json.writeValueAsString(e)));
             }
             ObjectNode inference = inference(i, row, spike, burst, outage, null);
-            statuses.add(inference.get("status").asText());
+            requests.add(new Request(inference.get("service").asText(), inference.get("mode").asText().equals("async"),
+                    inference.get("status").asText(), inference.get("client_id").asText()));
             String line = json.writeValueAsString(inference);
             out.add(new Timed(row.time, line));
             for (int r : RETRIED_ROWS) {
@@ -486,7 +544,7 @@ public final class DemoTrace {
             double verdictDice = r.nextDouble();
             double scoredDice = r.nextDouble();
             double scoreDice = r.nextDouble();
-            if (pick >= FEEDBACK_SHARE || !statuses.get(i).equals("ok")) {
+            if (pick >= FEEDBACK_SHARE || !requests.get(i).status.equals("ok")) {
                 continue;
             }
             Instant at = rows.get(i).time;
@@ -503,6 +561,92 @@ public final class DemoTrace {
                     verdict(VERDICTS_NORMAL, r.nextDouble()), r.nextDouble(), r.nextDouble()));
         }
         return out;
+    }
+
+    /**
+     * The async jobs (see the class comment), from their own seeded {@link Random}, which draws
+     * the same values for every CSV row whatever comes of them, so a change to one job's fate
+     * moves no other.
+     */
+    private List<Timed> jobLines() throws JsonProcessingException {
+        Random r = new Random(seed ^ JOB_SEED_XOR);
+        Incident webhookOutage = incident(3);
+        List<Timed> out = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            double pick = r.nextDouble();
+            double queue = r.nextDouble();
+            double run = r.nextDouble();
+            double failDice = r.nextDouble();
+            double webhookDelay = r.nextDouble();
+            double retryDice = r.nextDouble();
+            double retryDelay = r.nextDouble();
+            double drainDelay = r.nextDouble();
+            Request request = requests.get(i);
+            boolean analyze = request.service.equals(ANALYZE) && request.async;
+            boolean annotation = request.service.equals(ANNOTATE) && pick < ANNOTATION_JOB_SHARE;
+            if (!request.status.equals("ok") || !(analyze || annotation)) {
+                continue;
+            }
+            String jobId = String.format(Locale.ROOT, "job-%05d", i + 1);
+            String service = analyze ? ANALYZE : ANNOTATE;
+            String kind = analyze ? ANALYZE_KIND : ANNOTATION_KIND;
+            Instant submitted = rows.get(i).time;
+            Instant started = submitted.plusMillis(Math.round(analyze ? 200 + queue * 2_800 : 100 + queue * 1_900));
+            Instant finished = started.plusMillis(Math.round(analyze ? 5_000 + run * 25_000 : 1_000 + run * 7_000));
+            out.add(jobEvent(out.size() + 1, submitted, jobId, service, kind, request.clientId, "submitted", 0, 0));
+            out.add(jobEvent(out.size() + 1, started, jobId, service, kind, request.clientId, "started", 0, 0));
+            out.add(jobEvent(out.size() + 1, finished, jobId, service, kind, request.clientId,
+                    failDice < JOB_FAILED_SHARE ? "failed" : "completed", 0, 0));
+            if (!analyze) {
+                continue;
+            }
+            // Webhook attempts: one in the outage fails (503), the second still in it, the third
+            // after it; elsewhere a first attempt fails now and then (500) and the retry goes through.
+            Instant at = finished.plusMillis(Math.round(200 + webhookDelay * 1_800));
+            for (int attempt = 1; ; attempt++) {
+                if (webhookOutage.covers(at)) {
+                    out.add(jobEvent(out.size() + 1, at, jobId, service, kind, request.clientId, "webhook_failed", attempt,
+                            503));
+                    long toEnd = webhookOutage.end.toEpochMilli() - at.toEpochMilli();
+                    at = attempt == 1 ? at.plusMillis(Math.min(30_000, toEnd / 2))
+                            : webhookOutage.end.plusMillis(Math.round(1_000 + drainDelay * 59_000));
+                } else if (attempt == 1 && retryDice < WEBHOOK_RETRY_SHARE) {
+                    out.add(jobEvent(out.size() + 1, at, jobId, service, kind, request.clientId, "webhook_failed", attempt,
+                            500));
+                    at = at.plusMillis(Math.round(1_000 + retryDelay * 4_000));
+                } else {
+                    out.add(jobEvent(out.size() + 1, at, jobId, service, kind, request.clientId, "webhook_sent", attempt,
+                            200));
+                    break;
+                }
+            }
+        }
+        Instant stuck = minute(STUCK_JOB_AT).plusMillis(12_345);
+        String client = CLIENTS[2];
+        out.add(jobEvent(out.size() + 1, stuck, STUCK_JOB_ID, ANALYZE, ANALYZE_KIND, client, "submitted", 0, 0));
+        out.add(jobEvent(out.size() + 1, stuck.plusMillis(1_500), STUCK_JOB_ID, ANALYZE, ANALYZE_KIND, client, "started",
+                0, 0));
+        return out;
+    }
+
+    /** A job event; {@code attempt} and {@code httpStatus} 0 when the state has none (not a webhook). */
+    private Timed jobEvent(int n, Instant ts, String jobId, String service, String kind, String clientId, String state,
+            int attempt, int httpStatus) throws JsonProcessingException {
+        ObjectNode e = json.createObjectNode();
+        e.put("event_id", String.format(Locale.ROOT, "demo-job-%05d", n));
+        e.put("type", "job");
+        e.put("ts", TS.format(ts));
+        e.put("job_id", jobId);
+        e.put("service", service);
+        e.put("kind", kind);
+        e.put("state", state);
+        e.put("client_id", clientId);
+        e.put("model", MODEL);
+        if (attempt > 0) {
+            e.put("attempt", attempt);
+            e.put("http_status", httpStatus);
+        }
+        return new Timed(ts, json.writeValueAsString(e));
     }
 
     private static String verdict(double[] odds, double dice) {

@@ -94,6 +94,18 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void theShippedRulesIncludingTenantBudgetWhichHasNoWindowBuildAnEvaluator() throws Exception {
+        // tenant_budget has no window (TenantBudgetEvaluator evaluates it): the evaluator, which gets
+        // every rule, must still size its look-back (it threw a NullPointerException, failing every replay).
+        AlertRules rules = AlertRules.load(java.nio.file.Path.of("jobs/alert-rules.yaml"));
+        assertThat(rules.rules()).anyMatch(r -> r.kpi() == com.gluu.kpi.config.AlertRule.Kpi.TENANT_BUDGET);
+        try (var h = AlertHarness.evaluator(rules)) {
+            h.processWatermark(lastMs(0));
+            assertThat(h.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @Test
     void errorRateNeedsTwentyRequests() throws Exception {
         AlertRules rules = TestRules.rules("rules:\n  - {name: ecs_error_rate, kpi: traffic, statistic: error_rate, "
                 + "comparison: '>', threshold: 0.01, min_sample: 20, group_by: [service], severity: critical}\n");

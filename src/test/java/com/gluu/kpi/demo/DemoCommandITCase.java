@@ -43,6 +43,8 @@ class DemoCommandITCase {
     static final Map<String, long[]> clients = new TreeMap<>();
     /** kpi.accuracy, kpi.cost and kpi.endpoint_health over the whole trace, from the JSON lines. */
     static ExpectedDemoOperations ops;
+    /** kpi.jobs over the whole trace and the jobs rules' episodes, from the JSON lines. */
+    static ExpectedDemoJobs jobs;
 
     @BeforeAll
     static void runDemo() throws Exception {
@@ -56,6 +58,7 @@ class DemoCommandITCase {
         List<String> file = DemoTrace.bundled().lines(); // regenerated: the trace is deterministic
         lines = file.size();
         ops = ExpectedDemoOperations.of(file);
+        jobs = ExpectedDemoJobs.of(file);
         Set<String> seen = new HashSet<>();
         for (String line : file) {
             JsonNode e;
@@ -225,6 +228,32 @@ class DemoCommandITCase {
         assertThat(printed).contains(String.format(Locale.ROOT, "  Tenants $%,.2f for %,d requests;", tenants, ops.requests));
     }
 
+    /**
+     * The shipped budgets (jobs/budgets.yaml: homecheck $8, fleetco $15, the others $500) against
+     * the tenants' spend: at the input's last tenant minute (19:15 on 2023-11-16, 15 d 19 h 15 min of
+     * November's 30 days) a spend projects to spend × 30 d ÷ elapsed. homecheck's spend exceeds its
+     * budget (critical); fleetco's projection does and its spend does not (warning); the others
+     * neither. Worked out here from the tenants' totals, which the test above checks against the trace.
+     */
+    @Test
+    void theBudgetsTableAndTheTenantBudgetEpisodes() {
+        double elapsed = (java.time.Duration.ofDays(15).plusHours(19).plusMinutes(15).toMillis())
+                / (double) java.time.Duration.ofDays(30).toMillis();
+        Map<String, Double> budget = Map.of("acme-insurance", 500.0, "fleetco", 15.0, "homecheck", 8.0, "rentals-eu", 500.0,
+                "autoparts-us", 500.0);
+        assertThat(outcome.summary.budgets()).extracting(b -> b.clientId).containsExactlyInAnyOrderElementsOf(budget.keySet());
+        for (DemoSummary.Budget b : outcome.summary.budgets()) {
+            double spend = outcome.summary.tenant(b.clientId).total;
+            assertThat(b.monthToDate).as(b.clientId).isCloseTo(spend, withinPercentage(1e-9));
+            assertThat(b.projected).as(b.clientId).isCloseTo(spend / elapsed, withinPercentage(1e-9));
+            String want = spend > budget.get(b.clientId) ? "firing critical"
+                    : spend / elapsed > budget.get(b.clientId) ? "firing warning" : "–";
+            assertThat(b.alert).as(b.clientId).isEqualTo(want);
+        }
+        assertThat(outcome.summary.budgets()).extracting(b -> b.alert).contains("firing critical", "firing warning");
+        assertThat(printed).contains("Spend against budget (jobs/budgets.yaml");
+    }
+
     @Test
     void theIdleLlavaEndpointCostsItsHourlyPriceForEveryBilledHourAndThatIsTheSaving() {
         // llava-endpoint: one InService event, ml.g5.2xlarge × 1, billed until the file's last event time.
@@ -266,6 +295,92 @@ class DemoCommandITCase {
         assertThat(outcome.summary.health("blip2-endpoint").restarts).isEqualTo(1); // Failed → InService; scale-out is none
         assertThat(outcome.summary.health("blip2-endpoint").failures).isEqualTo(1);
         assertThat(outcome.summary.health("llava-endpoint").uptime()).isEqualTo(1.0);
+    }
+
+    @Test
+    void theJobsSectionsCountsPercentilesAndStuckJobsMatchTheJobEvents() {
+        assertThat(jobs.totals).containsOnlyKeys("analyze-api/analyze", "annotate-worker/annotation");
+        assertThat(outcome.summary.jobs()).extracting(j -> j.service + "/" + j.kind)
+                .containsExactlyElementsOf(jobs.totals.keySet());
+        for (Map.Entry<String, ExpectedDemoJobs.Totals> e : jobs.totals.entrySet()) {
+            ExpectedDemoJobs.Totals want = e.getValue();
+            DemoSummary.Jobs got = outcome.summary.jobs().stream().filter(j -> (j.service + "/" + j.kind).equals(e.getKey()))
+                    .findFirst().orElseThrow();
+            assertThat(new long[] {got.submitted, got.completed, got.failed, got.webhooksSent, got.webhooksFailed,
+                    got.maxStuck, got.stuckAtEnd}).as(e.getKey()).containsExactly(want.submitted, want.completed, want.failed,
+                    want.sent, want.webhooksFailed, want.maxStuck, want.stuckAtEnd);
+            if (want.e2e.isEmpty()) {
+                assertThat(List.of(got.e2eP50, got.e2eP95, got.e2eP99)).as(e.getKey()).allMatch(p -> p.isNaN());
+            } else {
+                com.gluu.kpi.pipeline.GeneratedReplayITCase.assertWithinOnePercentOfRank(got.e2eP50, want.e2e, 0.50, e.getKey());
+                com.gluu.kpi.pipeline.GeneratedReplayITCase.assertWithinOnePercentOfRank(got.e2eP95, want.e2e, 0.95, e.getKey());
+                com.gluu.kpi.pipeline.GeneratedReplayITCase.assertWithinOnePercentOfRank(got.e2eP99, want.e2e, 0.99, e.getKey());
+            }
+            String[] sk = e.getKey().split("/");
+            assertThat(printed).containsPattern(Pattern.quote(String.format(Locale.ROOT, "  %-16s %-10s %,9d %,9d %,6d %,13d %,15d ",
+                    sk[0], sk[1], want.submitted, want.completed, want.failed, want.sent, want.webhooksFailed)) + ".*"
+                    + Pattern.quote(String.format(Locale.ROOT, " %,9d %,12d", want.maxStuck, want.stuckAtEnd)) + "\n");
+        }
+        // The trace's design: the stuck job is the only one, to the end; the outage's failed attempts.
+        ExpectedDemoJobs.Totals analyze = jobs.totals.get("analyze-api/analyze");
+        assertThat(analyze.maxStuck).isEqualTo(1);
+        assertThat(analyze.stuckAtEnd).isEqualTo(1);
+        assertThat(analyze.webhooksFailed).isGreaterThan(100);
+    }
+
+    @Test
+    void theStuckJobAndTheWebhookOutageEachFireOneEpisodeAtTheMinutesWorkedOutFromTheTrace() {
+        // From the job lines, minute by minute: the job submitted at 18:20:12 is stuck (open > 15 min)
+        // from the 18:36 minute end on, to the end of the input, so the episode that starts then fires
+        // at 18:40 and never resolves. The outage (18:59-19:07) breaches 5 % of the last 15 minutes'
+        // attempts in the minutes 18:59 and 19:00 (start 19:00); its last failed attempts (19:05) have
+        // left the 15 minutes from the minute 19:20 on (at or below 2.5 %, then too few attempts once
+        // the traffic has ended), so it resolves 10 minutes after, at 19:31.
+        List<String> want = jobs.episodes.stream().map(DemoCommandITCase::minutes).toList();
+        assertThat(want).containsExactlyInAnyOrder("jobs_stuck analyze-api/analyze 2023-11-16 18:36",
+                "webhook_failures analyze-api 2023-11-16 19:00 2023-11-16 19:31");
+        // The transitions the summary printed (a FIRING line at the episode's start, RESOLVED at its end).
+        Pattern line = Pattern.compile("  (\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d)  (FIRING  |RESOLVED) warning  (jobs_stuck|webhook_failures)"
+                + " +(\\{[^}]*\\}).*");
+        Map<String, String> started = new TreeMap<>();
+        List<String> got = new ArrayList<>();
+        for (String l : printed.lines().toList()) {
+            java.util.regex.Matcher m = line.matcher(l);
+            if (!m.matches()) {
+                continue;
+            }
+            JsonNode labels;
+            try {
+                labels = JSON.readTree(m.group(4));
+            } catch (Exception e) {
+                throw new AssertionError(l, e);
+            }
+            String group = m.group(3) + " " + labels.get("service").asText()
+                    + (labels.has("kind") ? "/" + labels.get("kind").asText() : "");
+            if (m.group(2).startsWith("FIRING")) {
+                started.put(group, m.group(1));
+                got.add(group + " " + m.group(1));
+            } else {
+                got.set(got.indexOf(group + " " + started.get(group)), group + " " + started.get(group) + " " + m.group(1));
+            }
+        }
+        assertThat(got).containsExactlyInAnyOrderElementsOf(want);
+        // SNS: both rules are in the grouped messages (by subject or among a message's rules).
+        assertThat(outcome.summary.snsMessages()).anyMatch(m -> m.contains("jobs_stuck"))
+                .anyMatch(m -> m.contains("webhook_failures"));
+    }
+
+    private static final java.time.format.DateTimeFormatter MINUTE = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
+    /** "rule labels start [resolved]" with epoch millis as UTC minutes. */
+    private static String minutes(String episode) {
+        StringBuilder out = new StringBuilder();
+        for (String part : episode.split(" ")) {
+            out.append(out.length() == 0 ? "" : " ")
+                    .append(part.matches("\\d{10,}") ? MINUTE.format(Instant.ofEpochMilli(Long.parseLong(part))) : part);
+        }
+        return out.toString();
     }
 
     @Test

@@ -58,8 +58,27 @@ class DemoSummaryTest {
                 + " (" + M3 + ", 'blip2-endpoint', 45, 0.75, 1, 0),"
                 + " (" + M1 + ", 'llava-endpoint', 60, 1.0, 0, 0),"
                 + " (" + HOUR + ", 'blip2-endpoint', 0, 0.0, 7, 7)");
+        String e2eM1 = sketch(1_000, 2_000);
+        String e2eM2 = sketch(3_000);
+        db.execute("INSERT INTO kpi.jobs (window_start, window_end, service, kind, submitted, completed, failed,"
+                + " webhooks_sent, webhooks_failed, e2e_sketch, open_at_end, stuck_at_end, oldest_open_seconds) VALUES"
+                + " (" + M1 + ", 'analyze-api', 'analyze', 5, 3, 1, 2, 1, " + e2eM1 + ", 2, 1, 960),"
+                + " (" + M2 + ", 'analyze-api', 'analyze', 1, 1, 0, 1, 3, " + e2eM2 + ", 2, 2, 1020),"
+                + " (" + M3 + ", 'analyze-api', 'analyze', 0, 0, 0, 0, 0, NULL, 1, 1, 1080)," // the end: one stuck
+                + " (" + M1 + ", 'annotate-worker', 'annotation', 4, 2, 1, 0, 0, NULL, 1, 0, 3),"
+                + " (" + M2 + ", 'annotate-worker', 'annotation', 0, 1, 0, 0, 0, NULL, 0, 0, 0),"
+                + " (" + HOUR + ", 'analyze-api', 'analyze', 99, 99, 99, 99, 99, " + sketch(99_000) + ", 9, 9, 9000)");
         summary = DemoSummary.read(db.jdbc());
         text = summary.render(List.of());
+    }
+
+    /** A stored sketch (format 1) of these values, as a bytea literal. */
+    static String sketch(double... values) {
+        com.datadoghq.sketch.ddsketch.DDSketch s = com.gluu.kpi.latency.LatencySketches.create();
+        for (double v : values) {
+            s.accept(v);
+        }
+        return "'\\x" + java.util.HexFormat.of().formatHex(com.gluu.kpi.latency.StoredSketch.encode(s)) + "'::bytea";
     }
 
     @AfterAll
@@ -132,5 +151,30 @@ class DemoSummaryTest {
         assertThat(blip2.failures).isEqualTo(1);
         assertThat(summary.health("llava-endpoint").uptime()).isEqualTo(1.0);
         assertThat(text).contains("  blip2-endpoint        0.02 h     0.04 h   50.00 %         1         1\n");
+    }
+
+    @Test
+    void jobsAreSummedPerServiceAndKindWithTheE2eSketchesMergedAndTheStuckJobsOfTheLastMinute() {
+        assertThat(summary.jobs()).extracting(j -> j.service + "/" + j.kind)
+                .containsExactly("analyze-api/analyze", "annotate-worker/annotation");
+        DemoSummary.Jobs analyze = summary.jobs("analyze-api", "analyze");
+        assertThat(new long[] {analyze.submitted, analyze.completed, analyze.failed, analyze.webhooksSent,
+                analyze.webhooksFailed, analyze.maxStuck, analyze.stuckAtEnd}).containsExactly(6, 4, 1, 3, 4, 2, 1);
+        // merged {1000, 2000} and {3000}: p50 at rank 1 of 0..2 is 2000, p95 and p99 (ranks 1.9, 1.98) 2000 or 3000
+        com.gluu.kpi.pipeline.GeneratedReplayITCase.assertWithinOnePercentOfRank(analyze.e2eP50, List.of(1_000.0, 2_000.0,
+                3_000.0), 0.50, "p50");
+        com.gluu.kpi.pipeline.GeneratedReplayITCase.assertWithinOnePercentOfRank(analyze.e2eP95, List.of(1_000.0, 2_000.0,
+                3_000.0), 0.95, "p95");
+        com.gluu.kpi.pipeline.GeneratedReplayITCase.assertWithinOnePercentOfRank(analyze.e2eP99, List.of(1_000.0, 2_000.0,
+                3_000.0), 0.99, "p99");
+        DemoSummary.Jobs annotation = summary.jobs("annotate-worker", "annotation");
+        assertThat(new long[] {annotation.submitted, annotation.completed, annotation.failed, annotation.webhooksSent,
+                annotation.webhooksFailed, annotation.maxStuck, annotation.stuckAtEnd}).containsExactly(4, 3, 1, 0, 0, 0, 0);
+        assertThat(annotation.e2eP50).isNaN(); // no webhook_sent: no sketch to merge
+        assertThat(text).contains("Async jobs (kpi.jobs), whole trace");
+        assertThat(text).containsPattern("\n  analyze-api      analyze            6         4      1             3               4"
+                + " +[0-9,]+ +[0-9,]+ +[0-9,]+         2            1\n");
+        assertThat(text).contains("\n  annotate-worker  annotation         4         3      1             0               0"
+                + "        –        –        –         0            0\n");
     }
 }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,8 +90,10 @@ class DemoTraceTest {
         assertThat(trace.rows()).hasSize(csvRows);
         long feedback = events.stream().filter(e -> e != null && e.get("type").asText().equals("feedback")).count();
         assertThat(trace.feedbackEvents()).isEqualTo(feedback);
-        // 7 endpoint events, 6 task events, the feedback, 3 bad records, 5 producer retries
-        assertThat(trace.injectedRecords()).isEqualTo(7 + 6 + (int) feedback + 3 + 5);
+        long jobEvents = jobEvents().size();
+        assertThat(trace.jobEvents()).isEqualTo(jobEvents);
+        // 7 endpoint events, 6 task events, the feedback, the job events, 3 bad records, 5 producer retries
+        assertThat(trace.injectedRecords()).isEqualTo(7 + 6 + (int) feedback + (int) jobEvents + 3 + 5);
         assertThat(trace.lines()).hasSize(csvRows + trace.injectedRecords());
         assertThat(inferences().stream().map(e -> e.get("event_id").asText()).distinct()).hasSize(csvRows);
     }
@@ -104,7 +107,23 @@ class DemoTraceTest {
             assertThat(e.get("event_id").asText()).hasSizeBetween(1, 128);
             assertThat(ts(e)).isBefore(Instant.now());
             String type = e.get("type").asText();
-            assertThat(type).isIn("inference", "endpoint", "task", "feedback");
+            assertThat(type).isIn("inference", "endpoint", "task", "feedback", "job");
+            if (type.equals("job")) {
+                assertThat(e.get("job_id").asText()).isNotEmpty();
+                assertThat(e.get("service").asText() + " " + e.get("kind").asText())
+                        .isIn("analyze-api analyze", "annotate-worker annotation");
+                assertThat(e.get("state").asText())
+                        .isIn("submitted", "started", "completed", "failed", "webhook_sent", "webhook_failed");
+                assertThat(e.get("client_id").asText()).isNotEmpty();
+                assertThat(e.get("model").asText()).isEqualTo("blip2");
+                if (e.get("state").asText().startsWith("webhook_")) {
+                    assertThat(e.get("attempt").asInt()).isBetween(1, 3);
+                    assertThat(e.get("http_status").asInt()).isIn(200, 500, 503);
+                } else {
+                    assertThat(e.has("attempt") || e.has("http_status")).isFalse();
+                }
+                continue;
+            }
             if (type.equals("endpoint")) {
                 assertThat(e.get("endpoint").asText() + " " + e.get("model").asText() + " " + e.get("instance_type").asText())
                         .isIn("blip2-endpoint blip2 ml.g5.xlarge", "llava-endpoint llava ml.g5.2xlarge");
@@ -190,7 +209,8 @@ class DemoTraceTest {
         assertThat(trace.incidents()).extracting(i -> i.name + " " + i.start + " " + i.end).containsExactly(
                 "latency spike 2023-11-16T18:35:00Z 2023-11-16T18:41:00Z",
                 "error burst 2023-11-16T18:43:00Z 2023-11-16T18:47:00Z",
-                "endpoint failure + restart 2023-11-16T18:53:00Z 2023-11-16T18:56:00Z");
+                "endpoint failure + restart 2023-11-16T18:53:00Z 2023-11-16T18:56:00Z",
+                "webhook outage 2023-11-16T18:59:00Z 2023-11-16T19:07:00Z");
         List<JsonNode> all = inferences();
         List<JsonNode> spike = all.stream().filter(e -> within(e, "2023-11-16T18:35:00Z", "2023-11-16T18:41:00Z")).toList();
         List<JsonNode> burst = all.stream().filter(e -> within(e, "2023-11-16T18:43:00Z", "2023-11-16T18:47:00Z")).toList();
@@ -333,6 +353,194 @@ class DemoTraceTest {
         return v.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
+    static List<JsonNode> jobEvents() {
+        return events.stream().filter(e -> e != null && e.get("type").asText().equals("job")).toList();
+    }
+
+    /**
+     * SHA-256 of every line that is not a job event, in file order, as the trace was before job
+     * events were added: the inferences, feedback, endpoint and task events, bad records and
+     * retries are byte for byte what they were, and in the same order (the demo's other
+     * expectations rest on them).
+     */
+    @Test
+    void everyLineButTheJobEventsIsByteForByteTheTraceBeforeJobs() throws Exception {
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        int n = 0;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) != null && events.get(i).get("type").asText().equals("job")) {
+                continue;
+            }
+            sha.update((trace.lines().get(i) + "\n").getBytes(StandardCharsets.UTF_8));
+            n++;
+        }
+        assertThat(n).isEqualTo(9_639);
+        assertThat(java.util.HexFormat.of().formatHex(sha.digest()))
+                .isEqualTo("1f763ab08290ed6d89db6201a8df624e20ab53a3cc35e2f6f5d9368933b24651");
+    }
+
+    /** One job's events, in file (= time) order. */
+    record Job(String id, String service, String kind, List<JsonNode> events) {
+        List<JsonNode> of(String state) {
+            return events.stream().filter(e -> e.get("state").asText().equals(state)).toList();
+        }
+
+        JsonNode only(String state) {
+            List<JsonNode> found = of(state);
+            assertThat(found).as(id + " " + state).hasSize(1);
+            return found.get(0);
+        }
+
+        List<JsonNode> webhooks() {
+            return events.stream().filter(e -> e.get("state").asText().startsWith("webhook_")).toList();
+        }
+    }
+
+    static Map<String, Job> jobs() {
+        Map<String, Job> jobs = new java.util.LinkedHashMap<>();
+        for (JsonNode e : jobEvents()) {
+            jobs.computeIfAbsent(e.get("job_id").asText(), id -> new Job(id, e.get("service").asText(), e.get("kind").asText(),
+                    new ArrayList<>())).events().add(e);
+        }
+        return jobs;
+    }
+
+    static long millisBetween(JsonNode from, JsonNode to) {
+        return java.time.Duration.between(ts(from), ts(to)).toMillis();
+    }
+
+    @Test
+    void everyOkAsyncAnalyzeRequestAndAFifthOfTheAnnotateRequestsRunAJobThatFinishesAndAnalysesAreWebhooked() {
+        Map<String, Job> jobs = jobs();
+        Map<String, JsonNode> byRequest = new HashMap<>();
+        inferences().forEach(e -> byRequest.put(e.get("request_id").asText(), e));
+        long okAsyncAnalyze = inferences().stream().filter(e -> e.get("service").asText().equals("analyze-api")
+                && e.get("mode").asText().equals("async") && e.get("status").asText().equals("ok")).count();
+        long okAnnotate = inferences().stream().filter(e -> e.get("service").asText().equals("annotate-worker")
+                && e.get("status").asText().equals("ok")).count();
+        long analyzeRequests = inferences().stream().filter(e -> e.get("service").asText().equals("analyze-api")).count();
+        int analyze = 0;
+        int annotation = 0;
+        int failed = 0;
+        for (Job job : jobs.values()) {
+            if (job.id().equals(DemoTrace.STUCK_JOB_ID)) {
+                continue;
+            }
+            // job-NNNNN is the async part of request req-NNNNN: same service, client and time
+            JsonNode request = byRequest.get("req-" + job.id().substring("job-".length()));
+            assertThat(request).as(job.id()).isNotNull();
+            assertThat(request.get("status").asText()).isEqualTo("ok");
+            JsonNode submitted = job.only("submitted");
+            JsonNode started = job.only("started");
+            List<JsonNode> finished = new ArrayList<>(job.of("completed"));
+            finished.addAll(job.of("failed"));
+            assertThat(finished).as(job.id() + " finished once").hasSize(1);
+            failed += job.of("failed").size();
+            assertThat(job.events()).allSatisfy(e -> assertThat(e.get("client_id").asText())
+                    .isEqualTo(request.get("client_id").asText()));
+            assertThat(ts(submitted)).isEqualTo(ts(request));
+            assertThat(job.service()).isEqualTo(request.get("service").asText());
+            if (job.kind().equals("analyze")) {
+                analyze++;
+                assertThat(request.get("mode").asText()).isEqualTo("async");
+                assertThat(millisBetween(submitted, started)).isBetween(200L, 3_000L);
+                assertThat(millisBetween(started, finished.get(0))).isBetween(5_000L, 30_000L);
+                List<JsonNode> webhooks = job.webhooks();
+                assertThat(webhooks).isNotEmpty();
+                assertThat(millisBetween(finished.get(0), webhooks.get(0))).isBetween(200L, 2_000L);
+                for (int a = 0; a < webhooks.size(); a++) { // attempts 1, 2, … in time order; only the last one sent
+                    assertThat(webhooks.get(a).get("attempt").asInt()).isEqualTo(a + 1);
+                    assertThat(webhooks.get(a).get("state").asText())
+                            .isEqualTo(a == webhooks.size() - 1 ? "webhook_sent" : "webhook_failed");
+                }
+            } else {
+                annotation++;
+                assertThat(millisBetween(submitted, started)).isBetween(100L, 2_000L);
+                assertThat(millisBetween(started, finished.get(0))).isBetween(1_000L, 8_000L);
+                assertThat(job.webhooks()).isEmpty();
+            }
+        }
+        assertThat(analyze).isEqualTo(okAsyncAnalyze);
+        assertThat(analyze / (double) analyzeRequests).as("share of analyze-api requests").isBetween(0.12, 0.22);
+        assertThat(annotation / (double) okAnnotate).isBetween(0.15, 0.25);
+        assertThat(failed / (double) (analyze + annotation)).isBetween(0.01, 0.05);
+        // Job events come at their time among the others (checked with every event in
+        // endpointEventsTellTheFailureAndRestartInTimeOrder); none is repeated.
+        assertThat(jobEvents().stream().map(e -> e.get("event_id").asText()).distinct()).hasSize(jobEvents().size());
+    }
+
+    @Test
+    void inTheWebhookOutageEveryAttemptFailsAndIsSentOnlyAfterItElsewhereOneInAHundredIsRetried() {
+        Instant from = Instant.parse("2023-11-16T18:59:00Z");
+        Instant to = Instant.parse("2023-11-16T19:07:00Z");
+        int caught = 0;
+        int retriedElsewhere = 0;
+        int webhooked = 0;
+        for (Job job : jobs().values()) {
+            List<JsonNode> webhooks = job.webhooks();
+            if (webhooks.isEmpty()) {
+                continue;
+            }
+            webhooked++;
+            for (JsonNode w : webhooks) {
+                boolean inOutage = !ts(w).isBefore(from) && ts(w).isBefore(to);
+                if (inOutage) {
+                    assertThat(w.get("state").asText() + " " + w.get("http_status").asInt()).as(job.id())
+                            .isEqualTo("webhook_failed 503");
+                } else {
+                    assertThat(w.get("http_status").asInt()).isEqualTo(w.get("state").asText().equals("webhook_sent") ? 200 : 500);
+                }
+            }
+            JsonNode first = webhooks.get(0);
+            if (!ts(first).isBefore(from) && ts(first).isBefore(to)) {
+                caught++; // attempts 1 and 2 in the outage, 3 sent within a minute after it
+                assertThat(webhooks).extracting(w -> w.get("state").asText() + " " + w.get("attempt").asInt())
+                        .containsExactly("webhook_failed 1", "webhook_failed 2", "webhook_sent 3");
+                assertThat(ts(webhooks.get(1))).isBefore(to);
+                assertThat(java.time.Duration.between(to, ts(webhooks.get(2))).toMillis()).isBetween(1_000L, 60_000L);
+            } else if (webhooks.size() > 1) {
+                retriedElsewhere++;
+                assertThat(millisBetween(webhooks.get(0), webhooks.get(1))).isBetween(1_000L, 5_000L);
+            }
+        }
+        assertThat(caught).as("jobs whose webhook fell in the outage: >= 20 attempts for webhook_failures").isGreaterThan(50);
+        assertThat(retriedElsewhere / (double) webhooked).isBetween(0.002, 0.03);
+        // Outside the outage's reach no 15 minutes of attempts (by minute, >= 20 attempts) fail more
+        // than 2.5 %, webhook_failures' resolve threshold: only the outage can fire it.
+        TreeMap<Long, long[]> byMinute = new TreeMap<>(); // minute → {attempts, failed}
+        for (JsonNode e : jobEvents()) {
+            if (e.get("state").asText().startsWith("webhook_")) {
+                long[] a = byMinute.computeIfAbsent(ts(e).toEpochMilli() / 60_000, k -> new long[2]);
+                a[0]++;
+                a[1] += e.get("state").asText().equals("webhook_failed") ? 1 : 0;
+            }
+        }
+        for (long m = byMinute.firstKey(); m <= byMinute.lastKey(); m++) {
+            if (m >= from.toEpochMilli() / 60_000 && m < to.toEpochMilli() / 60_000 + 15) {
+                continue;
+            }
+            long n = 0;
+            long failed = 0;
+            for (long[] a : byMinute.subMap(m - 14, true, m, true).values()) {
+                n += a[0];
+                failed += a[1];
+            }
+            assertThat(n < 20 || failed <= 0.025 * n).as("15 minutes to %s: %d of %d failed", Instant.ofEpochMilli(m * 60_000),
+                    failed, n).isTrue();
+        }
+    }
+
+    @Test
+    void oneAnalyzeJobIsSubmittedAndStartedEarlyAndNeverFinishes() {
+        List<Job> unfinished = jobs().values().stream()
+                .filter(j -> j.of("completed").isEmpty() && j.of("failed").isEmpty()).toList();
+        assertThat(unfinished).extracting(Job::id).containsExactly(DemoTrace.STUCK_JOB_ID);
+        Job stuck = unfinished.get(0);
+        assertThat(stuck.service() + " " + stuck.kind()).isEqualTo("analyze-api analyze");
+        assertThat(stuck.events()).extracting(e -> e.get("ts").asText() + " " + e.get("state").asText()).containsExactly(
+                "2023-11-16T18:20:12.345Z submitted", "2023-11-16T18:20:13.845Z started");
+    }
+
     @Test
     void badRecordsAndProducerRetriesAreThere() {
         List<String> lines = trace.lines();
@@ -359,7 +567,10 @@ class DemoTraceTest {
         repeated.values().forEach(at -> {
             assertThat(at).hasSize(2);
             assertThat(lines.get(at.get(1))).isEqualTo(lines.get(at.get(0))); // a retry sends the same bytes
-            assertThat(at.get(1) - at.get(0)).isBetween(1, 10);
+            // a few lines later, not counting the job events that go in between by their time
+            long between = events.subList(at.get(0) + 1, at.get(1)).stream()
+                    .filter(e -> e == null || !e.get("type").asText().equals("job")).count();
+            assertThat(between).isBetween(0L, 9L);
         });
         assertThat(Set.copyOf(lines).size()).isEqualTo(lines.size() - DemoTrace.DUPLICATES);
     }
