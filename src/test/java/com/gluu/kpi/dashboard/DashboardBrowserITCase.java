@@ -220,6 +220,30 @@ class DashboardBrowserITCase {
         assertThat(row.get("stuck-at-end")).isEqualTo("1");
     }
 
+    /** The tenants table: per client_id of the range, requests and total USD as SQL sums them, and no budget. */
+    private static void assertTenantsTableEqualsSql() throws Exception {
+        @SuppressWarnings("unchecked")
+        List<Map<String, String>> rows = (List<Map<String, String>>) ((JavascriptExecutor) browser).executeScript(String.join("\n",
+                "return Array.from(document.querySelectorAll('#tenants tbody tr')).map(tr => {",
+                "  const row = {};",
+                "  for (const cell of tr.querySelectorAll('[data-col]')) row[cell.dataset.col] = cell.innerText;",
+                "  return row;",
+                "});"));
+        List<Map<String, Object>> sql = POSTGRES.db().rows("SELECT client_id, sum(requests) AS requests, sum(total_usd) AS total"
+                + " FROM kpi.tenant_usage WHERE window_end - window_start = interval '1 minute' AND window_start >= '" + FROM
+                + "' AND window_start < '" + TO + "' GROUP BY client_id ORDER BY sum(total_usd) DESC, client_id");
+        assertThat(sql).as("the trace has tenant usage").isNotEmpty();
+        assertThat(rows).hasSize(sql.size());
+        for (int i = 0; i < sql.size(); i++) {
+            String client = (String) sql.get(i).get("client_id");
+            assertThat(rows.get(i).get("tenant")).isEqualTo(client.isEmpty() ? "(none)" : client);
+            assertThat(number(rows.get(i).get("requests"))).isEqualTo(((Number) sql.get(i).get("requests")).doubleValue());
+            assertThat(number(rows.get(i).get("total").replace("$", ""))).as(client + " total")
+                    .isCloseTo(((Number) sql.get(i).get("total")).doubleValue(), org.assertj.core.data.Offset.offset(0.00005 + 1e-9));
+            assertThat(rows.get(i).get("budget")).as("no budget for " + client).isEqualTo("–");
+        }
+    }
+
     /** Skips without Chromium, unless GLUU_REQUIRE_BROWSER is set: then its absence fails. */
     private static void requireBrowser() {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
@@ -263,6 +287,7 @@ class DashboardBrowserITCase {
         assertSummaryEqualsSqlAndTheRawLatencies();
         assertThat(browser.findElements(By.cssSelector("#alerts tbody tr"))).hasSize(alertsOverlapping());
         assertJobsTableEqualsTheJobs();
+        assertTenantsTableEqualsSql();
 
         Map<String, Long> drawn = drawnPixels();
         assertThat(drawn.keySet()).containsExactlyInAnyOrderElementsOf(CHARTS);
