@@ -111,7 +111,7 @@ class SloRulesTest {
         assertThatThrownBy(() -> load("rules:\n  - {name: b, kpi: slo_burn, threshold: 1, comparison: '>', severity: info}\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("rule 'b': field 'kpi': 'slo_burn' is not one of [latency, traffic, accuracy,"
-                        + " endpoint_event, idle_endpoint, no_data]");
+                        + " endpoint_event, idle_endpoint, no_data, jobs, tenant_budget]");
     }
 
     @ParameterizedTest(name = "{0}")
