@@ -57,6 +57,9 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
             if (in != null) {
                 in.rule = rule.name();
                 in.minute = minute;
+                if (in.requestId != null) { // an evidence candidate: its own event time
+                    in.requestTs = ctx.timestamp();
+                }
                 out.collect(in);
             }
         }
@@ -66,6 +69,11 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
     protected abstract RuleInput toInput(AlertRule rule, T value);
 
     static RuleInput input(AlertRule rule, String service, String route, String model, String endpoint) {
+        return input(rule, service, route, model, endpoint, null);
+    }
+
+    /** A contribution to the rule's group of these label values (null: ''). */
+    static RuleInput input(AlertRule rule, String service, String route, String model, String endpoint, String kind) {
         Map<String, String> labels = new TreeMap<>();
         for (String label : rule.groupBy()) {
             String v;
@@ -73,6 +81,7 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
                 case "service": v = service; break;
                 case "route": v = route; break;
                 case "model": v = model; break;
+                case "kind": v = kind; break;
                 default: v = endpoint;
             }
             labels.put(label, v == null ? "" : v);
@@ -206,21 +215,6 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
         }
 
         @Override
-        public void processElement(JobSignal value, Context ctx, Collector<RuleInput> out) {
-            for (AlertRule rule : rules.rules()) {
-                RuleInput in = toInput(rule, value);
-                if (in != null) {
-                    in.rule = rule.name();
-                    in.minute = Math.floorDiv(ctx.timestamp(), MINUTE_MS);
-                    if (in.requestId != null) {
-                        in.requestTs = ctx.timestamp();
-                    }
-                    out.collect(in);
-                }
-            }
-        }
-
-        @Override
         protected RuleInput toInput(AlertRule rule, JobSignal s) {
             if (rule.kpi() != Kpi.JOBS) {
                 return null;
@@ -230,7 +224,7 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
                 if (s.gaugeAt == Long.MIN_VALUE) {
                     return null;
                 }
-                in = jobInput(rule, s);
+                in = input(rule, s.service, null, null, null, s.kind);
                 in.count = s.stuck; // Σ over the minute's gauges = stuck_at_end (0 stuck is a value too)
                 if (s.stuck > 0) {
                     in.requestId = s.jobId;
@@ -241,24 +235,13 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
                 if (attempts == 0) {
                     return null;
                 }
-                in = jobInput(rule, s);
+                in = input(rule, s.service, null, null, null, s.kind);
                 in.count = attempts;
                 in.errors = s.webhooksFailed;
                 if (s.webhooksFailed > 0) {
                     in.requestId = s.jobId;
                 }
             }
-            return in;
-        }
-
-        private static RuleInput jobInput(AlertRule rule, JobSignal s) {
-            Map<String, String> labels = new TreeMap<>();
-            for (String label : rule.groupBy()) {
-                String v = label.equals("service") ? s.service : s.kind;
-                labels.put(label, v == null ? "" : v);
-            }
-            RuleInput in = new RuleInput();
-            in.labelsJson = AlertStateMachine.labelsJson(labels);
             return in;
         }
     }
@@ -269,19 +252,6 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
 
         public Requests(AlertRules rules) {
             super(rules);
-        }
-
-        @Override
-        public void processElement(InferenceEvent value, Context ctx, Collector<RuleInput> out) {
-            for (AlertRule rule : rules.rules()) {
-                RuleInput in = toInput(rule, value);
-                if (in != null) {
-                    in.rule = rule.name();
-                    in.minute = Math.floorDiv(ctx.timestamp(), MINUTE_MS);
-                    in.requestTs = ctx.timestamp();
-                    out.collect(in);
-                }
-            }
         }
 
         @Override

@@ -170,12 +170,12 @@ public final class TenantBudgetEvaluator extends KeyedProcessFunction<String, Te
     }
 
     /** The first instant (UTC) of the calendar month holding {@code ms}. */
-    static long monthStart(long ms) {
+    public static long monthStart(long ms) {
         ZonedDateTime z = ZonedDateTime.ofInstant(Instant.ofEpochMilli(ms), ZoneOffset.UTC);
         return z.withDayOfMonth(1).toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     }
 
-    static long nextMonthStart(long monthStart) {
+    public static long nextMonthStart(long monthStart) {
         return ZonedDateTime.ofInstant(Instant.ofEpochMilli(monthStart), ZoneOffset.UTC).plusMonths(1).toInstant().toEpochMilli();
     }
 }

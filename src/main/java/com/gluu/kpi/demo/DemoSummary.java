@@ -653,11 +653,11 @@ public final class DemoSummary {
             }
             budgetsAt = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
         }
-        java.time.ZonedDateTime at = budgetsAt.atZone(java.time.ZoneOffset.UTC);
-        Instant monthStart = at.withDayOfMonth(1).toLocalDate().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-        Instant monthEnd = monthStart.atZone(java.time.ZoneOffset.UTC).plusMonths(1).toInstant();
-        double elapsed = (budgetsAt.toEpochMilli() - monthStart.toEpochMilli())
-                / (double) (monthEnd.toEpochMilli() - monthStart.toEpochMilli());
+        // the month and its elapsed share as the tenant_budget rule takes them
+        long start = com.gluu.kpi.alerts.TenantBudgetEvaluator.monthStart(budgetsAt.toEpochMilli());
+        long end = com.gluu.kpi.alerts.TenantBudgetEvaluator.nextMonthStart(start);
+        Instant monthStart = Instant.ofEpochMilli(start);
+        double elapsed = (budgetsAt.toEpochMilli() - start) / (double) (end - start);
         Map<String, Double> spend = new TreeMap<>();
         try (PreparedStatement st = c.prepareStatement("SELECT client_id, sum(total_usd) FROM kpi.tenant_usage WHERE "
                 + ONE_MINUTE + " AND window_start >= ? GROUP BY client_id")) {

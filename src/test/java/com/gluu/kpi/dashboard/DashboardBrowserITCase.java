@@ -193,13 +193,7 @@ class DashboardBrowserITCase {
 
     /** The jobs table: analyze-api/analyze's counts and submit-to-webhook percentiles of the range, from the jobs made above. */
     private static void assertJobsTableEqualsTheJobs() {
-        @SuppressWarnings("unchecked")
-        List<Map<String, String>> rows = (List<Map<String, String>>) ((JavascriptExecutor) browser).executeScript(String.join("\n",
-                "return Array.from(document.querySelectorAll('#jobs tbody tr')).map(tr => {",
-                "  const row = {};",
-                "  for (const cell of tr.querySelectorAll('[data-col]')) row[cell.dataset.col] = cell.innerText;",
-                "  return row;",
-                "});"));
+        List<Map<String, String>> rows = tableRows("#jobs");
         assertThat(rows).hasSize(1);
         Map<String, String> row = rows.get(0);
         long from = FROM.toEpochMilli();
@@ -222,13 +216,7 @@ class DashboardBrowserITCase {
 
     /** The tenants table: per client_id of the range, requests and total USD as SQL sums them, and no budget. */
     private static void assertTenantsTableEqualsSql() throws Exception {
-        @SuppressWarnings("unchecked")
-        List<Map<String, String>> rows = (List<Map<String, String>>) ((JavascriptExecutor) browser).executeScript(String.join("\n",
-                "return Array.from(document.querySelectorAll('#tenants tbody tr')).map(tr => {",
-                "  const row = {};",
-                "  for (const cell of tr.querySelectorAll('[data-col]')) row[cell.dataset.col] = cell.innerText;",
-                "  return row;",
-                "});"));
+        List<Map<String, String>> rows = tableRows("#tenants");
         List<Map<String, Object>> sql = POSTGRES.db().rows("SELECT client_id, sum(requests) AS requests, sum(total_usd) AS total"
                 + " FROM kpi.tenant_usage WHERE window_end - window_start = interval '1 minute' AND window_start >= '" + FROM
                 + "' AND window_start < '" + TO + "' GROUP BY client_id ORDER BY sum(total_usd) DESC, client_id");
@@ -381,18 +369,23 @@ class DashboardBrowserITCase {
                 + "' AND (resolved_at IS NULL OR resolved_at > '" + FROM + "')").get(0).get("n")).intValue();
     }
 
+    /** The summary table's visible text ({@link #tableRows}). */
+    private static List<Map<String, String>> summaryRows() {
+        return tableRows("#summary");
+    }
+
     /**
-     * The summary table's visible text, row by row and column by column, read in one script so
-     * that a poll rebuilding the table cannot change it half-way.
+     * The visible text of a table's body ({@code table} a CSS selector), row by row and column by
+     * column ({@code data-col}), read in one script so that a poll rebuilding it cannot change it half-way.
      */
     @SuppressWarnings("unchecked")
-    private static List<Map<String, String>> summaryRows() {
+    private static List<Map<String, String>> tableRows(String table) {
         return (List<Map<String, String>>) ((JavascriptExecutor) browser).executeScript(String.join("\n",
-                "return Array.from(document.querySelectorAll('#summary tbody tr')).map(tr => {",
+                "return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr')).map(tr => {",
                 "  const row = {};",
                 "  for (const cell of tr.querySelectorAll('[data-col]')) row[cell.dataset.col] = cell.innerText;",
                 "  return row;",
-                "});"));
+                "});"), table);
     }
 
     private static Map<String, String> summaryRow(String service) {
