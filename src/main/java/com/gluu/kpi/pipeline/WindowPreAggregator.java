@@ -25,8 +25,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * it and merges it (the job pre-aggregates once per accrual slot, the gcd of its window sizes,
  * for every size). Partials are
  * emitted when the watermark completes their window (before the watermark itself is forwarded,
- * so they are never late downstream), right away for an event whose window is already complete
- * (a late event: the downstream window's allowed lateness turns it into an updated row), before
+ * so they are never late downstream); a late event (its window already complete) is folded too and
+ * emitted before the next watermark, so the downstream window judges it against the watermark it
+ * arrived under and its allowed lateness turns the late events of a watermark step into one updated
+ * row per key, not one re-fire per event. Partials are also emitted before
  * every checkpoint barrier (so this operator has no state to snapshot), before its input goes
  * idle, and when more than
  * {@code maxOpenPartials} are open (bounding memory). Emitting early is always correct: the
@@ -84,12 +86,12 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
     public void processElement(StreamRecord<IN> element) {
         IN input = element.getValue();
         long end = Math.floorDiv(element.getTimestamp(), sizeMs) * sizeMs + sizeMs;
-        if (end - 1 <= currentWatermark) {
-            P partial = aggregation.create(input);
-            aggregation.add(partial, input);
-            output.collect(new StreamRecord<>(partial, end - 1));
-            return;
-        }
+        // A late event (its window already complete) is folded like any other and goes out at the
+        // next watermark, before it: the window downstream judges it against the same watermark as
+        // if it had been sent at once, but the late events between two watermarks reach it as one
+        // partial per row, not one each. (Sent one by one, every late event re-fired the
+        // downstream windows over all their inputs: a replay behind its own watermark went
+        // quadratic in the cost windows, issue 16.)
         // Most events fall in the newest window: skip the tree lookup for them.
         Map<Object, P> window = end == lastEnd ? lastWindow : open.computeIfAbsent(end, e -> new HashMap<>());
         lastEnd = end;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The pre-aggregator folds a window's events into one partial per row and emits it when the
- * window is complete (before the watermark that completes it), at once for a late event, before
+ * window is complete (before the watermark that completes it), late events before the next watermark, before
  * a checkpoint barrier, at the end of input, and whenever too many partials are open.
  */
 class WindowPreAggregatorTest {
@@ -115,15 +115,23 @@ class WindowPreAggregatorTest {
     }
 
     @Test
-    void lateEventIsForwardedAtOnceAsItsOwnPartial() throws Exception {
+    void lateEventsAreFoldedAndGoOutBeforeTheNextWatermark() throws Exception {
         open(1000);
         harness.processWatermark(B + 10_000);
         drain();
 
-        harness.processElement(obs("api", InferenceStatus.ERROR, 3), A + 30_000);
+        harness.processElement(obs("api", InferenceStatus.ERROR, 3), A + 30_000); // window A complete: late
+        harness.processElement(obs("api", InferenceStatus.OK, 2), A + 40_000);
+        harness.processElement(obs("thumbs", InferenceStatus.OK, 0), A + 50_000);
         harness.processElement(obs("api", InferenceStatus.OK, 1), B + 9_000); // behind the watermark, window B still open
 
-        assertThat(drain()).containsExactly("partial api@" + (A + 59_999) + " 1/1/3");
+        assertThat(drain()).as("held until the next watermark").isEmpty();
+        harness.processWatermark(B + 20_000);
+        // Window A's late events as one partial per row, before the watermark they precede.
+        assertThat(drain()).containsExactly(
+                "partial api@" + (A + 59_999) + " 2/1/5",
+                "partial thumbs@" + (A + 59_999) + " 1/0/0",
+                "wm " + (B + 20_000));
         harness.processWatermark(B + 59_999);
         assertThat(drain()).containsExactly("partial api@" + (B + 59_999) + " 1/0/1", "wm " + (B + 59_999));
     }
