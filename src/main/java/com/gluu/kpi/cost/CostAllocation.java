@@ -28,15 +28,42 @@ public final class CostAllocation {
     public static final String UNALLOCATED = "";
     private static final long PICO_PER_USD = 1_000_000_000_000L;
 
-    private static final Comparator<CostInput> ORDER = Comparator
-            .comparing((CostInput c) -> c.kind)
-            .thenComparing(c -> c.service)
-            .thenComparing(c -> c.model)
-            .thenComparing(c -> c.endpoint)
-            .thenComparingLong(c -> c.requests)
-            .thenComparingLong(c -> c.llmPicoUsdHigh)
-            .thenComparingLong(c -> c.llmPicoUsd)
-            .thenComparingDouble(c -> c.usd);
+    /**
+     * The fixed order inputs are summed in: kind, service, model, endpoint, requests, LLM
+     * pico-dollars, usd. Written out rather than chained from {@code Comparator.comparing}: a
+     * window re-fired by late inputs sorts all of them again, and the chain of lambdas was the
+     * replay's hottest frame (issue 16).
+     */
+    private static final Comparator<CostInput> ORDER = CostAllocation::compareInputs;
+
+    private static int compareInputs(CostInput a, CostInput b) {
+        int c = a.kind.compareTo(b.kind);
+        if (c != 0) {
+            return c;
+        }
+        c = a.service.compareTo(b.service);
+        if (c != 0) {
+            return c;
+        }
+        c = a.model.compareTo(b.model);
+        if (c != 0) {
+            return c;
+        }
+        c = a.endpoint.compareTo(b.endpoint);
+        if (c != 0) {
+            return c;
+        }
+        c = Long.compare(a.requests, b.requests);
+        if (c != 0) {
+            return c;
+        }
+        c = Long.compare(a.llmPicoUsdHigh, b.llmPicoUsdHigh);
+        if (c != 0) {
+            return c;
+        }
+        c = Long.compare(a.llmPicoUsd, b.llmPicoUsd);
+        return c != 0 ? c : Double.compare(a.usd, b.usd);
+    }
 
     private CostAllocation() {}
 
