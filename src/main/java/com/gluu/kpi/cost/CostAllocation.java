@@ -20,7 +20,8 @@ import java.util.TreeMap;
  *       inference, and {@code idle_hosting_usd}, the hosting cost of rows without requests.
  * </ul>
  *
- * <p>Inputs are summed in a fixed order (sorted), so the same inputs give bit-identical rows
+ * <p>Hosting and compute inputs (doubles) are summed in a fixed order (sorted); requests and
+ * LLM pico-dollars are integers, exact in any order. So the same inputs give bit-identical rows
  * whatever order they arrived in.
  */
 public final class CostAllocation {
@@ -68,9 +69,17 @@ public final class CostAllocation {
     private CostAllocation() {}
 
     public static List<CostRow> rows(long windowStart, long windowEnd, Iterable<CostInput> window) {
+        // Only the double sums (hosting, compute) depend on the order of their terms; requests and
+        // pico-dollars are exact whatever the order. So only those inputs are sorted (into the
+        // same relative order a sort of all of them gives): a window re-fired by late inputs does
+        // not sort its thousands of request and tenant inputs again (issue 16).
         List<CostInput> inputs = new ArrayList<>();
-        window.forEach(inputs::add);
-        inputs.sort(ORDER);
+        List<CostInput> doubles = new ArrayList<>();
+        for (CostInput c : window) {
+            (CostInput.HOSTING.equals(c.kind) || CostInput.COMPUTE.equals(c.kind) ? doubles : inputs).add(c);
+        }
+        doubles.sort(ORDER);
+        inputs.addAll(doubles);
 
         Map<List<String>, Long> requests = new TreeMap<>(CostAllocation::compareKeys);
         // Exact Σ pico-dollars per row as {high, low} (a WideSum: a long could wrap, see TrafficCounts).

@@ -104,13 +104,33 @@ class CostAllocationTest {
 
     @Test
     void theSameInputsInAnyOrderGiveBitIdenticalRows() {
-        List<String> expected = bits(CostAllocation.rows(START, END, window()));
+        List<String> expected = bits(CostAllocation.rows(START, END, windowWithOrderSensitiveSums()));
         Random random = new Random(3);
         for (int i = 0; i < 20; i++) {
-            List<CostInput> shuffled = window();
+            List<CostInput> shuffled = windowWithOrderSensitiveSums();
             Collections.shuffle(shuffled, random);
             assertThat(bits(CostAllocation.rows(START, END, shuffled))).isEqualTo(expected);
         }
+    }
+
+    /**
+     * {@link #window()} plus terms whose double sum depends on their order: (0.1 + 0.2) + 0.3 is
+     * 0.6000000000000001, 0.1 + (0.2 + 0.3) is 0.6. Hosting of three slots of one endpoint, and
+     * Fargate of three tasks of one service.
+     */
+    private static List<CostInput> windowWithOrderSensitiveSums() {
+        List<CostInput> inputs = window();
+        for (double usd : new double[] {0.1, 0.2, 0.3}) {
+            inputs.add(CostInput.hosting("llava", "llava-endpoint", usd));
+            inputs.add(CostInput.compute("analyze-api", usd));
+        }
+        return inputs;
+    }
+
+    @Test
+    void orderSensitiveSumsReallyDependOnTheirOrder() {
+        // The premise of the test above: without a fixed order these rows could differ in bits.
+        assertThat((0.1 + 0.2) + 0.3).isNotEqualTo(0.1 + (0.2 + 0.3));
     }
 
     @Test
