@@ -30,10 +30,10 @@ public final class CostAllocation {
     private static final long PICO_PER_USD = 1_000_000_000_000L;
 
     /**
-     * The fixed order inputs are summed in: kind, service, model, endpoint, requests, LLM
-     * pico-dollars, usd. Written out rather than chained from {@code Comparator.comparing}: a
-     * window re-fired by late inputs sorts all of them again, and the chain of lambdas was the
-     * replay's hottest frame (issue 16).
+     * The fixed order the hosting and compute inputs are summed in: kind, service, model,
+     * endpoint, requests, LLM pico-dollars, usd. Written out rather than chained from {@code
+     * Comparator.comparing}: every (re-)firing of a window sorts with it, and when it sorted all
+     * inputs the chain of lambdas was the replay's hottest frame (issue 16).
      */
     private static final Comparator<CostInput> ORDER = CostAllocation::compareInputs;
 

@@ -46,7 +46,6 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
     /** Window end → row key → partial; ordered so a watermark flushes a prefix. */
     private transient TreeMap<Long, Map<Object, P>> open;
     private transient int openPartials;
-    private transient long currentWatermark;
     private transient long lastEnd;
     private transient Map<Object, P> lastWindow;
 
@@ -78,7 +77,6 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
         super.open();
         open = new TreeMap<>();
         openPartials = 0;
-        currentWatermark = Long.MIN_VALUE;
         lastEnd = Long.MIN_VALUE;
     }
 
@@ -111,7 +109,6 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        currentWatermark = mark.getTimestamp();
         // A window [start, end) is complete once the watermark reaches end - 1.
         flushUpTo(mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() + 1);
         super.processWatermark(mark);
