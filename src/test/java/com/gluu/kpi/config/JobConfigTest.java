@@ -166,7 +166,7 @@ class JobConfigTest {
         JobConfig c = JobConfig.load(Path.of("jobs/local.yaml"), Map.of());
 
         assertThat(c.get(JobConfig.JOB_NAME)).isEqualTo("gluu-kpi-local");
-        assertThat(c.get(JobConfig.PARALLELISM)).isEqualTo(2);
+        assertThat(c.get(JobConfig.PARALLELISM)).isEqualTo(1);
         assertThat(c.get(JobConfig.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.get(JobConfig.SOURCE_KIND)).isEqualTo("file");
         assertThat(Path.of(c.get(JobConfig.SOURCE_EVENTS))).isRegularFile();
