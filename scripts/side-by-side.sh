@@ -8,21 +8,31 @@
 # medians, and gluu-kpi's speed as a multiple of the alternative's (> 1: gluu-kpi is faster).
 # 3 hours at 165 requests/s is about 1.8 M lines (620 MB). Needs target/gluu-kpi.jar (mvn package).
 # Channels and CloudWatch are switched off for the run (their variables unset), so both sides only
-# compute and write.
+# compute and write. gluu-kpi runs as SPEC §7's replay command, `run --config jobs/local.yaml`, with
+# the JVM options of the README's tuned command (GLUU_JAVA_OPTS overrides them): the class-data-
+# sharing archive that mvn package builds next to the jar, and a 1 GB heap. Then it times start-up:
+# the bundled 14-line sample, three times with those options and once as plain `java -jar`.
 set -euo pipefail
 hours=${1:-3}; rate=${2:-165}; rounds=${3:-2}
 jar=$(readlink -f "${JAR:-target/gluu-kpi.jar}")
 [ -f "$jar" ] || { echo "no $jar: run mvn -DskipTests package first" >&2; exit 2; }
+cd "$(dirname "$0")/.."   # jobs/local.yaml names its pricing and rule files relative to the repository
+if [ -z "${GLUU_JAVA_OPTS+set}" ]; then
+  GLUU_JAVA_OPTS="-Xmx1g"
+  if [ -f "${jar%.jar}.jsa" ]; then GLUU_JAVA_OPTS="-XX:SharedArchiveFile=${jar%.jar}.jsa $GLUU_JAVA_OPTS"
+  else echo "no ${jar%.jar}.jsa (mvn package makes it): start-up without class-data sharing" >&2; fi
+fi
+read -r -a java_opts <<< "$GLUU_JAVA_OPTS"
 work=$(mktemp -d)
 db_pid=""
-cleanup() { [ -n "$db_pid" ] && kill "$db_pid" 2>/dev/null && wait "$db_pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { if [ -n "$db_pid" ]; then kill "$db_pid" 2>/dev/null || true; wait "$db_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
 bench() { java -cp "$jar" com.gluu.kpi.bench.SideBySide "$@"; }
 quiet_env=(env -u CLOUDWATCH_LOG_GROUP -u POSTHOG_API_KEY -u SNS_TOPIC_ARN -u KPI_JDBC_USER -u KPI_JDBC_PASSWORD)
 
 bench generate "$work/trace.jsonl" "$hours" "$rate"
 lines=$(wc -l < "$work/trace.jsonl")
-bench database > "$work/db.out" 2>&1 &
+java -cp "$jar" com.gluu.kpi.bench.SideBySide database > "$work/db.out" 2>&1 &   # not via bench(): $! must be the JVM, for cleanup
 db_pid=$!
 for _ in $(seq 600); do grep -q '^jdbc-url ' "$work/db.out" && break; sleep 0.1; done
 url=$(sed -n 's/^jdbc-url //p' "$work/db.out")
@@ -44,6 +54,7 @@ timed() {
   printf '%s %.1f %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$rss"
 }
 
+echo "gluu-kpi JVM options: ${GLUU_JAVA_OPTS:-none}"
 echo "side-by-side: $lines lines, $(( $(stat -c %s "$work/trace.jsonl") >> 20 )) MB, $rounds rounds, $(nproc) cores"
 results=()
 for round in $(seq "$rounds"); do
@@ -53,7 +64,8 @@ for round in $(seq "$rounds"); do
   echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB", $1, $2, $3}'); $(tail -1 "$work/postgres-only-$round.out")"
   results+=("$r")
   bench reset "$url"
-  r=$(timed "gluu-kpi-$round" "${quiet_env[@]}" java -jar "$jar" run --events "$work/trace.jsonl" --jdbc-url "$url")
+  r=$(timed "gluu-kpi-$round" "${quiet_env[@]}" java "${java_opts[@]}" -jar "$jar" run --config jobs/local.yaml \
+      --events "$work/trace.jsonl" --jdbc-url "$url")
   echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB", $1, $2, $3}'); $(grep 'records read' "$work/gluu-kpi-$round.out" | tail -1)"
   results+=("$r")
 done
@@ -62,3 +74,16 @@ pg=$(printf '%s\n' "${results[@]}" | awk '$1 ~ /^postgres-only/ {print $2}' | me
 gk=$(printf '%s\n' "${results[@]}" | awk '$1 ~ /^gluu-kpi/ {print $2}' | median)
 printf 'median: postgres-only %s s, gluu-kpi %s s; gluu-kpi runs at %.2fx the alternative'"'"'s speed\n' \
   "$pg" "$gk" "$(echo "scale=4; $pg / $gk" | bc)"
+
+# Start-up: the whole process on the bundled 14-line sample (target: 3 s).
+sample=src/test/resources/samples/events.jsonl
+starts=()
+for i in 1 2 3; do
+  bench reset "$url"
+  r=$(timed "start-$i" "${quiet_env[@]}" java "${java_opts[@]}" -jar "$jar" run --config jobs/local.yaml --events "$sample" --jdbc-url "$url")
+  starts+=("$(echo "$r" | awk '{print $2}')")
+done
+bench reset "$url"
+plain=$(timed "start-plain" "${quiet_env[@]}" java -jar "$jar" run --config jobs/local.yaml --events "$sample" --jdbc-url "$url")
+printf 'start-up, %s lines: %s s (median %s s) with the options above; %s s as plain java -jar\n' \
+  "$(wc -l < "$sample")" "$(IFS=/; echo "${starts[*]}")" "$(printf '%s\n' "${starts[@]}" | median)" "$(echo "$plain" | awk '{print $2}')"
