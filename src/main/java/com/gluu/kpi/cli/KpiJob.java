@@ -22,9 +22,11 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -148,6 +150,12 @@ public final class KpiJob {
         flink.set(StateBackendOptions.STATE_BACKEND, config.get(JobConfig.STATE_BACKEND));
         // RocksDB uploads only the files that changed since the last checkpoint.
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.get(JobConfig.STATE_BACKEND).equals("rocksdb"));
+        if (!Main.insideFlink()) {
+            // The in-process cluster's one TaskManager: RocksDB instances of a slot share its managed
+            // memory, and Flink's local default (128 MB over some twenty stateful operators) made a
+            // replay 2.5 times slower than with 512 MB (README "Performance"). Heap state never touches it.
+            flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, new MemorySize(config.get(JobConfig.LOCAL_MANAGED_MEMORY)));
+        }
         flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, config.get(JobConfig.RESTART_ATTEMPTS));
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, config.get(JobConfig.RESTART_DELAY));

@@ -38,6 +38,9 @@ public final class JobConfig {
     public static final Setting<String> STATE_BACKEND = new Setting<>("job.state_backend", "hashmap",
             "Where keyed state lives: 'hashmap' (JVM heap; demo, tests) or 'rocksdb' (disk, incremental checkpoints; production).",
             (k, v) -> oneOf(k, v, "hashmap", "rocksdb"));
+    public static final Setting<Long> LOCAL_MANAGED_MEMORY = new Setting<>("job.local_managed_memory", "512m",
+            "Managed (off-heap) memory of the in-process cluster's TaskManager, which RocksDB's write buffers and block cache share; Flink's local default, 128m, makes RocksDB flush its memtables constantly. Ignored when the job is submitted to a cluster (its taskmanager.memory.* settings decide) and unused by the hashmap backend.",
+            (k, v) -> bytes(k, v, 16L << 20));
     public static final Setting<Integer> RESTART_ATTEMPTS = new Setting<>("job.restart_attempts", 3,
             "Restarts (from the latest checkpoint) after a failure, such as a lost TaskManager, before the job fails for good; fixed delay, counted over the job's life.",
             (k, v) -> integer(k, v, 0, 1_000_000));
@@ -174,7 +177,7 @@ public final class JobConfig {
 
     /** Every key, in the order the README documents them. */
     public static final List<Setting<?>> SETTINGS = List.of(
-            JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, RESTART_ATTEMPTS, RESTART_DELAY, SOURCE_KIND, SOURCE_EVENTS,
+            JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, LOCAL_MANAGED_MEMORY, RESTART_ATTEMPTS, RESTART_DELAY, SOURCE_KIND, SOURCE_EVENTS,
             KINESIS_STREAM, KINESIS_REGION, KINESIS_INITIAL_POSITION, KINESIS_INITIAL_TIMESTAMP, KINESIS_READER,
             KINESIS_SHARD_DISCOVERY_INTERVAL,
             MAX_OUT_OF_ORDERNESS, SOURCE_IDLENESS, ALLOWED_LATENESS, MAX_FUTURE, WINDOWS, DEDUP_WINDOW,
@@ -370,6 +373,25 @@ public final class JobConfig {
             throw new ConfigException(key + ": " + n + " is outside [" + min + ", " + max + "]");
         }
         return n.intValueExact();
+    }
+
+    /** A size such as 512m, 1g or 65536 (bytes); k, m, g are powers of 1024, as in Flink's memory options. */
+    private static long bytes(String key, Object value, long min) {
+        String v = text(key, value).trim().toLowerCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,12})\\s*([kmg]?)b?").matcher(v);
+        if (!m.matches()) {
+            throw new ConfigException(key + ": '" + value + "' is not a size like 512m or 1g");
+        }
+        int shift = m.group(2).isEmpty() ? 0 : 10 * ("kmg".indexOf(m.group(2)) + 1);
+        long n = Long.parseLong(m.group(1));
+        if (n > (Long.MAX_VALUE >> shift)) {
+            throw new ConfigException(key + ": " + value + " is too large");
+        }
+        long size = n << shift;
+        if (size < min) {
+            throw new ConfigException(key + ": " + value + " is below the minimum of " + (min >> 20) + "m");
+        }
+        return size;
     }
 
     private static Duration duration(String key, Object value, Duration min) {

@@ -26,6 +26,7 @@ class JobConfigTest {
         assertThat(c.get(JobConfig.PARALLELISM)).isEqualTo(2);
         assertThat(c.get(JobConfig.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.get(JobConfig.CHECKPOINT_DIR)).isEmpty();
+        assertThat(c.get(JobConfig.LOCAL_MANAGED_MEMORY)).isEqualTo(512L * 1024 * 1024);
         assertThat(c.get(JobConfig.SOURCE_KIND)).isEqualTo("file");
         assertThat(c.get(JobConfig.SOURCE_EVENTS)).isEmpty();
         assertThat(c.get(JobConfig.MAX_OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(30));
@@ -101,6 +102,18 @@ class JobConfigTest {
     }
 
     @Test
+    void sizesReadAsFlinkWritesThem() {
+        // k, m and g are powers of 1024 (Flink's MemorySize); a bare number is bytes.
+        assertThat(load("job.local_managed_memory: 1g").get(JobConfig.LOCAL_MANAGED_MEMORY)).isEqualTo(1_073_741_824L);
+        assertThat(load("job.local_managed_memory: 768MB").get(JobConfig.LOCAL_MANAGED_MEMORY)).isEqualTo(805_306_368L);
+        assertThat(load("job.local_managed_memory: 20000k").get(JobConfig.LOCAL_MANAGED_MEMORY)).isEqualTo(20_480_000L);
+        assertThat(load("job.local_managed_memory: 16777216").get(JobConfig.LOCAL_MANAGED_MEMORY)).isEqualTo(16_777_216L);
+        // with() writes the value back out and reads it again: the size survives.
+        assertThat(load("job.local_managed_memory: 1g").with(Map.of("job.parallelism", 1))
+                .get(JobConfig.LOCAL_MANAGED_MEMORY)).isEqualTo(1_073_741_824L);
+    }
+
+    @Test
     void unknownKeyIsNamed() {
         assertThatThrownBy(() -> load("job:\n  paralelism: 4\n"))
                 .isInstanceOf(ConfigException.class)
@@ -133,6 +146,9 @@ class JobConfigTest {
         "unknown start position      | 'kinesis.initial_position: EARLIEST'    | kinesis.initial_position: 'EARLIEST' is not one of [LATEST, TRIM_HORIZON, AT_TIMESTAMP]",
         "enhanced fan-out            | 'kinesis.reader: efo'                   | kinesis.reader: 'efo' (enhanced fan-out) is not supported",
         "shard discovery too often   | 'kinesis.shard_discovery_interval: 10ms' | kinesis.shard_discovery_interval: 10ms is shorter than the minimum 100ms",
+        "size without a number       | 'job.local_managed_memory: lots'        | job.local_managed_memory: 'lots' is not a size like 512m or 1g",
+        "size with an unknown unit   | 'job.local_managed_memory: 2t'          | job.local_managed_memory: '2t' is not a size",
+        "size below its minimum      | 'job.local_managed_memory: 8m'          | job.local_managed_memory: 8m is below the minimum of 16m",
         "list where a value belongs  | 'job.name: [a, b]'                      | job.name: expected a single value",
         "nested and dotted twice     | 'job:\\n  parallelism: 2\\njob.parallelism: 4' | job.parallelism: given twice",
     })
