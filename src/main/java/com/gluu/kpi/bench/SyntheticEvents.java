@@ -134,7 +134,8 @@ public final class SyntheticEvents {
                 .append("\",\"instance_type\":\"ml.g5.xlarge\",\"instance_count\":").append(instances).append('}');
     }
 
-    private static void inference(StringBuilder b, int id, long ts, Random random) {
+    /** Appends one inference event (id ev-ID, stamped ts in epoch millis) to {@code b}. */
+    static void inference(StringBuilder b, int id, long ts, Random random) {
         double model = Math.exp(7.2 + random.nextGaussian() * 0.5);
         double llm = 400 + random.nextInt(2500);
         double total = model + llm + random.nextInt(60);
