@@ -62,13 +62,13 @@ public final class KpiJob {
     }
 
     /**
-     * As the first, with {@code flinkSettings} on top of the job's own (a replay's checkpoint
-     * folder, retention and restore point: {@code ReplayCheckpoints}).
+     * As the first, on {@code cluster}, started with {@link #flinkSettings} of {@code config}
+     * (the {@code run} command's replay: the cluster starts while the database is migrated).
      */
-    static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, Configuration flinkSettings)
+    static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, InProcessCluster cluster)
             throws Exception {
-        return execute(config, fileSource(events), null, jdbc, false,
-                CloudWatchSettings.fromEnvironment(System.getenv()), flinkSettings);
+        return execute(configure(cluster.environment(), config), config, fileSource(events), null, jdbc, false,
+                CloudWatchSettings.fromEnvironment(System.getenv()));
     }
 
     /** As the first, with CloudWatch from {@code cloudWatch} (null: off). */
@@ -84,14 +84,13 @@ public final class KpiJob {
     static JobExecutionResult execute(JobConfig config, Source<RawRecord, ?, ?> source,
             WatermarkStrategy<RawRecord> sourceWatermarks, JdbcSettings jdbc, boolean deliverAlerts,
             CloudWatchSettings cloudWatch) throws Exception {
-        return execute(config, source, sourceWatermarks, jdbc, deliverAlerts, cloudWatch, new Configuration());
+        return execute(environment(config), config, source, sourceWatermarks, jdbc, deliverAlerts, cloudWatch);
     }
 
-    private static JobExecutionResult execute(JobConfig config, Source<RawRecord, ?, ?> source,
-            WatermarkStrategy<RawRecord> sourceWatermarks, JdbcSettings jdbc, boolean deliverAlerts,
-            CloudWatchSettings cloudWatch, Configuration flinkSettings) throws Exception {
+    private static JobExecutionResult execute(StreamExecutionEnvironment env, JobConfig config,
+            Source<RawRecord, ?, ?> source, WatermarkStrategy<RawRecord> sourceWatermarks, JdbcSettings jdbc,
+            boolean deliverAlerts, CloudWatchSettings cloudWatch) throws Exception {
         String job = config.get(JobConfig.JOB_NAME);
-        StreamExecutionEnvironment env = environment(config, flinkSettings);
         PostgresSinks sinks = new PostgresSinks(jdbc, SinkOptions.from(config), cloudWatch(cloudWatch, job));
         KpiPipeline.build(env, source, sourceWatermarks, deliverAlerts ? sinks.withAlertDelivery() : sinks, config);
         return env.execute(job);
@@ -136,6 +135,11 @@ public final class KpiJob {
 
     /** As above, with {@code overrides} set last. */
     static StreamExecutionEnvironment environment(JobConfig config, Configuration overrides) {
+        return configure(StreamExecutionEnvironment.getExecutionEnvironment(flinkSettings(config, overrides)), config);
+    }
+
+    /** The Flink settings of the job (and of the in-process cluster), with {@code overrides} set last. */
+    static Configuration flinkSettings(JobConfig config, Configuration overrides) {
         Configuration flink = new Configuration();
         // Any type that would fall back to Kryo fails at job build time instead of running slowly.
         flink.set(PipelineOptions.GENERIC_TYPES, false);
@@ -160,7 +164,10 @@ public final class KpiJob {
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, config.get(JobConfig.RESTART_ATTEMPTS));
         flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, config.get(JobConfig.RESTART_DELAY));
         flink.addAll(overrides);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        return flink;
+    }
+
+    private static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, JobConfig config) {
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING); // event-time windows with lateness, also for files
         env.setParallelism(config.get(JobConfig.PARALLELISM));
         // No operator keeps a reference to an input record after it returns, and the sink copies

@@ -61,7 +61,18 @@ final class RunCommand {
         // Found (or refused) before anything else starts, so a resume that cannot be fails at once.
         ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(KpiJob.checkpointDirectory(config), eventsPath);
         String restoreFrom = resume ? checkpoints.resumePoint() : null;
-        JdbcSettings jdbc = JdbcSettings.fromEnvironment(args.get("jdbc-url"));
+        // The cluster starts on a thread of its own while this one migrates and builds the job.
+        try (InProcessCluster cluster = InProcessCluster.startInBackground(
+                        KpiJob.flinkSettings(config, checkpoints.flinkSettings(restoreFrom)),
+                        config.get(JobConfig.PARALLELISM))) {
+            return replayInProcess(config, rules, eventsPath, checkpoints, restoreFrom, cluster,
+                    JdbcSettings.fromEnvironment(args.get("jdbc-url")));
+        }
+    }
+
+    private static int replayInProcess(JobConfig config, AlertRules rules, Path eventsPath,
+            ReplayCheckpoints checkpoints, String restoreFrom, InProcessCluster cluster, JdbcSettings jdbc)
+            throws Exception {
         Migrations.ensureCurrent(jdbc);
         if (restoreFrom == null) {
             checkpoints.startOver();
@@ -72,7 +83,7 @@ final class RunCommand {
         // waits for the last of them before it exits; a channel without settings is off.
         try (AlertOutbox outbox = AlertOutbox.withDefaults(jdbc, Channels.fromEnvironment(System.getenv()))
                 .applying(DeliveryPolicy.of(config, rules)).start()) {
-            JobExecutionResult result = replay(config, eventsPath, jdbc, checkpoints, restoreFrom);
+            JobExecutionResult result = replay(config, eventsPath, jdbc, checkpoints, cluster);
             // The counts cover the whole file on a resume too: ParseEvents and Deduplicate keep them
             // in the checkpoint and add them to the restored attempt's accumulators.
             System.out.println(JobCounts.of(result).describe(eventsPath.getFileName().toString()));
@@ -89,10 +100,10 @@ final class RunCommand {
      * fails keeps its checkpoints and says how to continue, one that completes removes them.
      */
     private static JobExecutionResult replay(JobConfig config, Path eventsPath, JdbcSettings jdbc,
-            ReplayCheckpoints checkpoints, String restoreFrom) throws Exception {
+            ReplayCheckpoints checkpoints, InProcessCluster cluster) throws Exception {
         JobExecutionResult result;
         try {
-            result = KpiJob.replayFile(config, eventsPath, jdbc, checkpoints.flinkSettings(restoreFrom));
+            result = KpiJob.replayFile(config, eventsPath, jdbc, cluster);
         } catch (Exception e) {
             if (checkpoints.latestCompleted() != null) {
                 System.err.println("gluu-kpi: the replay failed; its checkpoints are kept in " + checkpoints.directory()
