@@ -28,9 +28,15 @@ db_pid=""
 cleanup() { if [ -n "$db_pid" ]; then kill "$db_pid" 2>/dev/null || true; wait "$db_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
 bench() { java -cp "$jar" com.gluu.kpi.bench.SideBySide "$@"; }
+# Before each timed run: empty tables, PostgreSQL's dirty buffers written (reset ends with CHECKPOINT)
+# and the OS's write-back done (sync), so no run pays for the writes of the one before it. Without
+# this, the first postgres-only run once took 75.7 s, 29 s of it outside its COPY and SQL: its
+# CREATE TABLE waited on the disk, still writing back the freshly generated 683 MB file.
+settle() { bench reset "$url"; sync; }
 quiet_env=(env -u CLOUDWATCH_LOG_GROUP -u POSTHOG_API_KEY -u SNS_TOPIC_ARN -u KPI_JDBC_USER -u KPI_JDBC_PASSWORD)
 
 bench generate "$work/trace.jsonl" "$hours" "$rate"
+sync
 lines=$(wc -l < "$work/trace.jsonl")
 java -cp "$jar" com.gluu.kpi.bench.SideBySide database > "$work/db.out" 2>&1 &   # not via bench(): $! must be the JVM, for cleanup
 db_pid=$!
@@ -58,12 +64,12 @@ echo "gluu-kpi JVM options: ${GLUU_JAVA_OPTS:-none}"
 echo "side-by-side: $lines lines, $(( $(stat -c %s "$work/trace.jsonl") >> 20 )) MB, $rounds rounds, $(nproc) cores"
 results=()
 for round in $(seq "$rounds"); do
-  bench reset "$url"
+  settle
   r=$(timed "postgres-only-$round" "${quiet_env[@]}" java -cp "$jar" com.gluu.kpi.bench.SideBySide postgres-only \
       "$work/trace.jsonl" "$url")
   echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB", $1, $2, $3}'); $(tail -1 "$work/postgres-only-$round.out")"
   results+=("$r")
-  bench reset "$url"
+  settle
   r=$(timed "gluu-kpi-$round" "${quiet_env[@]}" java "${java_opts[@]}" -jar "$jar" run --config jobs/local.yaml \
       --events "$work/trace.jsonl" --jdbc-url "$url")
   echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB", $1, $2, $3}'); $(grep 'records read' "$work/gluu-kpi-$round.out" | tail -1)"
@@ -79,11 +85,11 @@ printf 'median: postgres-only %s s, gluu-kpi %s s; gluu-kpi runs at %.2fx the al
 sample=src/test/resources/samples/events.jsonl
 starts=()
 for i in 1 2 3; do
-  bench reset "$url"
+  settle
   r=$(timed "start-$i" "${quiet_env[@]}" java "${java_opts[@]}" -jar "$jar" run --config jobs/local.yaml --events "$sample" --jdbc-url "$url")
   starts+=("$(echo "$r" | awk '{print $2}')")
 done
-bench reset "$url"
+settle
 plain=$(timed "start-plain" "${quiet_env[@]}" java -jar "$jar" run --config jobs/local.yaml --events "$sample" --jdbc-url "$url")
 printf 'start-up, %s lines: %s s (median %s s) with the options above; %s s as plain java -jar\n' \
   "$(wc -l < "$sample")" "$(IFS=/; echo "${starts[*]}")" "$(printf '%s\n' "${starts[@]}" | median)" "$(echo "$plain" | awk '{print $2}')"
