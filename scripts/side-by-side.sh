@@ -44,21 +44,27 @@ for _ in $(seq 600); do grep -q '^jdbc-url ' "$work/db.out" && break; sleep 0.1;
 url=$(sed -n 's/^jdbc-url //p' "$work/db.out")
 [ -n "$url" ] || { cat "$work/db.out" >&2; exit 1; }
 
-# timed LABEL COMMAND...: runs it, prints "LABEL seconds rss_mb", keeps its output in $work/LABEL.out
+# timed LABEL COMMAND...: runs it, prints "LABEL seconds rss_mb cpu_seconds" (the process's own
+# user + system CPU: for postgres-only that is the client, the work is in the server), keeps its
+# output in $work/LABEL.out
 timed() {
   local label=$1; shift
-  local t0 t1 rss=""
+  local t0 t1 rss="?" cpu="?"
   t0=$(date +%s.%N)
   if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f "%M" -o "$work/rss" "$@" > "$work/$label.out" 2>&1 || { tail -20 "$work/$label.out" >&2; exit 1; }
-    rss=$(( $(tail -1 "$work/rss") / 1024 ))
+    /usr/bin/time -f "%M %U %S" -o "$work/rss" "$@" > "$work/$label.out" 2>&1 || { tail -20 "$work/$label.out" >&2; exit 1; }
+    read -r rss_kb user sys < <(tail -1 "$work/rss")
+    rss=$(( rss_kb / 1024 )); cpu=$(echo "$user + $sys" | bc)
   else
     "$@" > "$work/$label.out" 2>&1 || { tail -20 "$work/$label.out" >&2; exit 1; }
-    rss="?"
   fi
   t1=$(date +%s.%N)
-  printf '%s %.1f %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$rss"
+  printf '%s %.1f %s %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$rss" "$cpu"
 }
+# lines_per_s SECONDS: lines of the trace per second
+lines_per_s() { echo "$lines $1" | awk '{printf "%.0f lines/s", $1 / $2}'; }
+# per_million CPU_SECONDS: CPU-s per million lines
+per_million() { [ "$1" = "?" ] && echo "?" || echo "$lines $1" | awk '{printf "%.1f", $2 * 1e6 / $1}'; }
 
 echo "gluu-kpi JVM options: ${GLUU_JAVA_OPTS:-none}"
 echo "side-by-side: $lines lines, $(( $(stat -c %s "$work/trace.jsonl") >> 20 )) MB, $rounds rounds, $(nproc) cores"
@@ -67,12 +73,12 @@ for round in $(seq "$rounds"); do
   settle
   r=$(timed "postgres-only-$round" "${quiet_env[@]}" java -cp "$jar" com.gluu.kpi.bench.SideBySide postgres-only \
       "$work/trace.jsonl" "$url")
-  echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB", $1, $2, $3}'); $(tail -1 "$work/postgres-only-$round.out")"
+  echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB", $1, $2, $3}'), $(lines_per_s "$(echo "$r" | awk '{print $2}')"); $(tail -1 "$work/postgres-only-$round.out")"
   results+=("$r")
   settle
   r=$(timed "gluu-kpi-$round" "${quiet_env[@]}" java "${java_opts[@]}" -jar "$jar" run --config jobs/local.yaml \
       --events "$work/trace.jsonl" --jdbc-url "$url")
-  echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB", $1, $2, $3}'); $(grep 'records read' "$work/gluu-kpi-$round.out" | tail -1)"
+  echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB, CPU %s s", $1, $2, $3, $4}'), $(lines_per_s "$(echo "$r" | awk '{print $2}')"), $(per_million "$(echo "$r" | awk '{print $4}')") CPU-s per million lines; $(grep 'records read' "$work/gluu-kpi-$round.out" | tail -1)"
   results+=("$r")
 done
 median() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
