@@ -130,12 +130,8 @@ public final class KpiJob {
 
     /** The execution environment with the job's settings; usable by tests with their own sinks. */
     public static StreamExecutionEnvironment environment(JobConfig config) {
-        return environment(config, new Configuration());
-    }
-
-    /** As above, with {@code overrides} set last. */
-    static StreamExecutionEnvironment environment(JobConfig config, Configuration overrides) {
-        return configure(StreamExecutionEnvironment.getExecutionEnvironment(flinkSettings(config, overrides)), config);
+        return configure(StreamExecutionEnvironment.getExecutionEnvironment(flinkSettings(config, new Configuration())),
+                config);
     }
 
     /** The Flink settings of the job (and of the in-process cluster), with {@code overrides} set last. */
