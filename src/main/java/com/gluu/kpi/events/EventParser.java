@@ -70,6 +70,7 @@ public final class EventParser {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final FlatObject.Reader reader = new FlatObject.Reader();
+    private final PlainJsonReader plain = new PlainJsonReader();
     private final InputLimits limits;
 
     /** A parser with the SPEC's default limits. */
@@ -90,8 +91,14 @@ public final class EventParser {
             throw new InvalidEventException(DeadLetterReason.TOO_LARGE,
                     "record is " + record.size + " bytes, the limit is " + MAX_RECORD_BYTES);
         }
-        checkUtf8(record.payload);
-        JsonFields fields = new JsonFields(readJson(record.payload), "");
+        // Plain records (nearly all) are read from their bytes; any other goes through the UTF-8
+        // check and Jackson, which decide exactly as before (see PlainJsonReader).
+        FlatObject root = plain.read(record.payload);
+        if (root == null) {
+            checkUtf8(record.payload);
+            root = readJson(record.payload);
+        }
+        JsonFields fields = new JsonFields(root, "");
 
         Event event = new Event();
         event.sourceId = record.id();
@@ -130,7 +137,7 @@ public final class EventParser {
         return event;
     }
 
-    private void checkUtf8(byte[] payload) throws InvalidEventException {
+    void checkUtf8(byte[] payload) throws InvalidEventException {
         for (byte b : payload) {
             if (b < 0) { // a non-ASCII byte: only then pay for a full decode
                 try {
@@ -143,8 +150,11 @@ public final class EventParser {
         }
     }
 
-    /** Reads the record's one top-level JSON object; anything else is malformed_json. */
-    private FlatObject readJson(byte[] payload) throws InvalidEventException {
+    /**
+     * Reads the record's one top-level JSON object with Jackson; anything else is malformed_json.
+     * Package-private for {@code PlainJsonReaderTest}, which compares it with {@link PlainJsonReader}.
+     */
+    FlatObject readJson(byte[] payload) throws InvalidEventException {
         try (JsonParser parser = json.createParser(payload)) {
             JsonToken first = parser.nextToken();
             if (first == null) {

@@ -24,7 +24,8 @@ final class FlatObject {
     static final Object ARRAY = new Object();
     /** Marker for an integer too large for a long. */
     static final Object BIG_INTEGER = new Object();
-    private static final int MAX_DEPTH = 3;
+    /** Objects nested deeper than this (the top level is 1) are kept as empty objects. */
+    static final int MAX_DEPTH = 3;
     /** Longest field path a detail names, in characters. */
     private static final int MAX_PATH_CHARS = 256;
 
@@ -208,7 +209,7 @@ final class FlatObject {
         }
     }
 
-    private void put(String name, Object value) {
+    void put(String name, Object value) {
         for (int i = 0; i < size; i++) {
             if (names[i] == name) {
                 values[i] = value; // a repeated field: the last one wins, as in Jackson's tree
@@ -235,6 +236,29 @@ final class FlatObject {
             }
         }
         return null;
+    }
+
+    /**
+     * Every field in order with its type and exact value ({@code name=Long:5}, doubles by their
+     * bits, "(not interned)" before a name that is not): two readers of the same record are
+     * compared by it ({@code PlainJsonReaderTest}).
+     */
+    String canonical() {
+        StringBuilder out = new StringBuilder("{");
+        for (int i = 0; i < size; i++) {
+            Object v = values[i];
+            out.append(i == 0 ? "" : ", ").append(names[i] == names[i].intern() ? "" : "(not interned) ").append(names[i]).append('=');
+            if (v instanceof FlatObject) {
+                out.append(((FlatObject) v).canonical());
+            } else if (v instanceof Double) {
+                out.append("Double:").append(Double.toHexString((Double) v));
+            } else if (v == ARRAY || v == BIG_INTEGER) {
+                out.append(v == ARRAY ? "ARRAY" : "BIG_INTEGER");
+            } else {
+                out.append(v.getClass().getSimpleName()).append(':').append(v);
+            }
+        }
+        return out.append('}').toString();
     }
 
     /** A JSON type name for messages, as Jackson's tree model would give it. */
