@@ -173,18 +173,23 @@ final class PlainJsonReader {
         return true;
     }
 
-    /** The end (exclusive) of a plain string whose opening quote is at {@code pos}, or -1. */
+    /** The index of the closing quote of a plain string whose opening quote is at {@code pos}, or -1. */
     private int plainStringEnd() {
         for (int i = pos + 1; i < end; i++) {
             byte b = in[i];
             if (b == '"') {
                 return i;
             }
-            if (b < 0x20 || b == '\\') { // control, escape, or (negative) a non-ASCII byte
+            if (!plainInString(b)) {
                 return -1;
             }
         }
         return -1;
+    }
+
+    /** Not a control byte, an escape's backslash or (negative) a non-ASCII byte. */
+    private static boolean plainInString(byte b) {
+        return b >= 0x20 && b != '\\';
     }
 
     private Object string() {
@@ -210,7 +215,7 @@ final class PlainJsonReader {
             if (b == '"') {
                 break;
             }
-            if (b < 0x20 || b == '\\') {
+            if (!plainInString(b)) {
                 return null;
             }
             hash = 31 * hash + b;
