@@ -9,8 +9,9 @@
 # 3 hours at 165 requests/s is about 1.8 M lines (620 MB). Needs target/gluu-kpi.jar (mvn package).
 # Channels and CloudWatch are switched off for the run (their variables unset), so both sides only
 # compute and write. gluu-kpi runs as SPEC §7's replay command, `run --config jobs/local.yaml`, with
-# the JVM options of the README's tuned command (GLUU_JAVA_OPTS overrides them): the class-data-
-# sharing archive that mvn package builds next to the jar, a 1 GB heap and the parallel GC. Then it times start-up:
+# the JVM options of the README's tuned command, jobs/replay.jvm-options (GLUU_JAVA_OPTS overrides
+# them): the class-data-sharing archive that mvn package builds next to the jar, a 1 GB heap, the
+# parallel GC and raised C2 compilation thresholds. Then it times start-up:
 # the bundled 14-line sample, three times with those options and once as plain `java -jar`.
 set -euo pipefail
 hours=${1:-3}; rate=${2:-165}; rounds=${3:-2}
@@ -18,9 +19,10 @@ jar=$(readlink -f "${JAR:-target/gluu-kpi.jar}")
 [ -f "$jar" ] || { echo "no $jar: run mvn -DskipTests package first" >&2; exit 2; }
 cd "$(dirname "$0")/.."   # jobs/local.yaml names its pricing and rule files relative to the repository
 if [ -z "${GLUU_JAVA_OPTS+set}" ]; then
-  GLUU_JAVA_OPTS="-Xmx1g -XX:+UseParallelGC"
-  if [ -f "${jar%.jar}.jsa" ]; then GLUU_JAVA_OPTS="-XX:SharedArchiveFile=${jar%.jar}.jsa $GLUU_JAVA_OPTS"
-  else echo "no ${jar%.jar}.jsa (mvn package makes it): start-up without class-data sharing" >&2; fi
+  GLUU_JAVA_OPTS="@jobs/replay.jvm-options"
+  # The argument file names target/gluu-kpi.jsa; another JAR brings its own archive (the later option wins).
+  if [ "$jar" != "$(readlink -f target/gluu-kpi.jar)" ]; then GLUU_JAVA_OPTS="$GLUU_JAVA_OPTS -XX:SharedArchiveFile=${jar%.jar}.jsa"; fi
+  [ -f "${jar%.jar}.jsa" ] || echo "no ${jar%.jar}.jsa (mvn package makes it): start-up without class-data sharing" >&2
 fi
 read -r -a java_opts <<< "$GLUU_JAVA_OPTS"
 work=$(mktemp -d)
