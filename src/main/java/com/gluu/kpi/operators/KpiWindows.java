@@ -37,8 +37,9 @@ import org.apache.flink.util.OutputTag;
  * one (see {@code src/test/resources/upgrade/operator-uids.txt}).
  *
  * <p><b>Late data.</b> A record up to the allowed lateness behind the watermark still lands in its
- * window, which fires again with the updated row (the upsert sinks overwrite the earlier one); a
- * window's state is dropped once the watermark passes its end + the allowed lateness. Later
+ * window, which fires again with the updated row at the next watermark, once for all the late
+ * records of that watermark step ({@link OncePerWatermarkTrigger}; the upsert sinks overwrite the
+ * earlier row); a window's state is dropped once the watermark passes its end + the allowed lateness. Later
  * records do not normally get here: parsing sends events further behind than {@code
  * time.allowed_lateness} to the dead letters ({@code too_late}), so with the job's lateness a
  * window drops nothing that passed the gate. What still comes too late (a family that emits later
@@ -84,7 +85,7 @@ public final class KpiWindows {
         return new KpiWindows(family, List.copyOf(windowSizes), allowedLateness);
     }
 
-    /** How long after its end a window still takes records (and fires again for each). */
+    /** How long after its end a window still takes records (and fires again at the next watermark). */
     public KpiWindows allowedLateness(Duration lateness) {
         if (lateness.isNegative()) {
             throw new IllegalArgumentException(family + ": allowed lateness must not be negative, got " + lateness);
@@ -168,6 +169,7 @@ public final class KpiWindows {
                 WindowedStream<IN, K, TimeWindow> window = input
                         .keyBy(key, keyType)
                         .window(TumblingEventTimeWindows.of(size))
+                        .trigger(new OncePerWatermarkTrigger())
                         .allowedLateness(spec.allowedLateness);
                 windows.add(toRows.apply(window)
                         .uid(spec.family + "-" + label)

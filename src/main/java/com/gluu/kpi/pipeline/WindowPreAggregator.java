@@ -27,8 +27,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * emitted when the watermark completes their window (before the watermark itself is forwarded,
  * so they are never late downstream); a late event (its window already complete) is folded too and
  * emitted before the next watermark, so the downstream window judges it against the watermark it
- * arrived under and its allowed lateness turns the late events of a watermark step into one updated
- * row per key, not one re-fire per event. Partials are also emitted before
+ * arrived under, and that watermark fires the window once for all the late partials of the step
+ * ({@code OncePerWatermarkTrigger}): one updated row per key, not one re-fire per event. Partials are also emitted before
  * every checkpoint barrier (so this operator has no state to snapshot), before its input goes
  * idle, and when more than
  * {@code maxOpenPartials} are open (bounding memory). Emitting early is always correct: the
