@@ -172,6 +172,8 @@ class KpiWindowLatenessTest {
 
         latency.processWatermark(CLEANUP - 1); // the last watermark at which the window is still kept
         latency.processElement(latencyPartial("api", 500), W + 5);
+        assertThat(drainLatency()).as("a late partial fires its window at the next watermark").isEmpty();
+        latency.processWatermark(CLEANUP); // fires the window, then cleans it up
 
         List<LatencyRow> rows = drainLatency();
         assertThat(rows).hasSize(1);
@@ -181,6 +183,7 @@ class KpiWindowLatenessTest {
         assertThat(rows.get(0).count).isEqualTo(2);
         assertThat(rows.get(0).maxMs).isEqualTo(500.0);
         assertThat(rows.get(0).meanMs).isEqualTo(300.0);
+        assertThat(latency.numKeyedStateEntries()).as("cleaned up after that fire").isZero();
     }
 
     @Test
@@ -249,6 +252,8 @@ class KpiWindowLatenessTest {
 
         traffic.processWatermark(W_MAX + 2 * MINUTE);
         traffic.processElement(trafficPartial(InferenceStatus.CLIENT_ERROR), W + 30_000);
+        assertThat(traffic.extractOutputValues()).as("fired at the next watermark").isEmpty();
+        traffic.processWatermark(W_MAX + 2 * MINUTE + 1);
 
         List<TrafficRow> late = traffic.extractOutputValues();
         traffic.getOutput().clear();
