@@ -13,8 +13,9 @@ import org.apache.flink.util.OutputTag;
  * inputs and those rows its {@code kpi.tenant_usage} rows ({@link TenantAllocation}), which go to
  * the side output {@link #TENANT_USAGE}. The window keeps its inputs (pre-aggregated requests,
  * tenants' requests and one record per endpoint or service and accrual slot), because the
- * Fargate split and the tenants' shares need all of them at once; a late input re-fires the
- * window and the upserts replace its rows of both tables.
+ * Fargate split and the tenants' shares need all of them at once; late inputs fire the
+ * window again at the next watermark (once for all of them: {@code OncePerWatermarkTrigger}) and
+ * the upserts replace its rows of both tables.
  */
 public final class CostWindowRows extends ProcessWindowFunction<CostInput, CostRow, String, TimeWindow> {
     private static final long serialVersionUID = 1L;

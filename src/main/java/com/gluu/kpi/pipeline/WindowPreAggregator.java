@@ -89,7 +89,9 @@ public final class WindowPreAggregator<IN, P> extends AbstractStreamOperator<P> 
         // if it had been sent at once, but the late events between two watermarks reach it as one
         // partial per row, not one each. (Sent one by one, every late event re-fired the
         // downstream windows over all their inputs: a replay behind its own watermark went
-        // quadratic in the cost windows, issue 16.)
+        // quadratic in the cost windows, issue 16. Cost keeps a whole window under one key, so its
+        // rows' partials still fired it once each, until OncePerWatermarkTrigger: one fire per
+        // window and watermark step.)
         // Most events fall in the newest window: skip the tree lookup for them.
         Map<Object, P> window = end == lastEnd ? lastWindow : open.computeIfAbsent(end, e -> new HashMap<>());
         lastEnd = end;

@@ -10,7 +10,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * Passes the first row of each window and key, drops the later ones. A window fires once when
- * the watermark passes its end and again for each late event within the allowed lateness; the
+ * the watermark passes its end and again at each later watermark that brings it late events
+ * within the allowed lateness ({@code OncePerWatermarkTrigger}); the
  * Postgres upsert overwrites, but a metric datapoint adds up, so CloudWatch gets the on-time
  * firing only. The key's state is cleared when the window's lateness is over (no firing can come).
  */
