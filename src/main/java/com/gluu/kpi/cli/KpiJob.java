@@ -57,7 +57,7 @@ public final class KpiJob {
      */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, boolean deliverAlerts)
             throws Exception {
-        return execute(config, fileSource(events), null, jdbc, deliverAlerts,
+        return execute(config, fileSource(events, config), null, jdbc, deliverAlerts,
                 CloudWatchSettings.fromEnvironment(System.getenv()));
     }
 
@@ -67,14 +67,14 @@ public final class KpiJob {
      */
     static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, InProcessCluster cluster)
             throws Exception {
-        return execute(configure(cluster.environment(), config), config, fileSource(events), null, jdbc, false,
+        return execute(configure(cluster.environment(), config), config, fileSource(events, config), null, jdbc, false,
                 CloudWatchSettings.fromEnvironment(System.getenv()));
     }
 
     /** As the first, with CloudWatch from {@code cloudWatch} (null: off). */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc,
             CloudWatchSettings cloudWatch) throws Exception {
-        return execute(config, fileSource(events), null, jdbc, false, cloudWatch);
+        return execute(config, fileSource(events, config), null, jdbc, false, cloudWatch);
     }
 
     /**
@@ -122,8 +122,17 @@ public final class KpiJob {
 
     /** A JSON Lines file as a bounded source of raw records named {@code <file name>:<line>}. */
     public static FileSource<RawRecord> fileSource(Path events) {
+        return fileSource(events, (com.gluu.kpi.events.InputLimits) null);
+    }
+
+    /** As {@link #fileSource(Path)}, the records parsed ahead under {@code config}'s input limits (see JsonLinesFormat). */
+    public static FileSource<RawRecord> fileSource(Path events, JobConfig config) {
+        return fileSource(events, com.gluu.kpi.events.InputLimits.from(config));
+    }
+
+    private static FileSource<RawRecord> fileSource(Path events, com.gluu.kpi.events.InputLimits parseAheadUnder) {
         return FileSource.forRecordStreamFormat(
-                        new JsonLinesFormat(events.getFileName().toString()),
+                        new JsonLinesFormat(events.getFileName().toString(), parseAheadUnder),
                         new org.apache.flink.core.fs.Path(events.toAbsolutePath().toUri()))
                 .build();
     }

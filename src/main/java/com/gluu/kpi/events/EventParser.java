@@ -82,6 +82,46 @@ public final class EventParser {
         this.limits = limits;
     }
 
+    /**
+     * Parses {@code record} now and keeps the result on it for {@link #parseOrTake}: a file
+     * source calls this in its reading thread (Flink's split fetcher), so that the parsing, the
+     * larger half of the source task's work, runs beside the task thread instead of in it. Only
+     * {@link InvalidEventException}s are kept; anything else (a bug) is left for the parse step
+     * to meet again, where it fails the task as before.
+     */
+    public void parseAhead(RawRecord record) {
+        try {
+            record.parsedAhead = parse(record);
+        } catch (InvalidEventException e) {
+            record.invalidAhead = e;
+        } catch (RuntimeException e) {
+            return;
+        }
+        record.parsedUnder = limits;
+    }
+
+    /**
+     * The event of {@code record}: what {@link #parseAhead} found, if it parsed under the same
+     * limits (then the result is the one {@link #parse} would give: parsing is a pure function of
+     * the record and the limits), or {@link #parse} now. The kept result is taken, not kept: a
+     * record held and released later is parsed again.
+     */
+    public Event parseOrTake(RawRecord record) throws InvalidEventException {
+        InputLimits under = record.parsedUnder;
+        if (under == null || !(under == limits || under.equals(limits))) {
+            return parse(record);
+        }
+        Event event = record.parsedAhead;
+        InvalidEventException invalid = record.invalidAhead;
+        record.parsedAhead = null;
+        record.invalidAhead = null;
+        record.parsedUnder = null;
+        if (invalid != null) {
+            throw invalid;
+        }
+        return event;
+    }
+
     /** Parses and validates; throws with the reason code for any record that breaks SPEC §2. */
     public Event parse(RawRecord record) throws InvalidEventException {
         if (record.decodeFailure != null) {

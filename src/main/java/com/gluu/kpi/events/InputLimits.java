@@ -36,6 +36,20 @@ public final class InputLimits implements Serializable {
         this.maxTsMillis = maxTsMillis;
     }
 
+    /** Equal limits judge every record alike (the file source parses ahead under its copy: see EventParser#parseAhead). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof InputLimits l && maxIdChars == l.maxIdChars && maxDimensionChars == l.maxDimensionChars
+                && maxLatencyMs == l.maxLatencyMs && maxTokens == l.maxTokens && maxImages == l.maxImages
+                && maxInstanceCount == l.maxInstanceCount && minTsMillis == l.minTsMillis && maxTsMillis == l.maxTsMillis;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(maxIdChars, maxDimensionChars, maxLatencyMs, maxTokens, maxImages,
+                maxInstanceCount, minTsMillis, maxTsMillis);
+    }
+
     /** The SPEC's defaults. */
     public static InputLimits defaults() {
         return from(JobConfig.defaults());

@@ -26,8 +26,22 @@ public class RawRecord {
      */
     public DeadLetterReason decodeFailure;
     public String decodeDetail;
+    /**
+     * Parsed ahead by the source's reading thread ({@link EventParser#parseAhead}): the event, or
+     * why the record is invalid, and the limits it was judged under. Transient: not part of the
+     * record's type (Flink's POJO serializer skips transient fields), so a record that is
+     * serialized, checkpointed or held arrives without it and is parsed where it is needed.
+     */
+    transient Event parsedAhead;
+    transient InvalidEventException invalidAhead;
+    transient InputLimits parsedUnder;
 
     public RawRecord() {}
+
+    /** Whether a source parsed this record ahead and the result is still waiting to be taken. */
+    public boolean isParsedAhead() {
+        return parsedUnder != null;
+    }
 
     public RawRecord(String origin, String position, byte[] payload, int size) {
         this.origin = origin;

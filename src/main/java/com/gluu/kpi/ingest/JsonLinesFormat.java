@@ -2,6 +2,7 @@ package com.gluu.kpi.ingest;
 
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.events.EventParser;
+import com.gluu.kpi.events.InputLimits;
 import com.gluu.kpi.events.RawRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,19 +21,31 @@ import org.apache.flink.core.fs.FSDataInputStream;
  * <p>Each record is named {@code <file name>:<line number>}. Blank lines are not records. A line
  * longer than the 1 MiB record limit is kept only up to the 64 KiB a dead letter stores, with its
  * true size, so a huge line cannot exhaust memory.
+ *
+ * <p>Given the job's input limits, each record is also parsed as it is read ({@link
+ * EventParser#parseAhead}), in Flink's split-fetcher thread rather than the source task's:
+ * {@code ParseEvents} then takes the result instead of parsing, so a replay's parsing runs on
+ * the other core, beside its task thread. Verdicts and messages are the parser's either way.
  */
 public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
     private static final long serialVersionUID = 1L;
 
     private final String origin;
+    /** The limits to parse ahead under; null: records are only read (parsed by the parse step). */
+    private final InputLimits parseAheadUnder;
 
     public JsonLinesFormat(String origin) {
+        this(origin, null);
+    }
+
+    public JsonLinesFormat(String origin, InputLimits parseAheadUnder) {
         this.origin = origin;
+        this.parseAheadUnder = parseAheadUnder;
     }
 
     @Override
     public Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream) {
-        return new LineReader(origin, stream);
+        return new LineReader(origin, stream, parseAheadUnder == null ? null : new EventParser(parseAheadUnder));
     }
 
     @Override
@@ -48,10 +61,13 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
         private int limit;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
         private long lineNumber;
+        /** One per reader: the parser is single-threaded, and a reader lives in one fetcher thread. */
+        private final EventParser parser;
 
-        LineReader(String origin, InputStream in) {
+        LineReader(String origin, InputStream in, EventParser parser) {
             this.origin = origin;
             this.in = in;
+            this.parser = parser;
         }
 
         @Override
@@ -97,7 +113,11 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
                     length = Math.min(length, DeadLetter.MAX_RAW_BYTES);
                 }
                 byte[] payload = length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
-                return new RawRecord(origin, Long.toString(lineNumber), payload, (int) Math.min(size, Integer.MAX_VALUE));
+                RawRecord record = new RawRecord(origin, Long.toString(lineNumber), payload, (int) Math.min(size, Integer.MAX_VALUE));
+                if (parser != null) {
+                    parser.parseAhead(record);
+                }
+                return record;
             }
         }
 

@@ -21,6 +21,7 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -29,7 +30,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Drops repeats of an {@code event_id} (producer retries): a copy whose time lies within the
  * dedup window of the first copy's is counted in the metric {@code duplicates} and dropped.
  * Runs after a {@code keyBy(}{@link Event#routingKey()}{@code )}: copies of one event share
- * their routing key, so every copy reaches the same subtask. (An {@code event_id} reused for a
+ * their routing key, so every copy reaches the same subtask (at parallelism 1 the stream is only
+ * declared keyed, and this runs in the source's task: see {@code KpiPipeline}). (An {@code event_id} reused for a
  * different request is therefore not recognized as a duplicate: it is not a producer retry.)
  *
  * <p>Why not keyed {@code ValueState} with one event-time timer per id: that was measured at
@@ -89,6 +91,8 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
     public Deduplicate(Duration window, Duration allowedLateness) {
         this.windowMs = window.toMillis();
         this.retentionMs = window.toMillis() + allowedLateness.toMillis();
+        // Chained to what feeds it where nothing needs shuffling (parallelism 1, see KpiPipeline).
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     @Override

@@ -100,9 +100,15 @@ public final class KpiPipeline {
                 .uid("input-end").name("input end");
         DataStream<InputEnd> inputEnds = timed.getSideOutput(InputEndMarker.INPUT_END);
 
-        // One shuffle by request_id serves both dedup and the feedback join.
-        DataStream<Event> events = timed
-                .keyBy(Event::routingKey, Types.STRING)
+        // One shuffle by request_id serves both dedup and the feedback join. At parallelism 1 it
+        // would route nothing, only serialize every event between two threads: the stream is then
+        // declared keyed as it is (every key's group is in the one subtask), and dedup and all
+        // after it chain into the source's task. Its parsing runs in the source's reading thread
+        // (JsonLinesFormat), so the replay still keeps two threads busy (issue 16).
+        KeyedStream<Event, String> byRequest = env.getParallelism() == 1
+                ? DataStreamUtils.reinterpretAsKeyedStream(timed, Event::routingKey, Types.STRING)
+                : timed.keyBy(Event::routingKey, Types.STRING);
+        DataStream<Event> events = byRequest
                 .transform("dedup by event_id", TypeInformation.of(Event.class),
                         new Deduplicate(config.get(JobConfig.DEDUP_WINDOW), allowedLateness))
                 .uid("dedup");

@@ -209,7 +209,7 @@ public final class ParseEvents extends AbstractStreamOperator<Event>
         recordsReadTotal.add(1);
         Event event;
         try {
-            event = parser.parse(record);
+            event = parser.parseOrTake(record); // parsed ahead by a file source's reading thread, or now
         } catch (InvalidEventException e) {
             reject(DeadLetter.of(record, e.reason(), e.getMessage()));
             return;

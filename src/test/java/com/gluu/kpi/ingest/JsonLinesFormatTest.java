@@ -1,10 +1,12 @@
 package com.gluu.kpi.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.gluu.kpi.events.DeadLetter;
 import com.gluu.kpi.events.DeadLetterReason;
 import com.gluu.kpi.events.EventParser;
+import com.gluu.kpi.events.InputLimits;
 import com.gluu.kpi.events.InvalidEventException;
 import com.gluu.kpi.events.RawRecord;
 import java.io.ByteArrayOutputStream;
@@ -66,8 +68,11 @@ class JsonLinesFormatTest {
     }
 
     private static List<RawRecord> read(byte[] file, int chunk) throws IOException {
-        StreamFormat.Reader<RawRecord> reader =
-                new JsonLinesFormat("events.jsonl").createReader(new Configuration(), new BytesInput(file, chunk));
+        return read(new JsonLinesFormat("events.jsonl"), file, chunk);
+    }
+
+    private static List<RawRecord> read(JsonLinesFormat format, byte[] file, int chunk) throws IOException {
+        StreamFormat.Reader<RawRecord> reader = format.createReader(new Configuration(), new BytesInput(file, chunk));
         List<RawRecord> records = new ArrayList<>();
         RawRecord r;
         while ((r = reader.read()) != null) {
@@ -127,6 +132,20 @@ class JsonLinesFormatTest {
     void lastLineWithoutNewlineIsARecord(int chunk) throws IOException {
         assertThat(describe(read("{\"a\":1}\n{\"b\":2}", chunk))).containsExactly("1:{\"a\":1}:7", "2:{\"b\":2}:7");
         assertThat(describe(read("{\"b\":2}\r", chunk))).containsExactly("1:{\"b\":2}:7");
+    }
+
+    @Test
+    void givenTheJobsLimitsEveryRecordIsParsedAheadValidOrNot() throws Exception {
+        byte[] file = ("{\"event_id\":\"e1\",\"type\":\"feedback\",\"ts\":1795305600000,\"request_id\":\"r1\","
+                + "\"verdict\":\"correct\"}\n{not json\n").getBytes(StandardCharsets.UTF_8);
+
+        List<RawRecord> ahead = read(new JsonLinesFormat("events.jsonl", InputLimits.defaults()), file, 65_536);
+        assertThat(ahead).hasSize(2).allSatisfy(r -> assertThat(r.isParsedAhead()).isTrue());
+        assertThat(read(file, 65_536)).hasSize(2).allSatisfy(r -> assertThat(r.isParsedAhead()).isFalse());
+        // What the parse step then takes (ParseAheadTest shows it is what it would parse itself).
+        assertThat(new EventParser(InputLimits.defaults()).parseOrTake(ahead.get(0)).routingKey()).isEqualTo("r1");
+        assertThatThrownBy(() -> new EventParser(InputLimits.defaults()).parseOrTake(ahead.get(1)))
+                .isInstanceOf(InvalidEventException.class);
     }
 
     @Test
