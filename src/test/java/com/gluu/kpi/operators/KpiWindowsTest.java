@@ -84,12 +84,7 @@ class KpiWindowsTest {
 
     @Test
     void theLateRecordsOfOneWatermarkStepFireTheirWindowOnce() throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DataStream<String> rows = KpiWindows.named("word-list")
-                .sizes(List.of(Duration.ofMinutes(1)))
-                .allowedLateness(LATENESS)
-                .keyBy(words(env), w -> "all", Types.STRING)
-                .process(new WordList());
+        DataStream<String> rows = minuteWordLists();
         try (var h = harness(rows)) {
             h.processElement("a", W + 1_000);
             h.processWatermark(new Watermark(W + MINUTE - 1));
@@ -130,12 +125,7 @@ class KpiWindowsTest {
 
     @Test
     void processKeepsTheWholeWindowForRowsThatNeedAllOfIt() throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DataStream<String> rows = KpiWindows.named("word-list")
-                .sizes(List.of(Duration.ofMinutes(1)))
-                .allowedLateness(LATENESS)
-                .keyBy(words(env), w -> "all", Types.STRING)
-                .process(new WordList());
+        DataStream<String> rows = minuteWordLists();
         assertThat(rows.getTransformation().getUid()).isEqualTo("word-list-1m");
         try (var h = harness(rows)) {
             h.processElement("b", W + 1_000);
@@ -201,6 +191,16 @@ class KpiWindowsTest {
 
     private static DataStream<String> words(StreamExecutionEnvironment env) {
         return env.fromData("a").returns(Types.STRING);
+    }
+
+    /** All words of a minute in one list (one key: the whole window, as cost keeps it). */
+    private static DataStream<String> minuteWordLists() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        return KpiWindows.named("word-list")
+                .sizes(List.of(Duration.ofMinutes(1)))
+                .allowedLateness(LATENESS)
+                .keyBy(words(env), w -> "all", Types.STRING)
+                .process(new WordList());
     }
 
     private static DataStream<String> wordCounts(List<Duration> sizes) {
