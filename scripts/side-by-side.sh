@@ -25,6 +25,12 @@ if [ -z "${GLUU_JAVA_OPTS+set}" ]; then
   [ -f "${jar%.jar}.jsa" ] || echo "no ${jar%.jar}.jsa (mvn package makes it): start-up without class-data sharing" >&2
 fi
 read -r -a java_opts <<< "$GLUU_JAVA_OPTS"
+# An archive that does not map (the jar rebuilt without it, e.g. by mvn verify -Dgluu.cds.skip=true)
+# is silently ignored by the JVM, and the start-up figures would then be without it: say so.
+if [ -f "${jar%.jar}.jsa" ] && ! java "${java_opts[@]}" -Xshare:on -jar "$jar" --help > /dev/null 2>&1; then
+  echo "WARNING: the class-data-sharing archive does not map with $jar (mvn -DskipTests package rebuilds both):" \
+       "the figures below are without it"
+fi
 work=$(mktemp -d)
 db_pid=""
 cleanup() { if [ -n "$db_pid" ]; then kill "$db_pid" 2>/dev/null || true; wait "$db_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
