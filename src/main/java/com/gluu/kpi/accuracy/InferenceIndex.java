@@ -1,5 +1,6 @@
 package com.gluu.kpi.accuracy;
 
+import com.gluu.kpi.pipeline.IdHash;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -28,7 +29,7 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  * its throughput to that. Here an entry is 32 bytes inside one {@code long[]} per key group:
  * no object per request, nothing for the GC to trace, and a checkpoint copies arrays.
  *
- * <p><b>Slot</b> = four longs: the 128-bit {@link RequestIdHash} of the request id (high, low;
+ * <p><b>Slot</b> = four longs: the 128-bit {@link IdHash} of the request id (high, low;
  * both 0 marks an empty slot, and a hash of (0, 0) is stored as (0, 1)), the inference's ts, and
  * the index of its (model, model_version) pair in a small dictionary shared by all key groups.
  * Linear probing from the hash's low bits; a table doubles beyond 3/4 full. There is no
@@ -51,7 +52,7 @@ final class InferenceIndex {
     private final int maxParallelism;
     private final long[][] tables;
     private final int[] sizes;
-    private final RequestIdHash hash = new RequestIdHash();
+    private final IdHash hash = new IdHash();
     private ModelVersions pairs = new ModelVersions();
 
     // The cursor of the last find().

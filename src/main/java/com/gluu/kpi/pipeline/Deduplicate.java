@@ -6,11 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -36,8 +32,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>Why not keyed {@code ValueState} with one event-time timer per id: that was measured at
  * about 14 µs per event (a state entry, a timer and its firing per id), more than parsing and
- * windowing together. Here an id costs one hash-map entry plus a slot in a per-minute expiry
- * bucket, and the watermark drops whole buckets.
+ * windowing together. Here an id costs one slot of {@link FirstCopies}' table (its hash, not the
+ * id: see there why) plus two longs in a per-minute expiry bucket, and the watermark drops whole
+ * buckets.
  *
  * <p>An id is forgotten once the watermark is past {@code first ts + window + allowed lateness}.
  * Any copy arriving later has {@code ts + lateness ≤ watermark} and is turned away upstream as
@@ -48,9 +45,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p>State is checkpointed as union operator state, one compact blob per subtask; after a
  * restore (also with another parallelism) each subtask keeps the ids of its own key groups. The
  * blob ({@code dedup-ids}): {@code int} format version ({@value #IDS_FORMAT_VERSION}), {@code int}
- * count, then per id {@code UTF id, UTF routing key, long ts}. A blob of an unknown version fails
- * the restore with both versions named. The builds before the version wrote the same entries
- * without it under {@code dedup-first-seen}; a savepoint of theirs is still read from there.
+ * count, then per id {@code long} hash high, {@code long} hash low ({@link IdHash} of the event
+ * id), {@code long ts}, {@code int} key group of the routing key. Format 1 (the builds before)
+ * had {@code UTF id, UTF routing key, long ts} per id and is still read, as is the unversioned
+ * blob of the builds before that, under {@code dedup-first-seen}. A blob of an unknown version
+ * fails the restore with the versions named.
  *
  * <p>The number of duplicates dropped is checkpointed too, in a separate, evenly redistributed
  * list (one versioned entry per subtask; union state would give every subtask every count): a
@@ -60,16 +59,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public final class Deduplicate extends AbstractStreamOperator<Event> implements OneInputStreamOperator<Event, Event> {
     private static final long serialVersionUID = 1L;
 
-    /** Expiry granularity: ids are forgotten in batches of one minute of event time. */
-    private static final long BUCKET_MS = 60_000;
-
     private final long windowMs;
     private final long retentionMs;
 
-    /** event_id → its first copy's ts and routing key. */
-    private transient Map<String, FirstCopy> firstSeen;
-    /** Bucket end → ids that may be forgotten once the watermark reaches it. */
-    private transient TreeMap<Long, List<String>> expiry;
+    /** event_id → its first copy's ts (and its routing key's key group), forgotten per minute of expiry. */
+    private transient FirstCopies firstCopies;
+    private transient int maxParallelism;
     private transient ListState<byte[]> checkpointed;
     private transient ListState<byte[]> checkpointedCount;
     /** Duplicates dropped by this subtask since the job started, restored ones included. */
@@ -79,7 +74,9 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
     private transient LongCounter duplicatesTotal;
 
     static final int COUNT_FORMAT_VERSION = 1;
-    static final int IDS_FORMAT_VERSION = 1;
+    static final int IDS_FORMAT_VERSION = 2;
+    /** The format of the builds before hashes: {@code UTF id, UTF routing key, long ts} per id. */
+    static final int IDS_FORMAT_WITH_IDS = 1;
     private static final String IDS_STATE = "dedup-ids";
     /** The unversioned blob of the builds before {@link #IDS_FORMAT_VERSION}. */
     private static final String LEGACY_IDS_STATE = "dedup-first-seen";
@@ -98,19 +95,22 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        firstSeen = new HashMap<>();
-        expiry = new TreeMap<>();
+        firstCopies = new FirstCopies();
+        maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
         OperatorStateStore store = context.getOperatorStateStore();
         checkpointed = store.getUnionListState(
                 new ListStateDescriptor<>(IDS_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         for (byte[] blob : checkpointed.get()) {
             DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(blob));
             int version = in.readInt();
-            if (version != IDS_FORMAT_VERSION) {
+            if (version == IDS_FORMAT_VERSION) {
+                firstCopies.read(in, this::isMine, retentionMs);
+            } else if (version == IDS_FORMAT_WITH_IDS) {
+                restoreIds(in);
+            } else {
                 throw new IOException("dedup ids have format version " + version + "; this build reads "
-                        + IDS_FORMAT_VERSION);
+                        + IDS_FORMAT_WITH_IDS + " and " + IDS_FORMAT_VERSION);
             }
-            restoreIds(in);
         }
         if (store.getRegisteredStateNames().contains(LEGACY_IDS_STATE)) {
             ListState<byte[]> legacy = store.getUnionListState(
@@ -135,20 +135,25 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
         restoredDuplicates = duplicateCount;
     }
 
-    /** The entries of one blob (after its version) whose routing key is in this subtask's key groups. */
+    /** The entries of a blob with the ids themselves (format 1, after its version) whose routing key is in this subtask's key groups. */
     private void restoreIds(DataInputStream in) throws IOException {
-        int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
-        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             String id = in.readUTF();
             String routingKey = in.readUTF();
             long ts = in.readLong();
-            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(routingKey, maxParallelism, parallelism) == subtask) {
-                remember(id, routingKey, ts);
+            int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(routingKey, maxParallelism);
+            if (isMine(keyGroup)) {
+                firstCopies.add(id, ts, keyGroup, ts + retentionMs);
             }
         }
+    }
+
+    /** Whether this subtask owns {@code keyGroup} (after a restore, also at another parallelism). */
+    private boolean isMine(int keyGroup) {
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        return KeyGroupRangeAssignment.computeOperatorIndexForKeyGroup(maxParallelism, parallelism, keyGroup) == subtask;
     }
 
     @Override
@@ -163,10 +168,10 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
     @Override
     public void processElement(StreamRecord<Event> element) {
         Event event = element.getValue();
-        FirstCopy first = firstSeen.get(event.eventId);
-        if (first == null) {
-            remember(event.eventId, event.routingKey(), event.ts);
-        } else if (Math.abs(event.ts - first.ts) <= windowMs) {
+        if (!firstCopies.find(event.eventId)) {
+            firstCopies.add(event.ts, KeyGroupRangeAssignment.assignToKeyGroup(event.routingKey(), maxParallelism),
+                    event.ts + retentionMs);
+        } else if (Math.abs(event.ts - firstCopies.foundTs()) <= windowMs) {
             duplicateCount++;
             duplicates.inc();
             duplicatesTotal.add(1);
@@ -175,37 +180,19 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
         output.collect(element);
     }
 
-    private void remember(String id, String routingKey, long ts) {
-        firstSeen.put(id, new FirstCopy(ts, routingKey));
-        long forgetAt = ts + retentionMs;
-        long bucketEnd = Math.floorDiv(forgetAt, BUCKET_MS) * BUCKET_MS + BUCKET_MS;
-        expiry.computeIfAbsent(bucketEnd, b -> new ArrayList<>()).add(id);
-    }
-
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        var done = expiry.headMap(mark.getTimestamp(), true);
-        for (List<String> ids : done.values()) {
-            for (String id : ids) {
-                firstSeen.remove(id);
-            }
-        }
-        done.clear();
+        firstCopies.forgetUpTo(mark.getTimestamp());
         super.processWatermark(mark);
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(firstSeen.size() * 64 + 8);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(firstCopies.size() * 28 + 8);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(IDS_FORMAT_VERSION);
-            out.writeInt(firstSeen.size());
-            for (Map.Entry<String, FirstCopy> e : firstSeen.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeUTF(e.getValue().routingKey);
-                out.writeLong(e.getValue().ts);
-            }
+            firstCopies.write(out);
         } catch (IOException e) {
             throw new IllegalStateException("cannot snapshot dedup state", e);
         }
@@ -218,16 +205,6 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
         checkpointedCount.update(List.of(count.toByteArray()));
     }
 
-    private static final class FirstCopy {
-        final long ts;
-        final String routingKey;
-
-        FirstCopy(long ts, String routingKey) {
-            this.ts = ts;
-            this.routingKey = routingKey;
-        }
-    }
-
     /** Duplicates dropped by this subtask since the job started, restored ones included (for tests). */
     long duplicateCount() {
         return duplicateCount;
@@ -235,6 +212,6 @@ public final class Deduplicate extends AbstractStreamOperator<Event> implements 
 
     /** Ids currently remembered (for tests: must fall to zero once the watermark passes). */
     int rememberedIds() {
-        return firstSeen.size();
+        return firstCopies.size();
     }
 }

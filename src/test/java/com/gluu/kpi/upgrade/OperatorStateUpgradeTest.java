@@ -79,7 +79,7 @@ class OperatorStateUpgradeTest {
      * count goes on from 1.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"before-versions", "layout-1"})
+    @ValueSource(strings = {"before-versions", "layout-1", "layout-3"})
     void dedupRemembersItsIdsAndItsCountAlsoRescaled(String fixture) throws Exception {
         OperatorSubtaskState savepoint = read(UpgradeFixtures.DEDUP, fixture);
         for (int parallelism = 1; parallelism <= 2; parallelism++) {
@@ -154,14 +154,14 @@ class OperatorStateUpgradeTest {
     @org.junit.jupiter.api.Test
     void aDedupBlobOfAnUnknownVersionFailsTheRestoreInsteadOfBeingMisread() throws Exception {
         OperatorSubtaskState unknown;
-        try (var writer = new OneInputStreamOperatorTestHarness<Event, Event>(new BlobWriter("dedup-ids", 2))) {
+        try (var writer = new OneInputStreamOperatorTestHarness<Event, Event>(new BlobWriter("dedup-ids", 3))) {
             writer.open();
             unknown = writer.snapshot(1, 1);
         }
         try (var harness = UpgradeFixtures.dedup(1, 0)) {
             Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> harness.initializeState(unknown));
             assertThat(ExceptionUtils.findThrowableWithMessage(failure,
-                    "dedup ids have format version 2; this build reads 1")).as("%s", failure).isPresent();
+                    "dedup ids have format version 3; this build reads 1 and 2")).as("%s", failure).isPresent();
         }
     }
 

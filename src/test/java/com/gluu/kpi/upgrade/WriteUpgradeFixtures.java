@@ -24,7 +24,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <p>Run it once when a release changes a state layout (and bumps its version), with the new
  * layout's name, and commit what it writes for the subjects whose layout changed (delete the
  * others' new folders: they would repeat the older fixture); then add that fixture to the
- * upgrade tests. (layout-2: the event serializer and event state, which gained the job body.) It
+ * upgrade tests. (layout-2: the event serializer and event state, which gained the job body;
+ * layout-3: the dedup ids, stored as hashes with their key group.) It
  * writes only fixtures that do not exist yet, never over one: a committed fixture stands for savepoints of the
  * build that wrote it, which no later build can take again. (The system property is the switch
  * only; nothing else of the environment is read.)

@@ -1,30 +1,31 @@
-package com.gluu.kpi.accuracy;
+package com.gluu.kpi.pipeline;
 
 /**
- * The 128-bit MurmurHash3 (x64 variant, seed 0) of a request id's UTF-16LE code units: what
- * {@link InferenceIndex} stores instead of the id itself. The same function as Guava's
+ * The 128-bit MurmurHash3 (x64 variant, seed 0) of an id's UTF-16LE code units: what the
+ * feedback join's index stores instead of a request id, and {@link FirstCopies} instead of an
+ * event id. The same function as Guava's
  * {@code Hashing.murmur3_128().hashString(id, UTF_16LE)} (the test checks it against Guava), so
  * the hashes written into checkpoints are a published, stable function and not this class's
  * private choice.
  *
  * <p>Two distinct ids collide only if all 128 bits agree: with n ids in one index the chance of
  * any collision is about n² / 2¹²⁹, i.e. 10⁻²⁷ for a million ids. A collision would join a
- * feedback to the other request's inference.
+ * feedback to the other request's inference, or drop an event as a repeat of the other one.
  *
  * <p>Not thread-safe: {@link #hash} leaves its result in {@link #high} and {@link #low}, so the
  * per-event path allocates nothing.
  */
-final class RequestIdHash {
+public final class IdHash {
     private static final long C1 = 0x87c37b91114253d5L;
     private static final long C2 = 0x4cf5ad432745937fL;
 
     /** The first 8 bytes of the hash (Guava's {@code asLong()}). */
-    long high;
+    public long high;
     /** The last 8 bytes. */
-    long low;
+    public long low;
 
     /** Hashes {@code id}; the result is in {@link #high} and {@link #low}. */
-    void hash(String id) {
+    public void hash(String id) {
         int chars = id.length();
         long h1 = 0;
         long h2 = 0;

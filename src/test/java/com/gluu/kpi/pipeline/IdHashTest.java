@@ -1,4 +1,4 @@
-package com.gluu.kpi.accuracy;
+package com.gluu.kpi.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,12 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link RequestIdHash} against Guava's MurmurHash3 x64 128 (an independent implementation). */
-class RequestIdHashTest {
+/** {@link IdHash} against Guava's MurmurHash3 x64 128 (an independent implementation). */
+class IdHashTest {
     @Test
     void equalsGuavasMurmur3Of128BitsOverUtf16LittleEndianForEveryLengthAndTail() {
         Random random = new Random(7);
-        RequestIdHash hash = new RequestIdHash();
+        IdHash hash = new IdHash();
         for (int length = 0; length <= 70; length++) {
             for (int trial = 0; trial < 20; trial++) {
                 StringBuilder id = new StringBuilder();
@@ -34,7 +34,7 @@ class RequestIdHashTest {
 
     @Test
     void idsDifferingInOneCharacterOrOnlyInLengthHashDifferently() {
-        RequestIdHash hash = new RequestIdHash();
+        IdHash hash = new IdHash();
         hash.hash("r-1");
         long high = hash.high;
         long low = hash.low;
@@ -45,7 +45,7 @@ class RequestIdHashTest {
         assertThat(hash.high).isNotEqualTo(high);
     }
 
-    private static void assertSameAsGuava(RequestIdHash hash, String id) {
+    private static void assertSameAsGuava(IdHash hash, String id) {
         HashCode guava = Hashing.murmur3_128().hashString(id, StandardCharsets.UTF_16LE);
         ByteBuffer bytes = ByteBuffer.wrap(guava.asBytes()).order(ByteOrder.LITTLE_ENDIAN);
         hash.hash(id);
