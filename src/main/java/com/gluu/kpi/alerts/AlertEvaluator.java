@@ -112,6 +112,8 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     private boolean deploySilences = true;
 
     private transient Map<String, AlertStateMachine> machines;
+    /** Rule name → {@link #overflowLabels} of the rule (asked for on every input). */
+    private transient Map<String, String> overflowByRule;
     private transient MapState<String, GroupMinutes> groups;
     /** The minute of the pending timer, null when no timer chain runs. */
     private transient ValueState<Long> nextMinute;
@@ -179,6 +181,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
     @Override
     public void open(OpenContext openContext) {
         machines = new HashMap<>();
+        overflowByRule = new HashMap<>();
         for (AlertRule rule : rules.rules()) {
             machines.put(rule.name(), new AlertStateMachine(rule));
         }
@@ -244,7 +247,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             }
             return;
         }
-        String overflow = overflowLabels(rule);
+        String overflow = overflowByRule.computeIfAbsent(rule.name(), name -> overflowLabels(rule));
         if (rule.kpi() == Kpi.NO_DATA && !rule.groupBy().isEmpty() && overflow.equals(in.labelsJson)) {
             return; // "every other service" is not a service that went silent
         }

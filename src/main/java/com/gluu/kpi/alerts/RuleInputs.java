@@ -15,6 +15,7 @@ import com.gluu.kpi.latency.StageStats;
 import com.gluu.kpi.slo.SloPartial;
 import com.gluu.kpi.traffic.TrafficPartial;
 import java.util.Locale;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -68,12 +69,32 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
     /** The record's contribution to {@code rule}, labels set; null if it does not feed the rule. */
     protected abstract RuleInput toInput(AlertRule rule, T value);
 
-    static RuleInput input(AlertRule rule, String service, String route, String model, String endpoint) {
+    RuleInput input(AlertRule rule, String service, String route, String model, String endpoint) {
         return input(rule, service, route, model, endpoint, null);
     }
 
     /** A contribution to the rule's group of these label values (null: ''). */
-    static RuleInput input(AlertRule rule, String service, String route, String model, String endpoint, String kind) {
+    RuleInput input(AlertRule rule, String service, String route, String model, String endpoint, String kind) {
+        if (groups == null || groups.size() >= MAX_REMEMBERED_GROUPS) {
+            groups = new HashMap<>();
+        }
+        RuleInput in = new RuleInput();
+        in.labelsJson = groups.computeIfAbsent(new GroupValues(rule.name(), service, route, model, endpoint, kind),
+                values -> labelsJson(rule, service, route, model, endpoint, kind));
+        return in;
+    }
+
+    /**
+     * The label values of an input, with its rule: the key of {@link #groups}. (The same few
+     * groups come on every record; building their JSON each time was a visible share of a replay.)
+     */
+    private record GroupValues(String rule, String service, String route, String model, String endpoint, String kind) {}
+
+    /** Groups whose labels JSON is remembered at most (then forgotten all at once and built again). */
+    private static final int MAX_REMEMBERED_GROUPS = 10_000;
+    private transient Map<GroupValues, String> groups;
+
+    private static String labelsJson(AlertRule rule, String service, String route, String model, String endpoint, String kind) {
         Map<String, String> labels = new TreeMap<>();
         for (String label : rule.groupBy()) {
             String v;
@@ -86,9 +107,7 @@ public abstract class RuleInputs<T> extends ProcessFunction<T, RuleInput> {
             }
             labels.put(label, v == null ? "" : v);
         }
-        RuleInput in = new RuleInput();
-        in.labelsJson = AlertStateMachine.labelsJson(labels);
-        return in;
+        return AlertStateMachine.labelsJson(labels);
     }
 
     /** Latency partials into latency rules. */

@@ -38,6 +38,12 @@ public final class EventParser {
             "OutOfService", "Failed", "Deleting", "Deleted");
     static final Set<String> TASK_STATES = Set.of("RUNNING", "STOPPED");
     static final Set<String> STATUSES = Set.of("ok", "client_error", "error");
+    /**
+     * Fields of few distinct values, repeated on every record (the KPI tables' dimensions and the
+     * contract's enumerations): {@link PlainJsonReader} gives their values from a cache.
+     */
+    static final Set<String> DIMENSIONS = Set.of("type", "service", "route", "model", "model_version", "endpoint",
+            "client_id", "mode", "status", "error_type", "verdict", "source", "state", "instance_type", "kind");
     static final Set<String> JOB_STATES = Set.of(
             "submitted", "started", "completed", "failed", "webhook_sent", "webhook_failed");
 
@@ -70,7 +76,7 @@ public final class EventParser {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final FlatObject.Reader reader = new FlatObject.Reader();
-    private final PlainJsonReader plain = new PlainJsonReader();
+    private final PlainJsonReader plain = new PlainJsonReader(DIMENSIONS);
     private final InputLimits limits;
 
     /** A parser with the SPEC's default limits. */

@@ -34,6 +34,14 @@ import java.nio.charset.StandardCharsets;
  * up in a small table of their bytes (no string is made for a known name); values are copied
  * once into Latin-1 strings.
  *
+ * <p>Values of the names it is given as <em>dimensions</em> (service, model, endpoint, …: a few
+ * distinct values each, repeated on every record) come from a small cache of their bytes
+ * instead: an equal string, and the same instance for the same bytes while it stays in the
+ * cache. So a replay does not allocate ten strings per record, and the windows, key caps and
+ * alert rules downstream hash and compare strings whose hash code is already computed and which
+ * are often identical. (Equal content is all the parser promises; identity is only speed.) Ids
+ * and free text are not cached: they would only evict the dimensions.
+ *
  * <p>One instance per parser (it keeps its position and its name table); not thread-safe.
  */
 final class PlainJsonReader {
@@ -42,6 +50,10 @@ final class PlainJsonReader {
     /** At most this many distinct names are remembered; past it, records with new names go to Jackson. */
     private static final int MAX_NAMES = 512;
     private static final int TABLE_SLOTS = 2048; // a power of two, 4 × MAX_NAMES
+    /** Dimension values cached, direct-mapped by the hash of their bytes (a power of two). */
+    private static final int VALUE_SLOTS = 1024;
+    /** Longer dimension values are not cached (the contract allows 256 characters; real ones are short). */
+    private static final int MAX_CACHED_VALUE_BYTES = 64;
     private static final long TWO_TO_53 = 1L << 53;
     private static final double[] POWERS_OF_TEN = new double[23];
 
@@ -58,7 +70,25 @@ final class PlainJsonReader {
 
     private final byte[][] tableBytes = new byte[TABLE_SLOTS][];
     private final String[] tableNames = new String[TABLE_SLOTS];
+    /** Whether the name in the slot is a dimension, whose values come from the value cache. */
+    private final boolean[] tableDimension = new boolean[TABLE_SLOTS];
     private int names;
+    private final java.util.Set<String> dimensions;
+    /** Set by {@link #name()}: whether the name just read is a dimension. */
+    private boolean nameIsDimension;
+
+    private final byte[][] valueBytes = new byte[VALUE_SLOTS][];
+    private final String[] valueStrings = new String[VALUE_SLOTS];
+
+    /** A reader that caches no values. */
+    PlainJsonReader() {
+        this(java.util.Set.of());
+    }
+
+    /** A reader that caches the string values of these field names (at any depth). */
+    PlainJsonReader(java.util.Set<String> dimensions) {
+        this.dimensions = dimensions;
+    }
 
     private byte[] in;
     private int pos;
@@ -103,13 +133,14 @@ final class PlainJsonReader {
             if (name == null) {
                 return null;
             }
+            boolean dimension = nameIsDimension;
             skipWhitespace();
             if (pos >= end || in[pos] != ':') {
                 return null;
             }
             pos++;
             skipWhitespace();
-            Object value = value(depth);
+            Object value = value(depth, dimension);
             if (value == NOT_PLAIN) {
                 return null;
             }
@@ -134,13 +165,13 @@ final class PlainJsonReader {
      * One value; after it the caller demands whitespace, ',' or '}', so a literal or number run
      * into other characters ("truex", "12a", "1.2.3") is not plain.
      */
-    private Object value(int depth) {
+    private Object value(int depth, boolean dimension) {
         if (pos >= end) {
             return NOT_PLAIN;
         }
         switch (in[pos]) {
             case '"':
-                return string();
+                return dimension ? cachedString() : string();
             case '{':
                 if (depth >= FlatObject.MAX_DEPTH) {
                     return NOT_PLAIN; // Jackson's reader keeps such an object as an empty one
@@ -203,6 +234,43 @@ final class PlainJsonReader {
         return text;
     }
 
+    /**
+     * A plain string, as {@link #string()}, from the value cache when its bytes are there (else
+     * made and put there, in place of the slot's last value).
+     */
+    private Object cachedString() {
+        int start = pos + 1;
+        int hash = 0;
+        int close = start;
+        for (; close < end; close++) {
+            byte b = in[close];
+            if (b == '"') {
+                break;
+            }
+            if (!plainInString(b)) {
+                return NOT_PLAIN;
+            }
+            hash = 31 * hash + b;
+        }
+        if (close == end) {
+            return NOT_PLAIN;
+        }
+        int length = close - start;
+        if (length > MAX_CACHED_VALUE_BYTES) {
+            return string();
+        }
+        int slot = (hash ^ (hash >>> 16)) & (VALUE_SLOTS - 1);
+        byte[] known = valueBytes[slot];
+        pos = close + 1;
+        if (known != null && known.length == length && sameBytes(known, start)) {
+            return valueStrings[slot];
+        }
+        String text = new String(in, start, length, StandardCharsets.ISO_8859_1);
+        valueBytes[slot] = java.util.Arrays.copyOfRange(in, start, close);
+        valueStrings[slot] = text;
+        return text;
+    }
+
     /** A field name, interned (FlatObject compares names by identity), or null when not plain. */
     private String name() {
         // One pass finds the closing quote, checks the bytes and hashes them.
@@ -228,6 +296,7 @@ final class PlainJsonReader {
         for (byte[] known; (known = tableBytes[slot]) != null; slot = (slot + 1) & (TABLE_SLOTS - 1)) {
             if (known.length == length && sameBytes(known, start)) {
                 pos = close + 1;
+                nameIsDimension = tableDimension[slot];
                 return tableNames[slot];
             }
         }
@@ -237,6 +306,8 @@ final class PlainJsonReader {
         names++;
         tableBytes[slot] = java.util.Arrays.copyOfRange(in, start, close);
         tableNames[slot] = new String(in, start, length, StandardCharsets.ISO_8859_1).intern();
+        tableDimension[slot] = dimensions.contains(tableNames[slot]);
+        nameIsDimension = tableDimension[slot];
         pos = close + 1;
         return tableNames[slot];
     }

@@ -30,7 +30,8 @@ class PlainJsonReaderTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EventParser jackson = new EventParser();
-    private final PlainJsonReader plain = new PlainJsonReader();
+    // With the parser's dimensions: every comparison below also goes through the value cache.
+    private final PlainJsonReader plain = new PlainJsonReader(EventParser.DIMENSIONS);
 
     /** Whether the plain reader took the record; if it did, Jackson reads the same object. */
     private boolean readsAsJackson(byte[] record) {
@@ -228,5 +229,25 @@ class PlainJsonReaderTest {
         assertThat(readsAsJackson("{\"field7\":1}".getBytes(StandardCharsets.US_ASCII))).isTrue(); // known names still are plain
         String longName = "n".repeat(129);
         assertThat(plain.read(("{\"" + longName + "\":1}").getBytes(StandardCharsets.US_ASCII))).isNull();
+    }
+
+    @Test
+    void dimensionValuesComeFromTheCacheAndAreAlwaysTheirOwnBytes() {
+        java.util.function.Function<String, FlatObject> read =
+                json -> plain.read(json.getBytes(StandardCharsets.US_ASCII));
+        FlatObject first = read.apply("{\"service\":\"report-api\",\"request_id\":\"r-1\",\"llm\":{\"model\":\"gpt-4o\"}}");
+        FlatObject second = read.apply("{\"service\":\"report-api\",\"request_id\":\"r-1\",\"llm\":{\"model\":\"gpt-4o\"}}");
+        assertThat(second.get("service")).isEqualTo("report-api").isSameAs(first.get("service"));
+        assertThat(((FlatObject) second.get("llm")).get("model")).isSameAs(((FlatObject) first.get("llm")).get("model"));
+        assertThat(second.get("request_id")).as("ids are not cached").isEqualTo("r-1").isNotSameAs(first.get("request_id"));
+        // Many distinct values through 1,024 slots, each read twice, out of order: whatever the
+        // cache evicts or keeps, every value read is the record's own.
+        Random random = new Random(5);
+        for (int n = 0; n < 20_000; n++) {
+            String value = "svc-" + random.nextInt(5_000) + (random.nextBoolean() ? "" : "-" + "x".repeat(random.nextInt(80)));
+            FlatObject object = read.apply("{\"service\":\"" + value + "\",\"status\":\"ok\"}");
+            assertThat(object.get("service")).isEqualTo(value);
+            assertThat(object.get("status")).isEqualTo("ok");
+        }
     }
 }
