@@ -1,10 +1,12 @@
 package com.gluu.kpi.alerts;
 
 /**
- * What one input record contributes to one group of one rule in one minute (a Flink POJO): made by
+ * What one input record contributes to one group of one rule in one minute: made by
  * {@link RuleInputs} for every rule whose kpi the record feeds, keyed by {@link #rule} into
- * {@link AlertEvaluator}. Only the fields the rule's kpi uses are set.
+ * {@link AlertEvaluator}. Only the fields the rule's kpi uses are set. Written between tasks by
+ * {@link RuleInputSerializer}.
  */
+@org.apache.flink.api.common.typeinfo.TypeInfo(RuleInputSerializer.TypeInfoFactory.class)
 public class RuleInput {
     public String rule;
     /** The group: the rule's group_by labels of the record, as sorted JSON. */

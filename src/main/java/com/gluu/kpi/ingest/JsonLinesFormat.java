@@ -73,6 +73,22 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
         @Override
         public RawRecord read() throws IOException {
             while (true) {
+                // Nearly every line lies whole in the buffer (lines are far shorter than it): then
+                // its bytes are copied once, straight into the record. Else the loop below.
+                int newline = indexOfNewline();
+                if (newline >= 0) {
+                    int start = position;
+                    position = newline + 1;
+                    lineNumber++;
+                    int length = newline - start;
+                    if (length > 0 && buffer[newline - 1] == '\r') {
+                        length--; // CRLF line ending
+                    }
+                    if (isBlank(buffer, start, length)) {
+                        continue;
+                    }
+                    return record(Arrays.copyOfRange(buffer, start, start + length), length);
+                }
                 line.reset();
                 long size = 0;
                 boolean sawNewline = false;
@@ -106,19 +122,34 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
                     length--; // CRLF line ending
                     size--;
                 }
-                if (isBlank(bytes, length)) {
+                if (isBlank(bytes, 0, length)) {
                     continue;
                 }
                 if (size > EventParser.MAX_RECORD_BYTES) {
                     length = Math.min(length, DeadLetter.MAX_RAW_BYTES);
                 }
                 byte[] payload = length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
-                RawRecord record = new RawRecord(origin, Long.toString(lineNumber), payload, (int) Math.min(size, Integer.MAX_VALUE));
-                if (parser != null) {
-                    parser.parseAhead(record);
-                }
-                return record;
+                return record(payload, (int) Math.min(size, Integer.MAX_VALUE));
             }
+        }
+
+        /** The record of the line just read ({@code size}: its length in the file, without the line ending). */
+        private RawRecord record(byte[] payload, int size) {
+            RawRecord record = new RawRecord(origin, Long.toString(lineNumber), payload, size);
+            if (parser != null) {
+                parser.parseAhead(record);
+            }
+            return record;
+        }
+
+        /** The index of the next newline in the buffer's unread bytes, or -1. */
+        private int indexOfNewline() {
+            for (int i = position; i < limit; i++) {
+                if (buffer[i] == '\n') {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         private boolean fill() throws IOException {
@@ -128,8 +159,8 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
             return n > 0;
         }
 
-        private static boolean isBlank(byte[] bytes, int length) {
-            for (int i = 0; i < length; i++) {
+        private static boolean isBlank(byte[] bytes, int from, int length) {
+            for (int i = from; i < from + length; i++) {
                 if (bytes[i] != ' ' && bytes[i] != '\t') {
                     return false;
                 }

@@ -11,16 +11,55 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.types.PojoTestUtils;
 import org.junit.jupiter.api.Test;
 
-/** The alert records and state are Flink POJOs (generic types are off) and survive a round trip. */
+/**
+ * The alert records and state are Flink POJOs (generic types are off), the rule inputs have their
+ * own serializer, and all survive a round trip.
+ */
 class AlertTypesTest {
 
     @Test
     void recordsAndStateArePojosWithoutKryo() {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(AlertRecord.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(AlertEvidence.class);
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(RuleInput.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(AlertGroupState.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(GroupMinutes.class);
+    }
+
+    @Test
+    void ruleInputsTravelWithTheirOwnSerializerAndComeBackFieldByField() throws Exception {
+        TypeSerializer<RuleInput> s = TypeInformation.of(RuleInput.class).createSerializer(new SerializerConfigImpl());
+        assertThat(s).isSameAs(RuleInputSerializer.INSTANCE);
+        RuleInput full = new RuleInput();
+        full.rule = "latency_p95_warning";
+        full.labelsJson = "{\"model\":\"blip2\",\"service\":\"report-api\"}";
+        full.minute = 29_921_760L;
+        full.count = 3;
+        full.errors = 4;
+        full.sum = 5.5;
+        full.max = 6.25;
+        full.sketch = new byte[] {7, 8, 9};
+        full.restarts = 10;
+        full.failures = 11;
+        full.deployMs = 12;
+        full.billedMs = 13;
+        full.requests = 14;
+        full.requestId = "r-15";
+        full.requestTs = 16;
+        full.requestValue = 17.75;
+        full.inputEndTs = 18;
+        RuleInput empty = new RuleInput(); // nulls, an empty sketch, NaN and MIN_VALUE defaults
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        s.serialize(full, out);
+        s.serialize(empty, out);
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        RuleInput back = s.deserialize(in);
+        assertThat(back).usingRecursiveComparison().isEqualTo(full);
+        RuleInput backEmpty = s.deserialize(in);
+        assertThat(backEmpty).usingRecursiveComparison().ignoringFields("requestValue").isEqualTo(empty);
+        assertThat(backEmpty.requestValue).isNaN();
+        assertThat(backEmpty.inputEndTs).isEqualTo(Long.MIN_VALUE);
+        assertThat(in.available()).isZero();
+        assertThat(s.copy(full)).usingRecursiveComparison().isEqualTo(full);
     }
 
     @Test
