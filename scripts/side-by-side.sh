@@ -4,7 +4,7 @@
 # Issue 16's benchmark: gluu-kpi against the Postgres-only alternative (COPY the raw events into a
 # jsonb table, then one SQL statement of per-minute percentiles, counts and errors: see
 # com.gluu.kpi.bench.SideBySide), on the same generated file and the same embedded PostgreSQL,
-# whole processes, alternating, ROUNDS rounds. Prints each run's wall time and peak RSS, the
+# whole processes, alternating, ROUNDS rounds (after one untimed warm-up run of each). Prints each run's wall time and peak RSS, the
 # medians, and gluu-kpi's speed as a multiple of the alternative's (> 1: gluu-kpi is faster).
 # 3 hours at 165 requests/s is about 1.8 M lines (620 MB). Needs target/gluu-kpi.jar (mvn package).
 # Channels and CloudWatch are switched off for the run (their variables unset), so both sides only
@@ -76,6 +76,16 @@ per_million() { [ "$1" = "?" ] && echo "?" || echo "$lines $1" | awk '{printf "%
 
 echo "gluu-kpi JVM options: ${GLUU_JAVA_OPTS:-none}"
 echo "side-by-side: $lines lines, $(( $(stat -c %s "$work/trace.jsonl") >> 20 )) MB, $rounds rounds, $(nproc) cores"
+# One untimed run of each first: the first postgres-only run of a fresh database was the slowest
+# of every side-by-side (24.8–45.2 s against 22.3–28.3 s for the later ones, 2026-12-07), paying
+# for first-time costs (PostgreSQL's first WAL segments, a cold cache) that a database in use has
+# paid long ago; gluu-kpi's first run is warmed the same way.
+settle
+java -cp "$jar" com.gluu.kpi.bench.SideBySide postgres-only "$work/trace.jsonl" "$url" > "$work/warm-up-postgres-only.out" 2>&1
+settle
+"${quiet_env[@]}" java "${java_opts[@]}" -jar "$jar" run --config jobs/local.yaml --events "$work/trace.jsonl" \
+    --jdbc-url "$url" > "$work/warm-up-gluu-kpi.out" 2>&1
+echo "warm-up: one untimed run of each done"
 results=()
 for round in $(seq "$rounds"); do
   settle
