@@ -240,21 +240,11 @@ final class PlainJsonReader {
      */
     private Object cachedString() {
         int start = pos + 1;
-        int hash = 0;
-        int close = start;
-        for (; close < end; close++) {
-            byte b = in[close];
-            if (b == '"') {
-                break;
-            }
-            if (!plainInString(b)) {
-                return NOT_PLAIN;
-            }
-            hash = 31 * hash + b;
-        }
-        if (close == end) {
+        int close = scanString(start, end);
+        if (close < 0 || close == end) {
             return NOT_PLAIN;
         }
+        int hash = scannedHash;
         int length = close - start;
         if (length > MAX_CACHED_VALUE_BYTES) {
             return string();
@@ -271,11 +261,15 @@ final class PlainJsonReader {
         return text;
     }
 
-    /** A field name, interned (FlatObject compares names by identity), or null when not plain. */
-    private String name() {
-        // One pass finds the closing quote, checks the bytes and hashes them.
-        int start = pos + 1;
-        int limit = Math.min(end, start + MAX_NAME_BYTES + 1);
+    /** Set by {@link #scanString}: {@code 31 * h + b} over the bytes it scanned. */
+    private int scannedHash;
+
+    /**
+     * One pass over a string from {@code start} (just after its opening quote) that finds the
+     * closing quote, checks the bytes are plain and hashes them into {@link #scannedHash}: the
+     * quote's index, {@code limit} when there is none before it, or -1 at a byte that is not plain.
+     */
+    private int scanString(int start, int limit) {
         int hash = 0;
         int close = start;
         for (; close < limit; close++) {
@@ -284,13 +278,23 @@ final class PlainJsonReader {
                 break;
             }
             if (!plainInString(b)) {
-                return null;
+                return -1;
             }
             hash = 31 * hash + b;
         }
-        if (close == limit) {
-            return null; // no closing quote, or longer than MAX_NAME_BYTES
+        scannedHash = hash;
+        return close;
+    }
+
+    /** A field name, interned (FlatObject compares names by identity), or null when not plain. */
+    private String name() {
+        int start = pos + 1;
+        int limit = Math.min(end, start + MAX_NAME_BYTES + 1);
+        int close = scanString(start, limit);
+        if (close < 0 || close == limit) {
+            return null; // not plain, no closing quote, or longer than MAX_NAME_BYTES
         }
+        int hash = scannedHash;
         int length = close - start;
         int slot = (hash ^ (hash >>> 16)) & (TABLE_SLOTS - 1);
         for (byte[] known; (known = tableBytes[slot]) != null; slot = (slot + 1) & (TABLE_SLOTS - 1)) {
