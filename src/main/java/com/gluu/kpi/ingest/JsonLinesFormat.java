@@ -73,48 +73,23 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
         @Override
         public RawRecord read() throws IOException {
             while (true) {
+                byte[] bytes;
+                long size;
                 // Nearly every line lies whole in the buffer (lines are far shorter than it): then
-                // its bytes are copied once, straight into the record. Else the loop below.
+                // its bytes are copied once, and without a CR they are the payload as they are.
                 int newline = indexOfNewline();
                 if (newline >= 0) {
-                    int start = position;
+                    bytes = Arrays.copyOfRange(buffer, position, newline);
+                    size = bytes.length;
                     position = newline + 1;
-                    lineNumber++;
-                    int length = newline - start;
-                    if (length > 0 && buffer[newline - 1] == '\r') {
-                        length--; // CRLF line ending
+                } else {
+                    bytes = lineAcrossBuffers();
+                    if (bytes == null) {
+                        return null; // end of file
                     }
-                    if (isBlank(buffer, start, length)) {
-                        continue;
-                    }
-                    return record(Arrays.copyOfRange(buffer, start, start + length), length);
-                }
-                line.reset();
-                long size = 0;
-                boolean sawNewline = false;
-                while (!sawNewline) {
-                    if (position == limit && !fill()) {
-                        break;
-                    }
-                    int start = position;
-                    while (position < limit && buffer[position] != '\n') {
-                        position++;
-                    }
-                    int chunk = position - start;
-                    // Keep at most one byte past the limit: enough to know the record is too large.
-                    int keep = (int) Math.max(0, Math.min(chunk, EventParser.MAX_RECORD_BYTES + 1 - size));
-                    line.write(buffer, start, keep);
-                    size += chunk;
-                    if (position < limit) {
-                        position++; // consume the newline
-                        sawNewline = true;
-                    }
-                }
-                if (!sawNewline && size == 0) {
-                    return null; // end of file
+                    size = lineSize;
                 }
                 lineNumber++;
-                byte[] bytes = line.toByteArray();
                 int length = bytes.length;
                 // Strip a CR only when it is the line's real last byte, i.e. the whole line was kept
                 // (up to the limit plus one byte, so a 1 MiB line with CRLF still qualifies).
@@ -122,24 +97,19 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
                     length--; // CRLF line ending
                     size--;
                 }
-                if (isBlank(bytes, 0, length)) {
+                if (isBlank(bytes, length)) {
                     continue;
                 }
                 if (size > EventParser.MAX_RECORD_BYTES) {
                     length = Math.min(length, DeadLetter.MAX_RAW_BYTES);
                 }
                 byte[] payload = length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
-                return record(payload, (int) Math.min(size, Integer.MAX_VALUE));
+                RawRecord record = new RawRecord(origin, Long.toString(lineNumber), payload, (int) Math.min(size, Integer.MAX_VALUE));
+                if (parser != null) {
+                    parser.parseAhead(record);
+                }
+                return record;
             }
-        }
-
-        /** The record of the line just read ({@code size}: its length in the file, without the line ending). */
-        private RawRecord record(byte[] payload, int size) {
-            RawRecord record = new RawRecord(origin, Long.toString(lineNumber), payload, size);
-            if (parser != null) {
-                parser.parseAhead(record);
-            }
-            return record;
         }
 
         /** The index of the next newline in the buffer's unread bytes, or -1. */
@@ -152,6 +122,42 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
             return -1;
         }
 
+        /** Set by {@link #lineAcrossBuffers}: the size of its line in the file, without the newline. */
+        private long lineSize;
+
+        /**
+         * The next line when it does not lie whole in the buffer: read through as many fills as it
+         * takes, its bytes kept up to one past the size limit (enough to know it is too large) and
+         * its whole size in {@link #lineSize}; null at the end of the file.
+         */
+        private byte[] lineAcrossBuffers() throws IOException {
+            line.reset();
+            long size = 0;
+            boolean sawNewline = false;
+            while (!sawNewline) {
+                if (position == limit && !fill()) {
+                    break;
+                }
+                int start = position;
+                while (position < limit && buffer[position] != '\n') {
+                    position++;
+                }
+                int chunk = position - start;
+                int keep = (int) Math.max(0, Math.min(chunk, EventParser.MAX_RECORD_BYTES + 1 - size));
+                line.write(buffer, start, keep);
+                size += chunk;
+                if (position < limit) {
+                    position++; // consume the newline
+                    sawNewline = true;
+                }
+            }
+            if (!sawNewline && size == 0) {
+                return null;
+            }
+            lineSize = size;
+            return line.toByteArray();
+        }
+
         private boolean fill() throws IOException {
             int n = in.read(buffer, 0, buffer.length);
             position = 0;
@@ -159,8 +165,8 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
             return n > 0;
         }
 
-        private static boolean isBlank(byte[] bytes, int from, int length) {
-            for (int i = from; i < from + length; i++) {
+        private static boolean isBlank(byte[] bytes, int length) {
+            for (int i = 0; i < length; i++) {
                 if (bytes[i] != ' ' && bytes[i] != '\t') {
                     return false;
                 }
