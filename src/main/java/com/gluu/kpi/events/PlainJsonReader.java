@@ -246,12 +246,12 @@ final class PlainJsonReader {
         }
         int hash = scannedHash;
         int length = close - start;
+        pos = close + 1;
         if (length > MAX_CACHED_VALUE_BYTES) {
-            return string();
+            return new String(in, start, length, StandardCharsets.ISO_8859_1); // scanned already: not again by string()
         }
         int slot = (hash ^ (hash >>> 16)) & (VALUE_SLOTS - 1);
         byte[] known = valueBytes[slot];
-        pos = close + 1;
         if (known != null && known.length == length && sameBytes(known, start)) {
             return valueStrings[slot];
         }
