@@ -184,6 +184,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
         overflowByRule = new HashMap<>();
         for (AlertRule rule : rules.rules()) {
             machines.put(rule.name(), new AlertStateMachine(rule));
+            overflowByRule.put(rule.name(), overflowLabels(rule));
         }
         groups = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("groups", Types.STRING, TypeInformation.of(GroupMinutes.class)));
@@ -247,7 +248,7 @@ public class AlertEvaluator extends KeyedProcessFunction<String, RuleInput, Aler
             }
             return;
         }
-        String overflow = overflowByRule.computeIfAbsent(rule.name(), name -> overflowLabels(rule));
+        String overflow = overflowByRule.get(rule.name());
         if (rule.kpi() == Kpi.NO_DATA && !rule.groupBy().isEmpty() && overflow.equals(in.labelsJson)) {
             return; // "every other service" is not a service that went silent
         }
