@@ -56,7 +56,7 @@ public final class RuleInputSerializer extends TypeSerializerSingleton<RuleInput
         c.errors = from.errors;
         c.sum = from.sum;
         c.max = from.max;
-        c.sketch = from.sketch.length == 0 ? from.sketch : from.sketch.clone();
+        c.sketch = from.sketch == null || from.sketch.length == 0 ? from.sketch : from.sketch.clone();
         c.restarts = from.restarts;
         c.failures = from.failures;
         c.deployMs = from.deployMs;
