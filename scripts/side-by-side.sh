@@ -51,6 +51,10 @@ db_pid=$!
 for _ in $(seq 600); do grep -q '^jdbc-url ' "$work/db.out" && break; sleep 0.1; done
 url=$(sed -n 's/^jdbc-url //p' "$work/db.out")
 [ -n "$url" ] || { cat "$work/db.out" >&2; exit 1; }
+# The two sides, as arrays (timed() runs them under /usr/bin/time, which needs a program, not a
+# function); gluu-kpi's takes the events file last.
+postgres_only=("${quiet_env[@]}" java -cp "$jar" com.gluu.kpi.bench.SideBySide postgres-only "$work/trace.jsonl" "$url")
+gluu_kpi=("${quiet_env[@]}" java "${java_opts[@]}" -jar "$jar" run --config jobs/local.yaml --jdbc-url "$url" --events)
 
 # timed LABEL COMMAND...: runs it, prints "LABEL seconds rss_mb cpu_seconds" (the process's own
 # user + system CPU: for postgres-only that is the client, the work is in the server), keeps its
@@ -81,21 +85,18 @@ echo "side-by-side: $lines lines, $(( $(stat -c %s "$work/trace.jsonl") >> 20 ))
 # for first-time costs (PostgreSQL's first WAL segments, a cold cache) that a database in use has
 # paid long ago; gluu-kpi's first run is warmed the same way.
 settle
-java -cp "$jar" com.gluu.kpi.bench.SideBySide postgres-only "$work/trace.jsonl" "$url" > "$work/warm-up-postgres-only.out" 2>&1
+"${postgres_only[@]}" > "$work/warm-up-postgres-only.out" 2>&1
 settle
-"${quiet_env[@]}" java "${java_opts[@]}" -jar "$jar" run --config jobs/local.yaml --events "$work/trace.jsonl" \
-    --jdbc-url "$url" > "$work/warm-up-gluu-kpi.out" 2>&1
+"${gluu_kpi[@]}" "$work/trace.jsonl" > "$work/warm-up-gluu-kpi.out" 2>&1
 echo "warm-up: one untimed run of each done"
 results=()
 for round in $(seq "$rounds"); do
   settle
-  r=$(timed "postgres-only-$round" "${quiet_env[@]}" java -cp "$jar" com.gluu.kpi.bench.SideBySide postgres-only \
-      "$work/trace.jsonl" "$url")
+  r=$(timed "postgres-only-$round" "${postgres_only[@]}")
   echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB", $1, $2, $3}'), $(lines_per_s "$(echo "$r" | awk '{print $2}')"); $(tail -1 "$work/postgres-only-$round.out")"
   results+=("$r")
   settle
-  r=$(timed "gluu-kpi-$round" "${quiet_env[@]}" java "${java_opts[@]}" -jar "$jar" run --config jobs/local.yaml \
-      --events "$work/trace.jsonl" --jdbc-url "$url")
+  r=$(timed "gluu-kpi-$round" "${gluu_kpi[@]}" "$work/trace.jsonl")
   echo "round $round: $(echo "$r" | awk '{printf "%s %s s, peak RSS %s MB, CPU %s s", $1, $2, $3, $4}'), $(lines_per_s "$(echo "$r" | awk '{print $2}')"), $(per_million "$(echo "$r" | awk '{print $4}')") CPU-s per million lines; $(grep 'records read' "$work/gluu-kpi-$round.out" | tail -1)"
   results+=("$r")
 done
@@ -110,7 +111,7 @@ sample=src/test/resources/samples/events.jsonl
 starts=()
 for i in 1 2 3; do
   settle
-  r=$(timed "start-$i" "${quiet_env[@]}" java "${java_opts[@]}" -jar "$jar" run --config jobs/local.yaml --events "$sample" --jdbc-url "$url")
+  r=$(timed "start-$i" "${gluu_kpi[@]}" "$sample")
   starts+=("$(echo "$r" | awk '{print $2}')")
 done
 settle
