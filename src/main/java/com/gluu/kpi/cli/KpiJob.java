@@ -3,6 +3,7 @@ package com.gluu.kpi.cli;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.events.RawRecord;
 import com.gluu.kpi.ingest.JsonLinesFormat;
+import com.gluu.kpi.ingest.LineRanges;
 import com.gluu.kpi.ingest.kinesis.KinesisSettings;
 import com.gluu.kpi.ingest.kinesis.KinesisWatermarks;
 import com.gluu.kpi.pipeline.KpiMetricSinks;
@@ -57,8 +58,8 @@ public final class KpiJob {
      */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, boolean deliverAlerts)
             throws Exception {
-        return execute(config, fileSource(events, config), null, jdbc, deliverAlerts,
-                CloudWatchSettings.fromEnvironment(System.getenv()));
+        return execute(environment(config), config, replaySource(events, config), null, readsInRanges(config), jdbc,
+                deliverAlerts, CloudWatchSettings.fromEnvironment(System.getenv()));
     }
 
     /**
@@ -67,14 +68,16 @@ public final class KpiJob {
      */
     static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, InProcessCluster cluster)
             throws Exception {
-        return execute(configure(cluster.environment(), config), config, fileSource(events, config), null, jdbc, false,
+        return execute(configure(cluster.environment(), config), config, replaySource(events, config), null,
+                readsInRanges(config), jdbc, false,
                 CloudWatchSettings.fromEnvironment(System.getenv()));
     }
 
     /** As the first, with CloudWatch from {@code cloudWatch} (null: off). */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc,
             CloudWatchSettings cloudWatch) throws Exception {
-        return execute(config, fileSource(events, config), null, jdbc, false, cloudWatch);
+        return execute(environment(config), config, replaySource(events, config), null, readsInRanges(config), jdbc,
+                false, cloudWatch);
     }
 
     /**
@@ -84,15 +87,15 @@ public final class KpiJob {
     static JobExecutionResult execute(JobConfig config, Source<RawRecord, ?, ?> source,
             WatermarkStrategy<RawRecord> sourceWatermarks, JdbcSettings jdbc, boolean deliverAlerts,
             CloudWatchSettings cloudWatch) throws Exception {
-        return execute(environment(config), config, source, sourceWatermarks, jdbc, deliverAlerts, cloudWatch);
+        return execute(environment(config), config, source, sourceWatermarks, false, jdbc, deliverAlerts, cloudWatch);
     }
 
     private static JobExecutionResult execute(StreamExecutionEnvironment env, JobConfig config,
-            Source<RawRecord, ?, ?> source, WatermarkStrategy<RawRecord> sourceWatermarks, JdbcSettings jdbc,
-            boolean deliverAlerts, CloudWatchSettings cloudWatch) throws Exception {
+            Source<RawRecord, ?, ?> source, WatermarkStrategy<RawRecord> sourceWatermarks, boolean inRanges,
+            JdbcSettings jdbc, boolean deliverAlerts, CloudWatchSettings cloudWatch) throws Exception {
         String job = config.get(JobConfig.JOB_NAME);
         PostgresSinks sinks = new PostgresSinks(jdbc, SinkOptions.from(config), cloudWatch(cloudWatch, job));
-        KpiPipeline.build(env, source, sourceWatermarks, deliverAlerts ? sinks.withAlertDelivery() : sinks, config);
+        KpiPipeline.build(env, source, sourceWatermarks, inRanges, deliverAlerts ? sinks.withAlertDelivery() : sinks, config);
         return env.execute(job);
     }
 
@@ -135,6 +138,30 @@ public final class KpiJob {
                         new JsonLinesFormat(events.getFileName().toString(), parseAheadUnder),
                         new org.apache.flink.core.fs.Path(events.toAbsolutePath().toUri()))
                 .build();
+    }
+
+    /**
+     * The replay's source for {@code config}: at parallelism 1 the whole file as one split; above
+     * it, line-aligned byte ranges of {@code source.range_bytes} that every source subtask reads
+     * and parses ({@link LineRanges}), put back in file order by the pipeline (see {@link
+     * KpiPipeline#build}'s {@code inRanges}).
+     */
+    static FileSource<RawRecord> replaySource(Path events, JobConfig config) {
+        if (!readsInRanges(config)) {
+            return fileSource(events, config);
+        }
+        long rangeBytes = config.get(JobConfig.SOURCE_RANGE_BYTES);
+        return FileSource.forRecordStreamFormat(
+                        JsonLinesFormat.inRanges(events.getFileName().toString(), com.gluu.kpi.events.InputLimits.from(config)),
+                        new org.apache.flink.core.fs.Path(events.toAbsolutePath().toUri()))
+                .setFileEnumerator(() -> new LineRanges(rangeBytes))
+                .setSplitAssigner(LineRanges::inFileOrder)
+                .build();
+    }
+
+    /** Whether a replay under {@code config} reads its file in byte ranges (parallelism above 1). */
+    static boolean readsInRanges(JobConfig config) {
+        return config.get(JobConfig.PARALLELISM) > 1;
     }
 
     /** The execution environment with the job's settings; usable by tests with their own sinks. */

@@ -52,6 +52,9 @@ public final class JobConfig {
             (k, v) -> oneOf(k, v, "file", "kinesis"));
     public static final Setting<String> SOURCE_EVENTS = new Setting<>("source.events", "",
             "JSON Lines file to replay when source.kind is file (overridden by --events).", JobConfig::text);
+    public static final Setting<Long> SOURCE_RANGE_BYTES = new Setting<>("source.range_bytes", "1m",
+            "At job.parallelism above 1, a replay file is cut into line-aligned byte ranges of about this size, read and parsed by all source subtasks and put back in file order before the parse step's verdicts (so the rows do not depend on it). Unused at parallelism 1 (one reader) and for Kinesis.",
+            (k, v) -> bytes(k, v, 1024));
     public static final Setting<String> KINESIS_STREAM = new Setting<>("kinesis.stream", "",
             "Kinesis stream name or ARN (source.kind kinesis); a name is resolved to its ARN at start (DescribeStreamSummary).",
             JobConfig::text);
@@ -177,7 +180,7 @@ public final class JobConfig {
 
     /** Every key, in the order the README documents them. */
     public static final List<Setting<?>> SETTINGS = List.of(
-            JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, LOCAL_MANAGED_MEMORY, RESTART_ATTEMPTS, RESTART_DELAY, SOURCE_KIND, SOURCE_EVENTS,
+            JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, LOCAL_MANAGED_MEMORY, RESTART_ATTEMPTS, RESTART_DELAY, SOURCE_KIND, SOURCE_EVENTS, SOURCE_RANGE_BYTES,
             KINESIS_STREAM, KINESIS_REGION, KINESIS_INITIAL_POSITION, KINESIS_INITIAL_TIMESTAMP, KINESIS_READER,
             KINESIS_SHARD_DISCOVERY_INTERVAL,
             MAX_OUT_OF_ORDERNESS, SOURCE_IDLENESS, ALLOWED_LATENESS, MAX_FUTURE, WINDOWS, DEDUP_WINDOW,
@@ -389,7 +392,8 @@ public final class JobConfig {
         }
         long size = n << shift;
         if (size < min) {
-            throw new ConfigException(key + ": " + value + " is below the minimum of " + (min >> 20) + "m");
+            throw new ConfigException(key + ": " + value + " is below the minimum of "
+                    + (min >= 1 << 20 ? (min >> 20) + "m" : (min >> 10) + "k"));
         }
         return size;
     }

@@ -8,6 +8,7 @@ package com.gluu.kpi.events;
  * dead letter, so a replay or a restart writes the same dead-letter row again instead of a new
  * one.
  */
+@org.apache.flink.api.common.typeinfo.TypeInfo(RawRecordSerializer.TypeInfoFactory.class)
 public class RawRecord {
     public String origin;
     public String position;
@@ -35,6 +36,16 @@ public class RawRecord {
     transient Event parsedAhead;
     transient InvalidEventException invalidAhead;
     transient InputLimits parsedUnder;
+    /**
+     * A file read in byte ranges by several source subtasks (parallelism above 1): the offset of
+     * the first byte of this record's range, or -1 when the record came from no range. A ranged
+     * record's {@code position} is its line number within its range until {@code FileOrder} puts
+     * the ranges back in file order and numbers it within the file.
+     */
+    public long rangeStart = -1;
+    /** Set on a range's end marker only (no payload): where the next range starts, and the lines this one had. */
+    public long rangeEnd = -1;
+    public long rangeLines = -1;
 
     public RawRecord() {}
 
@@ -61,6 +72,35 @@ public class RawRecord {
         r.decodeFailure = reason;
         r.decodeDetail = detail;
         return r;
+    }
+
+    /**
+     * The marker a ranged reader emits after the last line of its range [{@code start}, {@code
+     * end}), which had {@code lines} lines (blank ones included, as line numbers count them).
+     */
+    public static RawRecord rangeEnd(String origin, long start, long end, long lines) {
+        RawRecord r = new RawRecord(origin, null, new byte[0], 0);
+        r.rangeStart = start;
+        r.rangeEnd = end;
+        r.rangeLines = lines;
+        return r;
+    }
+
+    public boolean isRangeEnd() {
+        return rangeLines >= 0;
+    }
+
+    /**
+     * Gives a ranged record its line number within the file, on the record and on the event parsed
+     * ahead from it (whose {@code sourceId} names the record), so both read as if one reader had
+     * read the whole file.
+     */
+    public void numberInFile(long line) {
+        position = Long.toString(line);
+        rangeStart = -1;
+        if (parsedAhead != null) {
+            parsedAhead.sourceId = id();
+        }
     }
 
     public String id() {

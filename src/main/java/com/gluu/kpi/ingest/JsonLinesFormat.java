@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.util.Arrays;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
 
@@ -26,26 +25,70 @@ import org.apache.flink.core.fs.FSDataInputStream;
  * EventParser#parseAhead}), in Flink's split-fetcher thread rather than the source task's:
  * {@code ParseEvents} then takes the result instead of parsing, so a replay's parsing runs on
  * the other core, beside its task thread. Verdicts and messages are the parser's either way.
+ *
+ * <p><b>Byte ranges</b> ({@link #inRanges}): at parallelism above 1 a file is cut into
+ * line-aligned ranges ({@link LineRanges}) that the source subtasks read and parse side by side.
+ * A reader then reads its range only, numbers lines within it, marks each record with the
+ * range's first byte and ends the range with a {@link RawRecord#rangeEnd} marker; {@code
+ * FileOrder} puts the ranges back in file order and numbers the lines within the file, so the
+ * records reach the parse step exactly as one reader would have delivered them. Whole-file
+ * reading (one split, parallelism 1) has no markers and numbers lines itself, as before.
  */
-public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
-    private static final long serialVersionUID = 1L;
+public final class JsonLinesFormat implements StreamFormat<RawRecord> {
+    private static final long serialVersionUID = 2L;
 
     private final String origin;
     /** The limits to parse ahead under; null: records are only read (parsed by the parse step). */
     private final InputLimits parseAheadUnder;
+    private final boolean ranges;
 
     public JsonLinesFormat(String origin) {
         this(origin, null);
     }
 
     public JsonLinesFormat(String origin, InputLimits parseAheadUnder) {
+        this(origin, parseAheadUnder, false);
+    }
+
+    private JsonLinesFormat(String origin, InputLimits parseAheadUnder, boolean ranges) {
         this.origin = origin;
         this.parseAheadUnder = parseAheadUnder;
+        this.ranges = ranges;
+    }
+
+    /** Reads the byte ranges {@link LineRanges} cut (each split one range), marked for {@code FileOrder}. */
+    public static JsonLinesFormat inRanges(String origin, InputLimits parseAheadUnder) {
+        return new JsonLinesFormat(origin, parseAheadUnder, true);
     }
 
     @Override
-    public Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream) {
-        return new LineReader(origin, stream, parseAheadUnder == null ? null : new EventParser(parseAheadUnder));
+    public Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream, long fileLen, long splitEnd)
+            throws IOException {
+        EventParser parser = parseAheadUnder == null ? null : new EventParser(parseAheadUnder);
+        if (!ranges) {
+            return new LineReader(origin, stream, parser, -1, Long.MAX_VALUE);
+        }
+        long start = stream.getPos();
+        return new LineReader(origin, stream, parser, start, splitEnd - start);
+    }
+
+    /** A reader of the whole file from {@code stream}'s position (as a single split is read). */
+    public Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream) throws IOException {
+        return createReader(config, stream, -1, Long.MAX_VALUE);
+    }
+
+    /** Never called: the reader has no checkpointed offset, so a restore re-reads its split and skips what was emitted. */
+    @Override
+    public Reader<RawRecord> restoreReader(Configuration config, FSDataInputStream stream, long restoredOffset,
+            long fileLen, long splitEnd) throws IOException {
+        stream.seek(restoredOffset);
+        return createReader(config, stream, fileLen, splitEnd);
+    }
+
+    /** Splittable only in ranges: whole-file reading must start at the first line to number lines. */
+    @Override
+    public boolean isSplittable() {
+        return ranges;
     }
 
     @Override
@@ -63,16 +106,32 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
         private long lineNumber;
         /** One per reader: the parser is single-threaded, and a reader lives in one fetcher thread. */
         private final EventParser parser;
+        /** The first byte of the range read, or -1 reading the whole file. */
+        private final long rangeStart;
+        /** Bytes of the range (lines end exactly at its end), Long.MAX_VALUE reading the whole file. */
+        private final long rangeBytes;
+        /** Bytes read from the stream so far; those consumed are this minus the buffer's unread ones. */
+        private long filled;
+        private boolean rangeEndSent;
 
-        LineReader(String origin, InputStream in, EventParser parser) {
+        LineReader(String origin, InputStream in, EventParser parser, long rangeStart, long rangeBytes) {
             this.origin = origin;
             this.in = in;
             this.parser = parser;
+            this.rangeStart = rangeStart;
+            this.rangeBytes = rangeBytes;
+        }
+
+        private long consumed() {
+            return filled - (limit - position);
         }
 
         @Override
         public RawRecord read() throws IOException {
             while (true) {
+                if (consumed() >= rangeBytes) {
+                    return endOfRange();
+                }
                 byte[] bytes;
                 long size;
                 // Nearly every line lies whole in the buffer (lines are far shorter than it): then
@@ -85,7 +144,7 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
                 } else {
                     bytes = lineAcrossBuffers();
                     if (bytes == null) {
-                        return null; // end of file
+                        return rangeStart < 0 ? null : endOfRange(); // end of file
                     }
                     size = lineSize;
                 }
@@ -105,11 +164,21 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
                 }
                 byte[] payload = length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
                 RawRecord record = new RawRecord(origin, Long.toString(lineNumber), payload, (int) Math.min(size, Integer.MAX_VALUE));
+                record.rangeStart = rangeStart;
                 if (parser != null) {
                     parser.parseAhead(record);
                 }
                 return record;
             }
+        }
+
+        /** The range's end marker, once; then the end of the split. */
+        private RawRecord endOfRange() {
+            if (rangeEndSent) {
+                return null;
+            }
+            rangeEndSent = true;
+            return RawRecord.rangeEnd(origin, rangeStart, rangeStart + consumed(), lineNumber);
         }
 
         /** The index of the next newline in the buffer's unread bytes, or -1. */
@@ -162,6 +231,7 @@ public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
             int n = in.read(buffer, 0, buffer.length);
             position = 0;
             limit = Math.max(n, 0);
+            filled += limit;
             return n > 0;
         }
 

@@ -77,17 +77,40 @@ public final class KpiPipeline {
      */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
             WatermarkStrategy<RawRecord> sourceWatermarks, KpiSinks sinks, JobConfig config) {
+        build(env, source, sourceWatermarks, false, sinks, config);
+    }
+
+    /**
+     * As above; with {@code inRanges} the source is a file read in byte ranges by all its subtasks
+     * ({@code KpiJob.replaySource}): {@link FileOrder} then puts the records back in file order, and
+     * the parse step, event time and the input end run after it at parallelism 1, so they see the
+     * file exactly as one reader would (the same verdicts at any parallelism); the shuffle by
+     * request spreads the events again.
+     */
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
+            WatermarkStrategy<RawRecord> sourceWatermarks, boolean inRanges, KpiSinks sinks, JobConfig config) {
         Duration allowedLateness = config.get(JobConfig.ALLOWED_LATENESS);
         PricingTable prices = PricingTable.forJob(config);
         boolean atSource = sourceWatermarks != null;
 
-        SingleOutputStreamOperator<Event> parsed = env
+        if (inRanges && atSource) {
+            throw new IllegalArgumentException("a file read in ranges has its watermarks after parsing, not at the source");
+        }
+        DataStream<RawRecord> raw = env
                 // Typed explicitly: KinesisStreamsSource (4.3.0) does not say what it produces.
                 .fromSource(source, atSource ? sourceWatermarks : WatermarkStrategy.noWatermarks(), "events",
                         TypeInformation.of(RawRecord.class))
-                .uid("source")
+                .uid("source");
+        if (inRanges) {
+            raw = raw.transform("in file order", TypeInformation.of(RawRecord.class), new FileOrder())
+                    .uid("file-order").name("in file order").setParallelism(1);
+        }
+        SingleOutputStreamOperator<Event> parsed = raw
                 .transform("parse + validate", TypeInformation.of(Event.class), ParseEvents.forJob(config, atSource))
                 .uid("parse").name("parse + validate");
+        if (inRanges) {
+            parsed.setParallelism(1);
+        }
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ParseEvents.DEAD_LETTERS);
 
         SingleOutputStreamOperator<Event> withTime = atSource
@@ -98,6 +121,10 @@ public final class KpiPipeline {
         SingleOutputStreamOperator<Event> timed = withTime
                 .transform("input end", TypeInformation.of(Event.class), new InputEndMarker())
                 .uid("input-end").name("input end");
+        if (inRanges) {
+            withTime.setParallelism(1);
+            timed.setParallelism(1);
+        }
         DataStream<InputEnd> inputEnds = timed.getSideOutput(InputEndMarker.INPUT_END);
 
         // One shuffle by request_id serves both dedup and the feedback join. At parallelism 1 it
