@@ -29,9 +29,9 @@ public class RawRecord {
     public String decodeDetail;
     /**
      * Parsed ahead by the source's reading thread ({@link EventParser#parseAhead}): the event, or
-     * why the record is invalid, and the limits it was judged under. Transient: not part of the
-     * record's type (Flink's POJO serializer skips transient fields), so a record that is
-     * serialized, checkpointed or held arrives without it and is parsed where it is needed.
+     * why the record is invalid, and the limits it was judged under. {@link RawRecordSerializer}
+     * carries it to the parse step when that runs in another task (ranged replays), so the work
+     * is not done twice; a copy within a task leaves it with the original, which gives it once.
      */
     transient Event parsedAhead;
     transient InvalidEventException invalidAhead;

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link EventParser#parseAhead} and {@link EventParser#parseOrTake}: what a file source parses in
  * its reading thread is exactly what the parse step would have parsed itself (the event, or the
- * dead letter's reason and message), it is used only under equal limits, taken once, and never
- * travels with a serialized record.
+ * dead letter's reason and message), it is used only under equal limits, taken once, and travels
+ * with a serialized record ({@link RawRecordSerializer}) to a parse step in another task.
  */
 class ParseAheadTest {
     private static final long TS = 1_795_305_600_000L;
@@ -112,17 +112,46 @@ class ParseAheadTest {
     }
 
     @Test
-    void theResultIsNoPartOfTheRecordsTypeSoASerializedRecordArrivesWithoutIt() throws IOException {
-        RawRecord record = record(0);
-        new EventParser(InputLimits.defaults()).parseAhead(record);
+    void aSerializedRecordArrivesWithItsResultAndTheParseStepGivesTheSameVerdict() throws IOException {
         @SuppressWarnings("deprecation")
         TypeSerializer<RawRecord> serializer = TypeInformation.of(RawRecord.class).createSerializer(new ExecutionConfig());
-        DataOutputSerializer out = new DataOutputSerializer(512);
-        serializer.serialize(record, out);
-        RawRecord copy = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(serializer).isSameAs(RawRecordSerializer.INSTANCE); // through @TypeInfo, not Flink's POJO serializer
+        InputLimits d = InputLimits.defaults();
+        InputLimits strict = new InputLimits(1, d.maxDimensionChars, d.maxLatencyMs, d.maxTokens, d.maxImages,
+                d.maxInstanceCount, d.minTsMillis, d.maxTsMillis);
+        for (int i = 0; i < LINES.size(); i++) {
+            RawRecord record = record(i);
+            record.rangeStart = 1000L * i; // the range fields travel too
+            new EventParser(InputLimits.defaults()).parseAhead(record);
+            DataOutputSerializer out = new DataOutputSerializer(512);
+            serializer.serialize(record, out);
+            RawRecord arrived = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+            RawRecord again = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
 
-        assertThat(copy.payload).isEqualTo(record.payload);
-        assertThat(copy.isParsedAhead()).isFalse();
-        assertThat(serializer.copy(record).isParsedAhead()).isFalse();
+            assertThat(arrived.payload).isEqualTo(record.payload);
+            assertThat(arrived.id()).isEqualTo(record.id());
+            assertThat(arrived.rangeStart).isEqualTo(1000L * i);
+            assertThat(arrived.isParsedAhead()).as(LINES.get(i)).isTrue();
+            String expected = verdict(new EventParser(InputLimits.defaults()), record(i), false);
+            assertThat(verdict(new EventParser(InputLimits.defaults()), arrived, true)).as(LINES.get(i)).isEqualTo(expected);
+            // Judged under other limits, the result that travelled is not used: the step parses itself.
+            assertThat(verdict(new EventParser(strict), again, true)).as(LINES.get(i))
+                    .isEqualTo(verdict(new EventParser(strict), record(i), false));
+            // A copy within a task leaves the result with the original, which takes it once.
+            assertThat(serializer.copy(record).isParsedAhead()).isFalse();
+        }
+    }
+
+    @Test
+    void aRangeEndMarkerRoundTrips() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        RawRecordSerializer.INSTANCE.serialize(RawRecord.rangeEnd("events.jsonl", 1_048_576, 2_097_153, 3_041), out);
+        RawRecord arrived = RawRecordSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(arrived.isRangeEnd()).isTrue();
+        assertThat(arrived.origin).isEqualTo("events.jsonl");
+        assertThat(new long[] {arrived.rangeStart, arrived.rangeEnd, arrived.rangeLines})
+                .containsExactly(1_048_576, 2_097_153, 3_041);
+        assertThat(arrived.isParsedAhead()).isFalse();
+        assertThat(RawRecord.of("f", "1", new byte[] {'{'}).isRangeEnd()).isFalse();
     }
 }

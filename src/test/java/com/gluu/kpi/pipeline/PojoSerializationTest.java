@@ -60,6 +60,8 @@ class PojoSerializationTest {
                 Arguments.of(Event.class, jobEvent()),
                 Arguments.of(Event.class, allBodiesEvent()),
                 Arguments.of(Event.class, eventWithNullStrings()),
+                Arguments.of(RawRecord.class, rawRecord()),
+                Arguments.of(RawRecord.class, RawRecord.rangeEnd("events.jsonl", 1_048_576, 2_097_153, 3_041)),
                 Arguments.of(WaitingFeedback.class, waitingFeedback()),
                 Arguments.of(WaitingFeedback.class, new WaitingFeedback(new PendingFeedback("correct", 1.0, 1_795_325_880_000L))));
     }
@@ -77,7 +79,6 @@ class PojoSerializationTest {
                 Arguments.of(com.gluu.kpi.jobs.JobState.class, jobState()),
                 Arguments.of(com.gluu.kpi.jobs.JobsRow.class, jobsRow()),
                 Arguments.of(DeadLetter.class, deadLetter()),
-                Arguments.of(RawRecord.class, rawRecord()),
                 Arguments.of(LatencyObservation.class, latencyObservation()),
                 Arguments.of(TrafficObservation.class, trafficObservation()),
                 Arguments.of(com.gluu.kpi.cost.CostInput.class, costInput()),
@@ -133,6 +134,7 @@ class PojoSerializationTest {
         assertEveryFieldSet(all, "Event");
         assertEveryFieldSet(inferenceEvent(), "Event");
         assertEveryFieldSet(waitingFeedback(), "WaitingFeedback");
+        assertEveryFieldSet(rawRecord(), "RawRecord");
     }
 
     @Test
@@ -337,6 +339,9 @@ class PojoSerializationTest {
         r.eventTs = 1_795_325_888_123L;
         r.decodeFailure = com.gluu.kpi.events.DeadLetterReason.BAD_ENCODING;
         r.decodeDetail = "KPL aggregate fails its MD5 check";
+        r.rangeStart = 1_048_576;
+        r.rangeEnd = 2_097_153; // both range fields and the line count: no real record has all three
+        r.rangeLines = 3_041;
         return r;
     }
 
