@@ -146,7 +146,7 @@ public final class KpiJob {
      * and parses ({@link LineRanges}), put back in file order by the pipeline (see {@link
      * KpiPipeline#build}'s {@code inRanges}).
      */
-    static FileSource<RawRecord> replaySource(Path events, JobConfig config) {
+    public static FileSource<RawRecord> replaySource(Path events, JobConfig config) {
         if (!readsInRanges(config)) {
             return fileSource(events, config);
         }
@@ -160,7 +160,7 @@ public final class KpiJob {
     }
 
     /** Whether a replay under {@code config} reads its file in byte ranges (parallelism above 1). */
-    static boolean readsInRanges(JobConfig config) {
+    public static boolean readsInRanges(JobConfig config) {
         return config.get(JobConfig.PARALLELISM) > 1;
     }
 

@@ -53,21 +53,30 @@ final class ReplayCheckpoints {
     private final FileSystem fs;
     private final long size;
     private final long modified;
+    /**
+     * Whether this replay reads the file in byte ranges (parallelism above 1): a checkpoint of one
+     * way holds source splits and operators the other cannot continue from (a whole-file reader
+     * would read every restored range to the file's end), so a resume must read the same way.
+     */
+    private final boolean inRanges;
 
-    private ReplayCheckpoints(java.nio.file.Path events, Path dir, long size, long modified) throws IOException {
+    private ReplayCheckpoints(java.nio.file.Path events, Path dir, long size, long modified, boolean inRanges)
+            throws IOException {
         this.events = events;
+        this.inRanges = inRanges;
         this.dir = dir;
         this.fs = dir.getFileSystem();
         this.size = size;
         this.modified = modified;
     }
 
-    /** The checkpoints of replays of {@code events} under {@code checkpointDir} (a URI). */
-    static ReplayCheckpoints forFile(String checkpointDir, java.nio.file.Path events) throws IOException {
+    /** The checkpoints of replays of {@code events} under {@code checkpointDir} (a URI), read in ranges or whole. */
+    static ReplayCheckpoints forFile(String checkpointDir, java.nio.file.Path events, boolean inRanges)
+            throws IOException {
         java.nio.file.Path real = events.toRealPath();
         String key = sha256(real.toString()).substring(0, 16);
         Path dir = new Path(new Path(checkpointDir, "replays"), key);
-        return new ReplayCheckpoints(real, dir, Files.size(real), Files.getLastModifiedTime(real).toMillis());
+        return new ReplayCheckpoints(real, dir, Files.size(real), Files.getLastModifiedTime(real).toMillis(), inRanges);
     }
 
     /** The folder Flink writes this replay's checkpoints into (a URI). */
@@ -96,6 +105,14 @@ final class ReplayCheckpoints {
                     + "(then %,d bytes, modified %s; now %,d bytes, modified %s): its checkpoints describe other "
                     + "lines; run without --resume to start over", events, startedSize,
                     Instant.ofEpochMilli(startedModified), size, Instant.ofEpochMilli(modified)));
+        }
+        // Absent in what earlier builds wrote: they never read in ranges.
+        boolean startedInRanges = Boolean.parseBoolean(started.getProperty("in_ranges", "false"));
+        if (startedInRanges != inRanges) {
+            throw new ConfigException("--resume: the replay of " + events + " was checkpointed reading the file "
+                    + (startedInRanges ? "in byte ranges (job.parallelism above 1)" : "whole (job.parallelism 1)")
+                    + ", this run would read it " + (inRanges ? "in byte ranges" : "whole")
+                    + ": resume with the job.parallelism it had, or run without --resume to start over");
         }
         Path latest = latestCompleted();
         if (latest == null) {
@@ -146,6 +163,7 @@ final class ReplayCheckpoints {
         input.setProperty("path", events.toString());
         input.setProperty("size", Long.toString(size));
         input.setProperty("modified", Long.toString(modified));
+        input.setProperty("in_ranges", Boolean.toString(inRanges));
         try (OutputStream out = fs.create(new Path(dir, INPUT_FILE), FileSystem.WriteMode.OVERWRITE)) {
             input.store(out, "the events file this replay reads; --resume refuses if it changes");
         }

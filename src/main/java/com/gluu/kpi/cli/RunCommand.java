@@ -59,7 +59,8 @@ final class RunCommand {
             return submit(config, eventsPath, jdbc);
         }
         // Found (or refused) before anything else starts, so a resume that cannot be fails at once.
-        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(KpiJob.checkpointDirectory(config), eventsPath);
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(KpiJob.checkpointDirectory(config), eventsPath,
+                KpiJob.readsInRanges(config));
         String restoreFrom = resume ? checkpoints.resumePoint() : null;
         // The cluster starts on a thread of its own while this one migrates and builds the job.
         try (InProcessCluster cluster = InProcessCluster.startInBackground(

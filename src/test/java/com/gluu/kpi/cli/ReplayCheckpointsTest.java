@@ -26,7 +26,7 @@ class ReplayCheckpointsTest {
 
     @Test
     void aFileNeverReplayedHasNothingToResume() throws Exception {
-        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"));
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"), false);
         assertThatThrownBy(checkpoints::resumePoint).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--resume: no replay of").hasMessageContaining("run without --resume");
     }
@@ -34,7 +34,7 @@ class ReplayCheckpointsTest {
     @Test
     void theNewestCompletedCheckpointOfAnyJobIsTheResumePointAndOneInProgressIsNot() throws Exception {
         Path file = events("a");
-        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), file);
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), file, false);
         checkpoints.startOver();
         Path dir = Path.of(java.net.URI.create(checkpoints.directory()));
         // The first, killed job; then a resumed one that was killed too, after its chk-2.
@@ -48,7 +48,7 @@ class ReplayCheckpointsTest {
 
     @Test
     void aReplayKilledBeforeItsFirstCheckpointHasNothingToResume() throws Exception {
-        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"));
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"), false);
         checkpoints.startOver();
         Files.createDirectories(Path.of(java.net.URI.create(checkpoints.directory())).resolve("job-1/chk-1"));
         assertThatThrownBy(checkpoints::resumePoint).isInstanceOf(ConfigException.class)
@@ -59,20 +59,41 @@ class ReplayCheckpointsTest {
     void aFileChangedSinceItsReplayStartedIsRefused() throws Exception {
         Path file = events("a");
         String cp = tmp.resolve("cp").toUri().toString();
-        ReplayCheckpoints before = ReplayCheckpoints.forFile(cp, file);
+        ReplayCheckpoints before = ReplayCheckpoints.forFile(cp, file, false);
         before.startOver();
         completed(Path.of(java.net.URI.create(before.directory())).resolve("job-1/chk-4"), "2026-12-01T10:00:00Z");
         Files.writeString(file, "{\"more\": 1}\n{\"more\": 2}\n"); // a new version of the file, other lines
 
-        ReplayCheckpoints after = ReplayCheckpoints.forFile(cp, file);
+        ReplayCheckpoints after = ReplayCheckpoints.forFile(cp, file, false);
         assertThat(after.directory()).isEqualTo(before.directory());
         assertThatThrownBy(after::resumePoint).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("changed since its replay was checkpointed");
     }
 
     @Test
+    void aResumeMustReadTheFileAsTheCheckpointedReplayDid() throws Exception {
+        Path file = events("a");
+        String cp = tmp.resolve("cp").toUri().toString();
+        ReplayCheckpoints ranged = ReplayCheckpoints.forFile(cp, file, true);
+        ranged.startOver();
+        completed(Path.of(java.net.URI.create(ranged.directory())).resolve("job-1/chk-3"), "2026-12-01T10:00:00Z");
+
+        assertThatThrownBy(ReplayCheckpoints.forFile(cp, file, false)::resumePoint).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("checkpointed reading the file in byte ranges")
+                .hasMessageContaining("resume with the job.parallelism it had");
+        assertThat(ReplayCheckpoints.forFile(cp, file, true).resumePoint()).endsWith("chk-3");
+
+        // What an earlier build wrote has no in_ranges: it read the file whole.
+        Path input = Path.of(java.net.URI.create(ranged.directory())).resolve(ReplayCheckpoints.INPUT_FILE);
+        Files.writeString(input, Files.readString(input).replaceAll("(?m)^in_ranges=.*$", ""));
+        assertThat(ReplayCheckpoints.forFile(cp, file, false).resumePoint()).endsWith("chk-3");
+        assertThatThrownBy(ReplayCheckpoints.forFile(cp, file, true)::resumePoint).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("checkpointed reading the file whole");
+    }
+
+    @Test
     void startingOverRemovesAnEarlierReplaysCheckpointsAndACompletedReplayRemovesItsFolder() throws Exception {
-        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"));
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"), false);
         checkpoints.startOver();
         Path dir = Path.of(java.net.URI.create(checkpoints.directory()));
         completed(dir.resolve("job-1/chk-4"), "2026-12-01T10:00:00Z");
@@ -87,13 +108,13 @@ class ReplayCheckpointsTest {
     @Test
     void twoFilesKeepTheirCheckpointsApart() throws Exception {
         String cp = tmp.resolve("cp").toUri().toString();
-        assertThat(ReplayCheckpoints.forFile(cp, events("a")).directory())
-                .isNotEqualTo(ReplayCheckpoints.forFile(cp, events("b")).directory());
+        assertThat(ReplayCheckpoints.forFile(cp, events("a"), false).directory())
+                .isNotEqualTo(ReplayCheckpoints.forFile(cp, events("b"), false).directory());
     }
 
     @Test
     void theFlinkSettingsRetainCheckpointsAndRestoreOnlyWhenAsked() throws Exception {
-        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"));
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"), false);
         Configuration fresh = checkpoints.flinkSettings(null);
         assertThat(fresh.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo(checkpoints.directory());
         assertThat(fresh.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))

@@ -37,17 +37,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  * — so renaming or removing one, which would orphan that operator's state in every savepoint,
  * fails here first, with what it costs.
  *
- * <p>Both shapes of the job: a replay (watermarks after parsing, no CloudWatch) and the Kinesis
- * job with CloudWatch metrics (watermarks per shard at the source, EMF sinks).
+ * <p>Every shape of the job: a replay (watermarks after parsing, no CloudWatch), the same read in
+ * byte ranges (parallelism above 1: {@code FileOrder} after the source), and the Kinesis job with
+ * CloudWatch metrics (watermarks per shard at the source, EMF sinks).
  */
 class OperatorUidsTest {
     static final Path UID_LIST = Path.of("src/test/resources/upgrade/operator-uids.txt");
     private static final Path SAMPLES = Path.of("src/test/resources/samples/events.jsonl");
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"replay", "kinesis with cloudwatch"})
+    @ValueSource(strings = {"replay", "replay-in-ranges", "kinesis with cloudwatch"})
     void everyStatefulOperatorHasAnExplicitUidAndTheUidsAreTheCommittedList(String shape) throws Exception {
-        StreamGraph graph = graph(shape.startsWith("kinesis"));
+        StreamGraph graph = graph(shape);
         List<String> withoutUid = new ArrayList<>();
         TreeSet<String> uids = new TreeSet<>();
         for (StreamNode node : graph.getStreamNodes()) {
@@ -88,6 +89,12 @@ class OperatorUidsTest {
     }
 
     static StreamGraph graph(boolean kinesis) {
+        return graph(kinesis ? "kinesis" : "replay");
+    }
+
+    static StreamGraph graph(String shape) {
+        boolean kinesis = shape.startsWith("kinesis");
+        boolean inRanges = shape.equals("replay-in-ranges");
         JobConfig config = JobConfig.defaults();
         StreamExecutionEnvironment env = KpiJob.environment(config);
         JdbcSettings nowhere = new JdbcSettings("jdbc:postgresql://127.0.0.1:1/none", null, null);
@@ -96,8 +103,9 @@ class OperatorUidsTest {
                         new CloudWatchSettings("kpi-logs", "us-east-1", "http://127.0.0.1:1"), "gluu-kpi"))
                 : new PostgresSinks(nowhere, SinkOptions.from(config));
         // The graph does not depend on where records come from, only on where watermarks are made.
-        KpiPipeline.build(env, KpiJob.fileSource(SAMPLES), kinesis ? KinesisWatermarks.perShard(config) : null,
-                sinks.withAlertDelivery(), config);
+        assertThat(KpiJob.readsInRanges(config)).as("the default parallelism reads a file in ranges").isTrue();
+        KpiPipeline.build(env, inRanges ? KpiJob.replaySource(SAMPLES, config) : KpiJob.fileSource(SAMPLES),
+                kinesis ? KinesisWatermarks.perShard(config) : null, inRanges, sinks.withAlertDelivery(), config);
         return env.getStreamGraph(false);
     }
 
