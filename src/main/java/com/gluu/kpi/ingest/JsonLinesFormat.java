@@ -132,37 +132,45 @@ public final class JsonLinesFormat implements StreamFormat<RawRecord> {
                 if (consumed() >= rangeBytes) {
                     return endOfRange();
                 }
-                byte[] bytes;
+                // The line is source[start, end), size its length in the file without the newline.
+                byte[] source;
+                int start;
+                int end;
                 long size;
-                // Nearly every line lies whole in the buffer (lines are far shorter than it): then
-                // its bytes are copied once, and without a CR they are the payload as they are.
+                // Nearly every line lies whole in the buffer (lines are far shorter than it): it is
+                // judged there (CR, blank) and copied once, straight into the payload.
                 int newline = indexOfNewline();
                 if (newline >= 0) {
-                    bytes = Arrays.copyOfRange(buffer, position, newline);
-                    size = bytes.length;
+                    source = buffer;
+                    start = position;
+                    end = newline;
+                    size = end - start;
                     position = newline + 1;
                 } else {
-                    bytes = lineAcrossBuffers();
-                    if (bytes == null) {
+                    source = lineAcrossBuffers();
+                    if (source == null) {
                         return rangeStart < 0 ? null : endOfRange(); // end of file
                     }
+                    start = 0;
+                    end = source.length;
                     size = lineSize;
                 }
                 lineNumber++;
-                int length = bytes.length;
                 // Strip a CR only when it is the line's real last byte, i.e. the whole line was kept
                 // (up to the limit plus one byte, so a 1 MiB line with CRLF still qualifies).
-                if (length > 0 && length == size && bytes[length - 1] == '\r') {
-                    length--; // CRLF line ending
+                if (end > start && end - start == size && source[end - 1] == '\r') {
+                    end--; // CRLF line ending
                     size--;
                 }
-                if (isBlank(bytes, length)) {
+                if (isBlank(source, start, end)) {
                     continue;
                 }
                 if (size > EventParser.MAX_RECORD_BYTES) {
-                    length = Math.min(length, DeadLetter.MAX_RAW_BYTES);
+                    end = Math.min(end, start + DeadLetter.MAX_RAW_BYTES);
                 }
-                byte[] payload = length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+                // A line read across buffers is already a copy of its own: kept when it is the payload.
+                byte[] payload = source != buffer && start == 0 && end == source.length
+                        ? source : Arrays.copyOfRange(source, start, end);
                 RawRecord record = new RawRecord(origin, Long.toString(lineNumber), payload, (int) Math.min(size, Integer.MAX_VALUE));
                 record.rangeStart = rangeStart;
                 if (parser != null) {
@@ -235,8 +243,8 @@ public final class JsonLinesFormat implements StreamFormat<RawRecord> {
             return n > 0;
         }
 
-        private static boolean isBlank(byte[] bytes, int length) {
-            for (int i = 0; i < length; i++) {
+        private static boolean isBlank(byte[] bytes, int from, int to) {
+            for (int i = from; i < to; i++) {
                 if (bytes[i] != ' ' && bytes[i] != '\t') {
                     return false;
                 }
