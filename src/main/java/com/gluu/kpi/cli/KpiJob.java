@@ -141,8 +141,8 @@ public final class KpiJob {
     }
 
     /**
-     * The replay's source for {@code config}: at parallelism 1 the whole file as one split; above
-     * it, line-aligned byte ranges of {@code source.range_bytes} that every source subtask reads
+     * The replay's source for {@code config}: the whole file as one split, or, with {@code
+     * source.range_bytes} set at parallelism above 1, line-aligned byte ranges that every source subtask reads
      * and parses ({@link LineRanges}), put back in file order by the pipeline (see {@link
      * KpiPipeline#build}'s {@code inRanges}).
      */
@@ -159,9 +159,9 @@ public final class KpiJob {
                 .build();
     }
 
-    /** Whether a replay under {@code config} reads its file in byte ranges (parallelism above 1). */
+    /** Whether a replay under {@code config} reads its file in byte ranges (parallelism above 1, ranges set). */
     public static boolean readsInRanges(JobConfig config) {
-        return config.get(JobConfig.PARALLELISM) > 1;
+        return config.get(JobConfig.PARALLELISM) > 1 && config.get(JobConfig.SOURCE_RANGE_BYTES) > 0;
     }
 
     /** The execution environment with the job's settings; usable by tests with their own sinks. */

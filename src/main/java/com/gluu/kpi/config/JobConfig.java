@@ -52,9 +52,15 @@ public final class JobConfig {
             (k, v) -> oneOf(k, v, "file", "kinesis"));
     public static final Setting<String> SOURCE_EVENTS = new Setting<>("source.events", "",
             "JSON Lines file to replay when source.kind is file (overridden by --events).", JobConfig::text);
-    public static final Setting<Long> SOURCE_RANGE_BYTES = new Setting<>("source.range_bytes", "1m",
-            "At job.parallelism above 1, a replay file is cut into line-aligned byte ranges of about this size, read and parsed by all source subtasks and put back in file order before the parse step's verdicts (so the rows do not depend on it). Unused at parallelism 1 (one reader) and for Kinesis.",
-            (k, v) -> bytes(k, v, 1024));
+    public static final Setting<Long> SOURCE_RANGE_BYTES = new Setting<>("source.range_bytes", "0",
+            "0: one source subtask reads a replay file whole. Else (at least 1k), at job.parallelism above 1, the file is cut into line-aligned byte ranges of about this size, read and parsed by all source subtasks and put back in file order before the parse step's verdicts (so the rows do not depend on it). Off by default: on 2 cores it is slower (README, Replays in byte ranges). Unused at parallelism 1 and for Kinesis.",
+            (k, v) -> {
+                long size = bytes(k, v, 0);
+                if (size != 0 && size < 1024) {
+                    throw new ConfigException(k + ": " + v + " is below the minimum of 1k (or 0: off)");
+                }
+                return size;
+            });
     public static final Setting<String> KINESIS_STREAM = new Setting<>("kinesis.stream", "",
             "Kinesis stream name or ARN (source.kind kinesis); a name is resolved to its ARN at start (DescribeStreamSummary).",
             JobConfig::text);

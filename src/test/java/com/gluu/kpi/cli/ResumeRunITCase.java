@@ -122,7 +122,7 @@ class ResumeRunITCase {
         return new long[] {records + broken, broken};
     }
 
-    /** The local job with 1 s checkpoints into {@code checkpoints}. */
+    /** The local job with 1 s checkpoints into {@code checkpoints}, reading the file in 64 KiB ranges. */
     private Path writeConfig(Path checkpoints) throws IOException {
         Path config = dir.resolve("resume.yaml");
         Files.writeString(config, String.join("\n",
@@ -133,6 +133,7 @@ class ResumeRunITCase {
                 "  checkpoint_dir: " + checkpoints,
                 "source:",
                 "  kind: file",
+                "  range_bytes: 64k",                  // read in ranges: what a resume must continue
                 "pricing:",
                 "  file: jobs/pricing.yaml",
                 "alerts:",

@@ -149,6 +149,7 @@ class JobConfigTest {
         "size without a number       | 'job.local_managed_memory: lots'        | job.local_managed_memory: 'lots' is not a size like 512m or 1g",
         "size with an unknown unit   | 'job.local_managed_memory: 2t'          | job.local_managed_memory: '2t' is not a size",
         "size below its minimum      | 'job.local_managed_memory: 8m'          | job.local_managed_memory: 8m is below the minimum of 16m",
+        "byte range below its minimum | 'source.range_bytes: 512'              | source.range_bytes: 512 is below the minimum of 1k (or 0: off)",
         "list where a value belongs  | 'job.name: [a, b]'                      | job.name: expected a single value",
         "nested and dotted twice     | 'job:\\n  parallelism: 2\\njob.parallelism: 4' | job.parallelism: given twice",
     })

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -95,7 +96,8 @@ class OperatorUidsTest {
     static StreamGraph graph(String shape) {
         boolean kinesis = shape.startsWith("kinesis");
         boolean inRanges = shape.equals("replay-in-ranges");
-        JobConfig config = JobConfig.defaults();
+        JobConfig config = inRanges ? JobConfig.defaults().with(Map.of(JobConfig.SOURCE_RANGE_BYTES.key(), "1m"))
+                : JobConfig.defaults();
         StreamExecutionEnvironment env = KpiJob.environment(config);
         JdbcSettings nowhere = new JdbcSettings("jdbc:postgresql://127.0.0.1:1/none", null, null);
         PostgresSinks sinks = kinesis
@@ -103,7 +105,7 @@ class OperatorUidsTest {
                         new CloudWatchSettings("kpi-logs", "us-east-1", "http://127.0.0.1:1"), "gluu-kpi"))
                 : new PostgresSinks(nowhere, SinkOptions.from(config));
         // The graph does not depend on where records come from, only on where watermarks are made.
-        assertThat(KpiJob.readsInRanges(config)).as("the default parallelism reads a file in ranges").isTrue();
+        assertThat(KpiJob.readsInRanges(config)).isEqualTo(inRanges);
         KpiPipeline.build(env, inRanges ? KpiJob.replaySource(SAMPLES, config) : KpiJob.fileSource(SAMPLES),
                 kinesis ? KinesisWatermarks.perShard(config) : null, inRanges, sinks.withAlertDelivery(), config);
         return env.getStreamGraph(false);
