@@ -54,7 +54,8 @@ final class ReplayCheckpoints {
     private final long size;
     private final long modified;
     /**
-     * Whether this replay reads the file in byte ranges (parallelism above 1): a checkpoint of one
+     * Whether this replay reads the file in byte ranges ({@code source.range_bytes} set, parallelism
+     * above 1): a checkpoint of one
      * way holds source splits and operators the other cannot continue from (a whole-file reader
      * would read every restored range to the file's end), so a resume must read the same way.
      */
@@ -110,9 +111,9 @@ final class ReplayCheckpoints {
         boolean startedInRanges = Boolean.parseBoolean(started.getProperty("in_ranges", "false"));
         if (startedInRanges != inRanges) {
             throw new ConfigException("--resume: the replay of " + events + " was checkpointed reading the file "
-                    + (startedInRanges ? "in byte ranges (job.parallelism above 1)" : "whole (job.parallelism 1)")
-                    + ", this run would read it " + (inRanges ? "in byte ranges" : "whole")
-                    + ": resume with the job.parallelism it had, or run without --resume to start over");
+                    + (startedInRanges ? "in byte ranges" : "whole") + ", this run would read it "
+                    + (inRanges ? "in byte ranges" : "whole") + ": resume with the job.parallelism and"
+                    + " source.range_bytes it had (ranges: both above 0 and 1), or run without --resume to start over");
         }
         Path latest = latestCompleted();
         if (latest == null) {

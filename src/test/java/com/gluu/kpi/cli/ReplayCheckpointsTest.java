@@ -80,7 +80,7 @@ class ReplayCheckpointsTest {
 
         assertThatThrownBy(ReplayCheckpoints.forFile(cp, file, false)::resumePoint).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("checkpointed reading the file in byte ranges")
-                .hasMessageContaining("resume with the job.parallelism it had");
+                .hasMessageContaining("resume with the job.parallelism and source.range_bytes it had");
         assertThat(ReplayCheckpoints.forFile(cp, file, true).resumePoint()).endsWith("chk-3");
 
         // What an earlier build wrote has no in_ranges: it read the file whole.
