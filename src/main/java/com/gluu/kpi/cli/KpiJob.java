@@ -58,8 +58,8 @@ public final class KpiJob {
      */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, boolean deliverAlerts)
             throws Exception {
-        return execute(environment(config), config, replaySource(events, config), null, readsInRanges(config), jdbc,
-                deliverAlerts, CloudWatchSettings.fromEnvironment(System.getenv()));
+        return replay(environment(config), config, events, jdbc, deliverAlerts,
+                CloudWatchSettings.fromEnvironment(System.getenv()));
     }
 
     /**
@@ -68,16 +68,21 @@ public final class KpiJob {
      */
     static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc, InProcessCluster cluster)
             throws Exception {
-        return execute(configure(cluster.environment(), config), config, replaySource(events, config), null,
-                readsInRanges(config), jdbc, false,
+        return replay(configure(cluster.environment(), config), config, events, jdbc, false,
                 CloudWatchSettings.fromEnvironment(System.getenv()));
     }
 
     /** As the first, with CloudWatch from {@code cloudWatch} (null: off). */
     public static JobExecutionResult replayFile(JobConfig config, Path events, JdbcSettings jdbc,
             CloudWatchSettings cloudWatch) throws Exception {
-        return execute(environment(config), config, replaySource(events, config), null, readsInRanges(config), jdbc,
-                false, cloudWatch);
+        return replay(environment(config), config, events, jdbc, false, cloudWatch);
+    }
+
+    /** The replay of {@code events} on {@code env}: its source and whether it reads in ranges both follow {@code config}. */
+    private static JobExecutionResult replay(StreamExecutionEnvironment env, JobConfig config, Path events,
+            JdbcSettings jdbc, boolean deliverAlerts, CloudWatchSettings cloudWatch) throws Exception {
+        return execute(env, config, replaySource(events, config), null, readsInRanges(config), jdbc, deliverAlerts,
+                cloudWatch);
     }
 
     /**
@@ -134,10 +139,12 @@ public final class KpiJob {
     }
 
     private static FileSource<RawRecord> fileSource(Path events, com.gluu.kpi.events.InputLimits parseAheadUnder) {
-        return FileSource.forRecordStreamFormat(
-                        new JsonLinesFormat(events.getFileName().toString(), parseAheadUnder),
-                        new org.apache.flink.core.fs.Path(events.toAbsolutePath().toUri()))
-                .build();
+        return sourceOf(new JsonLinesFormat(events.getFileName().toString(), parseAheadUnder), events).build();
+    }
+
+    /** {@code events} read with {@code format}: the one place a replay file becomes a Flink path. */
+    private static FileSource.FileSourceBuilder<RawRecord> sourceOf(JsonLinesFormat format, Path events) {
+        return FileSource.forRecordStreamFormat(format, new org.apache.flink.core.fs.Path(events.toAbsolutePath().toUri()));
     }
 
     /**
@@ -151,9 +158,8 @@ public final class KpiJob {
             return fileSource(events, config);
         }
         long rangeBytes = config.get(JobConfig.SOURCE_RANGE_BYTES);
-        return FileSource.forRecordStreamFormat(
-                        JsonLinesFormat.inRanges(events.getFileName().toString(), com.gluu.kpi.events.InputLimits.from(config)),
-                        new org.apache.flink.core.fs.Path(events.toAbsolutePath().toUri()))
+        return sourceOf(JsonLinesFormat.inRanges(events.getFileName().toString(), com.gluu.kpi.events.InputLimits.from(config)),
+                        events)
                 .setFileEnumerator(() -> new LineRanges(rangeBytes))
                 .setSplitAssigner(LineRanges::inFileOrder)
                 .build();

@@ -37,7 +37,8 @@ public class RawRecord {
     transient InvalidEventException invalidAhead;
     transient InputLimits parsedUnder;
     /**
-     * A file read in byte ranges by several source subtasks (parallelism above 1): the offset of
+     * A file read in byte ranges by several source subtasks ({@code source.range_bytes} set,
+     * parallelism above 1): the offset of
      * the first byte of this record's range, or -1 when the record came from no range. A ranged
      * record's {@code position} is its line number within its range until {@code FileOrder} puts
      * the ranges back in file order and numbers it within the file.

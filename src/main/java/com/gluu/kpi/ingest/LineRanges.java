@@ -31,9 +31,6 @@ import org.apache.flink.core.fs.Path;
  * the readers work near each other in the file and little waits in {@code FileOrder}.
  */
 public final class LineRanges implements FileEnumerator {
-    /** A split's nominal size: {@code job.replay_range_bytes}'s default. */
-    public static final long DEFAULT_RANGE_BYTES = 1L << 20;
-
     private final long rangeBytes;
 
     public LineRanges(long rangeBytes) {
