@@ -29,9 +29,30 @@ final class FlatObject {
     /** Longest field path a detail names, in characters. */
     private static final int MAX_PATH_CHARS = 256;
 
-    private String[] names = new String[8];
-    private Object[] values = new Object[8];
+    /**
+     * Room a top-level object starts with: an inference event has 16 fields, so its arrays are
+     * never copied to grow (nested objects, with a handful of fields, start at {@link #NESTED_FIELDS}).
+     */
+    static final int TOP_LEVEL_FIELDS = 16;
+    static final int NESTED_FIELDS = 8;
+
+    private String[] names;
+    private Object[] values;
     private int size;
+
+    FlatObject() {
+        this(NESTED_FIELDS);
+    }
+
+    FlatObject(int capacity) {
+        names = new String[capacity];
+        values = new Object[capacity];
+    }
+
+    /** An empty object sized for the fields usually found at this depth (the top level is 1). */
+    static FlatObject atDepth(int depth) {
+        return new FlatObject(depth == 1 ? TOP_LEVEL_FIELDS : NESTED_FIELDS);
+    }
 
     /**
      * Reads one record's top-level object. Reusable (one per parser), and allocation-free beyond
@@ -59,7 +80,7 @@ final class FlatObject {
         }
 
         private FlatObject object(JsonParser parser, int depth) throws IOException {
-            FlatObject object = new FlatObject();
+            FlatObject object = atDepth(depth);
             JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();

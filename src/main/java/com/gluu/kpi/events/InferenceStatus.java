@@ -6,6 +6,9 @@ public enum InferenceStatus {
     CLIENT_ERROR("client_error"),
     ERROR("error");
 
+    /** values() copies its array on every call; this runs once per inference event. */
+    private static final InferenceStatus[] ALL = values();
+
     private final String wireName;
 
     InferenceStatus(String wireName) {
@@ -18,7 +21,7 @@ public enum InferenceStatus {
 
     /** Returns the status with this wire name, or null if there is none. */
     public static InferenceStatus fromWire(String text) {
-        for (InferenceStatus s : values()) {
+        for (InferenceStatus s : ALL) {
             if (s.wireName.equals(text)) {
                 return s;
             }

@@ -118,7 +118,7 @@ final class PlainJsonReader {
 
     /** The fields of an object whose '{' has been read, up to and including its '}'. */
     private FlatObject object(int depth) {
-        FlatObject object = new FlatObject();
+        FlatObject object = FlatObject.atDepth(depth);
         skipWhitespace();
         if (pos < end && in[pos] == '}') {
             pos++;

@@ -220,6 +220,32 @@ class PlainJsonReaderTest {
     }
 
     @Test
+    void objectsWiderThanTheirStartingRoomKeepEveryField() {
+        // 40 top-level fields (past the 16 a top-level object starts with) and 20 nested ones
+        // (past 8), then a repeat of the first name, which replaces its value and adds nothing.
+        StringBuilder json = new StringBuilder("{\"inner\":{");
+        for (int i = 0; i < 20; i++) {
+            json.append(i == 0 ? "" : ",").append("\"in").append(i).append("\":").append(i * 3);
+        }
+        json.append('}');
+        for (int i = 0; i < 40; i++) {
+            json.append(",\"top").append(i).append("\":").append(i * 7);
+        }
+        json.append(",\"top0\":-1}");
+        FlatObject root = plain.read(json.toString().getBytes(StandardCharsets.US_ASCII));
+        assertThat(root).isNotNull();
+        assertThat(root.get("top0")).isEqualTo(-1L);
+        for (int i = 1; i < 40; i++) {
+            assertThat(root.get(("top" + i).intern())).as("top%d", i).isEqualTo(i * 7L);
+        }
+        FlatObject inner = (FlatObject) root.get("inner");
+        for (int i = 0; i < 20; i++) {
+            assertThat(inner.get(("in" + i).intern())).as("in%d", i).isEqualTo(i * 3L);
+        }
+        assertThat(readsAsJackson(json.toString().getBytes(StandardCharsets.US_ASCII))).isTrue();
+    }
+
+    @Test
     void namesAreInternedAndAFloodOfNewNamesIsLeftToJackson() {
         for (int i = 0; i < 600; i++) {
             byte[] record = ("{\"field" + i + "\":" + i + "}").getBytes(StandardCharsets.US_ASCII);
