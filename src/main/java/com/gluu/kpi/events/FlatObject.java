@@ -33,8 +33,8 @@ final class FlatObject {
      * Room a top-level object starts with: an inference event has 16 fields, so its arrays are
      * never copied to grow (nested objects, with a handful of fields, start at {@link #NESTED_FIELDS}).
      */
-    static final int TOP_LEVEL_FIELDS = 16;
-    static final int NESTED_FIELDS = 8;
+    private static final int TOP_LEVEL_FIELDS = 16;
+    private static final int NESTED_FIELDS = 8;
 
     private String[] names;
     private Object[] values;
@@ -44,7 +44,7 @@ final class FlatObject {
         this(NESTED_FIELDS);
     }
 
-    FlatObject(int capacity) {
+    private FlatObject(int capacity) {
         names = new String[capacity];
         values = new Object[capacity];
     }

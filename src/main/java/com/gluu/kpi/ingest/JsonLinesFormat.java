@@ -168,8 +168,8 @@ public final class JsonLinesFormat implements StreamFormat<RawRecord> {
                 if (size > EventParser.MAX_RECORD_BYTES) {
                     end = Math.min(end, start + DeadLetter.MAX_RAW_BYTES);
                 }
-                // A line read across buffers is already a copy of its own: kept when it is the payload.
-                byte[] payload = source != buffer && start == 0 && end == source.length
+                // A line read across buffers is already a copy of its own (from 0): kept when it is the payload.
+                byte[] payload = source != buffer && end == source.length
                         ? source : Arrays.copyOfRange(source, start, end);
                 RawRecord record = new RawRecord(origin, Long.toString(lineNumber), payload, (int) Math.min(size, Integer.MAX_VALUE));
                 record.rangeStart = rangeStart;

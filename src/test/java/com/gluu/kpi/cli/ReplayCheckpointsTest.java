@@ -36,7 +36,7 @@ class ReplayCheckpointsTest {
         Path file = events("a");
         ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), file, false);
         checkpoints.startOver();
-        Path dir = Path.of(java.net.URI.create(checkpoints.directory()));
+        Path dir = directoryOf(checkpoints);
         // The first, killed job; then a resumed one that was killed too, after its chk-2.
         completed(dir.resolve("job-1/chk-7"), "2026-12-01T10:00:00Z");
         completed(dir.resolve("job-2/chk-2"), "2026-12-01T10:05:00Z");
@@ -50,7 +50,7 @@ class ReplayCheckpointsTest {
     void aReplayKilledBeforeItsFirstCheckpointHasNothingToResume() throws Exception {
         ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"), false);
         checkpoints.startOver();
-        Files.createDirectories(Path.of(java.net.URI.create(checkpoints.directory())).resolve("job-1/chk-1"));
+        Files.createDirectories(directoryOf(checkpoints).resolve("job-1/chk-1"));
         assertThatThrownBy(checkpoints::resumePoint).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("left no completed checkpoint");
     }
@@ -59,9 +59,7 @@ class ReplayCheckpointsTest {
     void aFileChangedSinceItsReplayStartedIsRefused() throws Exception {
         Path file = events("a");
         String cp = tmp.resolve("cp").toUri().toString();
-        ReplayCheckpoints before = ReplayCheckpoints.forFile(cp, file, false);
-        before.startOver();
-        completed(Path.of(java.net.URI.create(before.directory())).resolve("job-1/chk-4"), "2026-12-01T10:00:00Z");
+        ReplayCheckpoints before = startedWithOneCheckpoint(cp, file, false, "job-1/chk-4");
         Files.writeString(file, "{\"more\": 1}\n{\"more\": 2}\n"); // a new version of the file, other lines
 
         ReplayCheckpoints after = ReplayCheckpoints.forFile(cp, file, false);
@@ -74,9 +72,7 @@ class ReplayCheckpointsTest {
     void aResumeMustReadTheFileAsTheCheckpointedReplayDid() throws Exception {
         Path file = events("a");
         String cp = tmp.resolve("cp").toUri().toString();
-        ReplayCheckpoints ranged = ReplayCheckpoints.forFile(cp, file, true);
-        ranged.startOver();
-        completed(Path.of(java.net.URI.create(ranged.directory())).resolve("job-1/chk-3"), "2026-12-01T10:00:00Z");
+        ReplayCheckpoints ranged = startedWithOneCheckpoint(cp, file, true, "job-1/chk-3");
 
         assertThatThrownBy(ReplayCheckpoints.forFile(cp, file, false)::resumePoint).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("checkpointed reading the file in byte ranges")
@@ -84,7 +80,7 @@ class ReplayCheckpointsTest {
         assertThat(ReplayCheckpoints.forFile(cp, file, true).resumePoint()).endsWith("chk-3");
 
         // What an earlier build wrote has no in_ranges: it read the file whole.
-        Path input = Path.of(java.net.URI.create(ranged.directory())).resolve(ReplayCheckpoints.INPUT_FILE);
+        Path input = directoryOf(ranged).resolve(ReplayCheckpoints.INPUT_FILE);
         Files.writeString(input, Files.readString(input).replaceAll("(?m)^in_ranges=.*$", ""));
         assertThat(ReplayCheckpoints.forFile(cp, file, false).resumePoint()).endsWith("chk-3");
         assertThatThrownBy(ReplayCheckpoints.forFile(cp, file, true)::resumePoint).isInstanceOf(ConfigException.class)
@@ -95,7 +91,7 @@ class ReplayCheckpointsTest {
     void startingOverRemovesAnEarlierReplaysCheckpointsAndACompletedReplayRemovesItsFolder() throws Exception {
         ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"), false);
         checkpoints.startOver();
-        Path dir = Path.of(java.net.URI.create(checkpoints.directory()));
+        Path dir = directoryOf(checkpoints);
         completed(dir.resolve("job-1/chk-4"), "2026-12-01T10:00:00Z");
 
         checkpoints.startOver();
@@ -130,6 +126,19 @@ class ReplayCheckpointsTest {
             Files.writeString(file, "{\"line\": 1}\n");
         }
         return file;
+    }
+
+    /** A replay of {@code file} started (read in ranges or whole) that completed {@code checkpoint} and was killed. */
+    private static ReplayCheckpoints startedWithOneCheckpoint(String cp, Path file, boolean inRanges, String checkpoint)
+            throws Exception {
+        ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(cp, file, inRanges);
+        checkpoints.startOver();
+        completed(directoryOf(checkpoints).resolve(checkpoint), "2026-12-01T10:00:00Z");
+        return checkpoints;
+    }
+
+    private static Path directoryOf(ReplayCheckpoints checkpoints) {
+        return Path.of(java.net.URI.create(checkpoints.directory()));
     }
 
     private static void completed(Path chk, String at) throws Exception {
