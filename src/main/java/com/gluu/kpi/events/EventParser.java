@@ -144,7 +144,7 @@ public final class EventParser {
             checkUtf8(record.payload);
             root = readJson(record.payload);
         }
-        JsonFields fields = new JsonFields(root, "");
+        JsonFields fields = new JsonFields(root);
 
         Event event = new Event();
         event.sourceId = record.id();

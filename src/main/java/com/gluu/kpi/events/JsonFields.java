@@ -12,11 +12,19 @@ import java.util.Set;
  */
 final class JsonFields {
     private final FlatObject object;
-    private final String prefix;
+    /** The object this one is a field of, and that field's name (both null at the top level). */
+    private final JsonFields parent;
+    private final String nameInParent;
 
-    JsonFields(FlatObject object, String prefix) {
+    /** The fields of a record's top-level object. */
+    JsonFields(FlatObject object) {
+        this(object, null, null);
+    }
+
+    private JsonFields(FlatObject object, JsonFields parent, String nameInParent) {
         this.object = object;
-        this.prefix = prefix;
+        this.parent = parent;
+        this.nameInParent = nameInParent;
     }
 
     private Object field(String name) {
@@ -27,8 +35,12 @@ final class JsonFields {
         return field(name) != null;
     }
 
+    /**
+     * The dotted path of {@code field} in the record ({@code latency_ms.total}), built only for a
+     * message: every record reads its nested objects, few need their paths.
+     */
     String name(String field) {
-        return prefix + field;
+        return parent == null ? field : parent.name(nameInParent) + "." + field;
     }
 
     String requiredString(String name) throws InvalidEventException {
@@ -181,7 +193,7 @@ final class JsonFields {
         if (!(node instanceof FlatObject)) {
             throw new InvalidEventException(WRONG_TYPE, name(name) + " must be an object, got " + FlatObject.typeName(node));
         }
-        return new JsonFields((FlatObject) node, prefix + name + ".");
+        return new JsonFields((FlatObject) node, this, name);
     }
 
     JsonFields requiredObject(String name) throws InvalidEventException {

@@ -90,12 +90,18 @@ final class PlainJsonReader {
         this.dimensions = dimensions;
     }
 
+    private final FlatObject.Pool objects = new FlatObject.Pool();
     private byte[] in;
     private int pos;
     private int end;
 
-    /** The record's object, or null when the record is not plain (then Jackson reads it). */
+    /**
+     * The record's object, or null when the record is not plain (then Jackson reads it). The
+     * object and the objects nested in it are this reader's: valid until its next {@code read},
+     * which empties them for the next record (the parser copies out what it needs first).
+     */
     FlatObject read(byte[] payload) {
+        objects.reset();
         in = payload;
         pos = 0;
         end = payload.length;
@@ -118,7 +124,7 @@ final class PlainJsonReader {
 
     /** The fields of an object whose '{' has been read, up to and including its '}'. */
     private FlatObject object(int depth) {
-        FlatObject object = FlatObject.atDepth(depth);
+        FlatObject object = objects.take(depth);
         skipWhitespace();
         if (pos < end && in[pos] == '}') {
             pos++;

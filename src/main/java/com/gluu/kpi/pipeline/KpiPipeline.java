@@ -4,11 +4,14 @@ import com.gluu.kpi.accuracy.AccuracyKpis;
 import com.gluu.kpi.accuracy.AccuracyObservation;
 import com.gluu.kpi.accuracy.AccuracyRow;
 import com.gluu.kpi.alerts.AlertKpis;
+import com.gluu.kpi.alerts.TenantSpend;
+import com.gluu.kpi.config.AlertRule;
 import com.gluu.kpi.config.AlertRules;
 import com.gluu.kpi.config.ConfigException;
 import com.gluu.kpi.config.Durations;
 import com.gluu.kpi.config.JobConfig;
 import com.gluu.kpi.config.PricingTable;
+import com.gluu.kpi.config.TenantBudgets;
 import com.gluu.kpi.cost.ComputeSlot;
 import com.gluu.kpi.cost.CostKpis;
 import com.gluu.kpi.cost.CostRow;
@@ -23,6 +26,8 @@ import com.gluu.kpi.health.EndpointHealthRow;
 import com.gluu.kpi.health.EndpointHealthRows;
 import com.gluu.kpi.health.EndpointSlot;
 import com.gluu.kpi.health.EndpointTimeline;
+import com.gluu.kpi.jobs.JobSignal;
+import com.gluu.kpi.jobs.JobsKpis;
 import com.gluu.kpi.latency.LatencyKpis;
 import com.gluu.kpi.latency.LatencyPartial;
 import com.gluu.kpi.latency.LatencyRow;
@@ -125,7 +130,12 @@ public final class KpiPipeline {
             withTime.setParallelism(1);
             timed.setParallelism(1);
         }
-        DataStream<InputEnd> inputEnds = timed.getSideOutput(InputEndMarker.INPUT_END);
+        // The ends of input through one operator, which then feeds their four readers: Flink gives
+        // each output of a chained operator its own shallow copy of every record it emits, main or
+        // side, so with the four readers directly on the side output every event was copied four
+        // times for outputs that then dropped it (issue 16).
+        DataStream<InputEnd> inputEnds = timed.getSideOutput(InputEndMarker.INPUT_END)
+                .map(end -> end, TypeInformation.of(InputEnd.class)).name("ends of input");
 
         // One shuffle by request_id serves both dedup and the feedback join. At parallelism 1 it
         // would route nothing, only serialize every event between two threads: the stream is then
@@ -140,16 +150,23 @@ public final class KpiPipeline {
                         new Deduplicate(config.get(JobConfig.DEDUP_WINDOW), allowedLateness))
                 .uid("dedup");
 
-        DataStream<InferenceEvent> inferences = events
+        // Two outputs after dedup, not one per reader (see "ends of input" above): requests and
+        // their feedback, nearly every event, and the rare infrastructure events (endpoint, task,
+        // job), which the timelines and the jobs family then filter for their own type.
+        DataStream<Event> requestsAndFeedback = events
+                .filter(event -> event.type == EventType.INFERENCE || event.type == EventType.FEEDBACK)
+                .name("inferences + feedback");
+        DataStream<Event> infrastructure = events
+                .filter(event -> event.type != EventType.INFERENCE && event.type != EventType.FEEDBACK)
+                .name("endpoint, task and job events");
+        DataStream<InferenceEvent> inferences = requestsAndFeedback
                 .filter(event -> event.type == EventType.INFERENCE).name("inferences")
                 .map(event -> event.inference).name("inference bodies");
         KeyedStream<Event, String> inferencesAndFeedback = DataStreamUtils.reinterpretAsKeyedStream(
-                events.filter(event -> event.type == EventType.INFERENCE || event.type == EventType.FEEDBACK)
-                        .name("inferences + feedback"),
-                Event::routingKey, Types.STRING);
+                requestsAndFeedback, Event::routingKey, Types.STRING);
 
-        DataStream<EndpointSlot> endpointSlots = EndpointTimeline.slots(events, inputEnds, prices, config);
-        DataStream<ComputeSlot> computeSlots = TaskTimeline.slots(events, inputEnds, prices, config);
+        DataStream<EndpointSlot> endpointSlots = EndpointTimeline.slots(infrastructure, inputEnds, prices, config);
+        DataStream<ComputeSlot> computeSlots = TaskTimeline.slots(infrastructure, inputEnds, prices, config);
 
         // Every KPI table keeps at most limits.max_keys_per_window keys per window (SPEC §2): a
         // KeyCap per table, at parallelism 1, between the pre-aggregation and the windows' keyBy.
@@ -197,17 +214,17 @@ public final class KpiPipeline {
             sloPartials = SloKpis.partials(inferences, rules.slos(), config);
             SloKpis.rows(sloPartials, rules.slos()).sinkTo(sinks.slo()).uid("sink-slo").name("kpi.slo");
         }
-        DataStream<com.gluu.kpi.jobs.JobSignal> jobSignals = com.gluu.kpi.jobs.JobsKpis.signals(events, inputEnds, config);
+        DataStream<JobSignal> jobSignals = JobsKpis.signals(infrastructure, inputEnds, config);
         AlertKpis.AlertInputs alertInputs = new AlertKpis.AlertInputs(latency, traffic, feedback, health)
                 .requests(inferences).sloPartials(sloPartials).jobSignals(jobSignals).inputEnds(inputEnds);
         // tenant_budget: the tenants' rows of the smallest window size, against jobs/budgets.yaml
-        com.gluu.kpi.config.TenantBudgets budgets = com.gluu.kpi.config.TenantBudgets.forJob(config);
-        if (!budgets.isEmpty() && rules.rules().stream().anyMatch(r -> r.kpi() == com.gluu.kpi.config.AlertRule.Kpi.TENANT_BUDGET)) {
-            long smallest = config.get(JobConfig.WINDOWS).stream().mapToLong(java.time.Duration::toMillis).min().orElseThrow();
+        TenantBudgets budgets = TenantBudgets.forJob(config);
+        if (!budgets.isEmpty() && rules.rules().stream().anyMatch(r -> r.kpi() == AlertRule.Kpi.TENANT_BUDGET)) {
+            long smallest = config.get(JobConfig.WINDOWS).stream().mapToLong(Duration::toMillis).min().orElseThrow();
             alertInputs.tenantSpend(cost.tenantUsage().filter(r -> r.windowEnd - r.windowStart == smallest)
                     .uid("alert-inputs-tenant-rows").name("Alert inputs: tenant rows")
-                    .map(r -> new com.gluu.kpi.alerts.TenantSpend(r.clientId, r.windowStart, r.windowEnd, r.totalUsd))
-                    .returns(com.gluu.kpi.alerts.TenantSpend.class)
+                    .map(r -> new TenantSpend(r.clientId, r.windowStart, r.windowEnd, r.totalUsd))
+                    .returns(TenantSpend.class)
                     .uid("alert-inputs-tenant-spend").name("Alert inputs: tenant spend"), budgets);
         }
         AlertKpis.AlertStreams alerts = AlertKpis.evaluate(alertInputs, rules, config);
@@ -217,7 +234,7 @@ public final class KpiPipeline {
             alerts.notifications().sinkTo(sinks.alertNotifications()).uid("sink-alert-notifications")
                     .name("kpi.alert_notifications");
         }
-        com.gluu.kpi.jobs.JobsKpis.rows(jobSignals, config).sinkTo(sinks.jobs()).uid("sink-jobs").name("kpi.jobs");
+        JobsKpis.rows(jobSignals, config).sinkTo(sinks.jobs()).uid("sink-jobs").name("kpi.jobs");
         deadLetters.sinkTo(sinks.deadLetters()).uid("sink-dead-letters").name("kpi.dead_letters");
     }
 }
