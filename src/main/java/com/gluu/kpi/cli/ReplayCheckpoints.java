@@ -205,7 +205,12 @@ final class ReplayCheckpoints {
     /**
      * Flink settings of this replay: checkpoints into {@link #directory()}, kept when the job fails
      * or is cancelled (a killed process deletes nothing anyway), and restored from {@code
-     * restoreFrom} unless it is null.
+     * restoreFrom} unless it is null. No final checkpoint once the input has ended: Flink would
+     * otherwise hold every finished task until one more checkpoint completed (0.2 s of a replay
+     * here), only for {@link #finished} to delete it; the sinks have no commit step that would
+     * need it (each writer flushes at the end of its input). In a ranged replay at parallelism
+     * above 1, a reader that has finished its ranges stops further checkpoints, so the last
+     * resume point is the one before it finished.
      */
     Configuration flinkSettings(String restoreFrom) {
         Configuration flink = new Configuration();
@@ -213,6 +218,7 @@ final class ReplayCheckpoints {
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory());
         flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        flink.set(CheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH, false);
         if (restoreFrom != null) {
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
         }

@@ -109,13 +109,15 @@ class ReplayCheckpointsTest {
     }
 
     @Test
-    void theFlinkSettingsRetainCheckpointsAndRestoreOnlyWhenAsked() throws Exception {
+    void theFlinkSettingsRetainCheckpointsRestoreOnlyWhenAskedAndTakeNoneAfterTheInputEnds() throws Exception {
         ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"), false);
         Configuration fresh = checkpoints.flinkSettings(null);
         assertThat(fresh.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo(checkpoints.directory());
         assertThat(fresh.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
                 .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         assertThat(fresh.getOptional(StateRecoveryOptions.SAVEPOINT_PATH)).isEmpty();
+        // No final checkpoint after the end of input, which the completed replay would delete.
+        assertThat(fresh.get(CheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH)).isFalse();
         assertThat(checkpoints.flinkSettings("file:/x/chk-3").get(StateRecoveryOptions.SAVEPOINT_PATH))
                 .isEqualTo("file:/x/chk-3");
     }
