@@ -43,6 +43,9 @@ final class FirstCopies {
     private int size;
     /** Bucket end → the hashes (high, low, high, low, …) that may be forgotten once the watermark reaches it. */
     private final TreeMap<Long, Hashes> expiry = new TreeMap<>();
+    /** The bucket the last id went into: nearly every next one goes there too (no boxed key, no tree walk). */
+    private long lastBucketEnd = Long.MIN_VALUE;
+    private Hashes lastBucket;
 
     // The cursor of the last find().
     private int cursorSlot = -1;
@@ -101,7 +104,11 @@ final class FirstCopies {
         table[at + 2] = ts;
         table[at + 3] = keyGroup;
         long bucketEnd = Math.floorDiv(forgetAt, BUCKET_MS) * BUCKET_MS + BUCKET_MS;
-        expiry.computeIfAbsent(bucketEnd, b -> new Hashes()).add(high, low);
+        if (bucketEnd != lastBucketEnd) {
+            lastBucket = expiry.computeIfAbsent(bucketEnd, b -> new Hashes());
+            lastBucketEnd = bucketEnd;
+        }
+        lastBucket.add(high, low);
         if (++size * 4L > (long) slots() * 3) {
             grow();
         }
@@ -116,6 +123,10 @@ final class FirstCopies {
             }
         }
         done.clear();
+        if (lastBucketEnd <= watermark) { // that bucket is gone with the others
+            lastBucketEnd = Long.MIN_VALUE;
+            lastBucket = null;
+        }
         cursorSlot = -1;
     }
 

@@ -82,6 +82,34 @@ class FirstCopiesTest {
         assertThat(even.size()).isZero();
     }
 
+    /**
+     * An id whose expiry minute the watermark has already passed (a late copy, or a restore) goes
+     * into a new list for that minute, not into the one just forgotten: the next sweep forgets it.
+     */
+    @Test
+    void anIdForAMinuteAlreadyForgottenIsForgottenByTheNextSweep() {
+        FirstCopies copies = new FirstCopies();
+        assertThat(copies.find("a")).isFalse();
+        copies.add(0, 1, 10 * MIN + 5); // forgotten once the watermark reaches the end of minute 10
+        copies.forgetUpTo(11 * MIN);
+        assertThat(copies.size()).isZero();
+        assertThat(copies.find("b")).isFalse();
+        copies.add(0, 1, 10 * MIN + 7); // the same minute, already swept
+        assertThat(copies.size()).isEqualTo(1);
+        copies.forgetUpTo(11 * MIN);
+        assertThat(copies.size()).isZero();
+        assertThat(copies.find("b")).isFalse();
+        // And ids of the next minute still go into one list each time.
+        for (String id : new String[] {"c", "d", "e"}) {
+            assertThat(copies.find(id)).isFalse();
+            copies.add(0, 1, 11 * MIN + 1);
+        }
+        copies.forgetUpTo(12 * MIN - 1);
+        assertThat(copies.size()).isEqualTo(3);
+        copies.forgetUpTo(12 * MIN);
+        assertThat(copies.size()).isZero();
+    }
+
     @Test
     void aCheckpointNamingAnIdTwiceKeepsTheFirstAndForgetsItOnce() {
         FirstCopies copies = new FirstCopies();
