@@ -16,8 +16,9 @@ public class Event {
     /** Event time, epoch milliseconds. */
     public long ts;
     public int schemaVersion = 1;
-    /** Where the record came from: the dead-letter id if it is later rejected (too late). */
-    public String sourceId;
+    // No source id: a record is named (origin:position) only when it becomes a dead letter, which
+    // happens at the parse step, from the RawRecord. The builds before 2026-12-07 built that name
+    // for every event and carried it to the end; nothing read it.
 
     public InferenceEvent inference;
     public FeedbackEvent feedback;

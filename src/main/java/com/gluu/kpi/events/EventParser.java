@@ -147,7 +147,6 @@ public final class EventParser {
         JsonFields fields = new JsonFields(root);
 
         Event event = new Event();
-        event.sourceId = record.id();
         event.eventId = fields.requiredString("event_id");
         int idLength = event.eventId.codePointCount(0, event.eventId.length());
         if (idLength == 0 || idLength > 128) {

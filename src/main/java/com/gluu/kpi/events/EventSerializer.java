@@ -21,7 +21,9 @@ import org.apache.flink.types.StringValue;
  *
  * <p>Layout 1: a flags byte (bit 0–3: which of inference, feedback, endpoint, task bodies
  * follow), event id, type ordinal + 1 (0 for none), ts, schema version, source id, then each
- * present body's fields in declaration order. Layout 2 (this build) adds the {@code job} body:
+ * present body's fields in declaration order. (The source id, a string, was never read by any
+ * operator; since 2026-12-07 it is written as null and skipped when read: the same bytes for
+ * both layouts, so state of either restores as it is.) Layout 2 (this build) adds the {@code job} body:
  * flag bit 4, its fields after the task body's. Layout 1 bytes are layout 2 bytes without that
  * bit; {@link Layout1} reads and writes exactly layout 1 for state of the builds before it.
  *
@@ -76,7 +78,7 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
         out.writeByte(e.type == null ? 0 : e.type.ordinal() + 1);
         out.writeLong(e.ts);
         out.writeInt(e.schemaVersion);
-        StringValue.writeString(e.sourceId, out);
+        StringValue.writeString(null, out); // the source id's slot (see the class comment)
         if (e.inference != null) {
             writeInference(e.inference, out);
         }
@@ -154,7 +156,7 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
         e.type = type == 0 ? null : TYPES[type - 1];
         e.ts = in.readLong();
         e.schemaVersion = in.readInt();
-        e.sourceId = StringValue.readString(in);
+        StringValue.readString(in); // the source id's slot: whatever an older build wrote, unused
         if ((flags & INFERENCE) != 0) {
             e.inference = readInference(in);
         }
@@ -236,7 +238,6 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
         e.type = from.type;
         e.ts = from.ts;
         e.schemaVersion = from.schemaVersion;
-        e.sourceId = from.sourceId;
         if (from.inference != null) {
             e.inference = copy(from.inference);
         }

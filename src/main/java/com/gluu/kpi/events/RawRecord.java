@@ -92,16 +92,12 @@ public class RawRecord {
     }
 
     /**
-     * Gives a ranged record its line number within the file, on the record and on the event parsed
-     * ahead from it (whose {@code sourceId} names the record), so both read as if one reader had
-     * read the whole file.
+     * Gives a ranged record its line number within the file, so it reads (and names its dead
+     * letter) as if one reader had read the whole file.
      */
     public void numberInFile(long line) {
         position = Long.toString(line);
         rangeStart = -1;
-        if (parsedAhead != null) {
-            parsedAhead.sourceId = id();
-        }
     }
 
     public String id() {

@@ -250,7 +250,6 @@ class EventParserTest {
         assertThat(e.type).isEqualTo(EventType.INFERENCE);
         assertThat(e.ts).isEqualTo(TS_MILLIS);
         assertThat(e.schemaVersion).isEqualTo(1);
-        assertThat(e.sourceId).isEqualTo("test.jsonl:7");
         assertThat(e.feedback).isNull();
         assertThat(e.endpoint).isNull();
         assertThat(e.task).isNull();

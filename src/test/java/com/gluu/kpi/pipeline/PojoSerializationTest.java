@@ -306,7 +306,6 @@ class PojoSerializationTest {
         e.type = type;
         e.ts = 1_795_325_888_123L;
         e.schemaVersion = 2;
-        e.sourceId = "events.jsonl:3";
         return e;
     }
 

@@ -149,7 +149,6 @@ class NextEventSerializer extends TypeSerializerSingleton<Event> {
             type = e.type;
             ts = e.ts;
             schemaVersion = e.schemaVersion;
-            sourceId = e.sourceId;
             inference = e.inference;
             feedback = e.feedback;
             endpoint = e.endpoint;

@@ -36,7 +36,7 @@ public final class UpgradeSamples {
     }
 
     static Event job() {
-        Event e = envelope("evt-job-1", EventType.JOB, 1_795_326_180_000L, "events.jsonl:7");
+        Event e = envelope("evt-job-1", EventType.JOB, 1_795_326_180_000L);
         com.gluu.kpi.events.JobEvent j = new com.gluu.kpi.events.JobEvent();
         j.jobId = "job-42";
         j.service = "analyze-api";
@@ -51,7 +51,7 @@ public final class UpgradeSamples {
     }
 
     static Event inference() {
-        Event e = envelope("evt-inference-1", EventType.INFERENCE, 1_795_325_880_123L, "events.jsonl:1");
+        Event e = envelope("evt-inference-1", EventType.INFERENCE, 1_795_325_880_123L);
         e.inference = inferenceBody();
         return e;
     }
@@ -80,7 +80,7 @@ public final class UpgradeSamples {
     }
 
     static Event feedback() {
-        Event e = envelope("evt-feedback-1", EventType.FEEDBACK, 1_795_325_940_000L, "events.jsonl:2");
+        Event e = envelope("evt-feedback-1", EventType.FEEDBACK, 1_795_325_940_000L);
         e.feedback = feedbackBody();
         return e;
     }
@@ -95,7 +95,7 @@ public final class UpgradeSamples {
     }
 
     static Event endpoint() {
-        Event e = envelope("evt-endpoint-1", EventType.ENDPOINT, 1_795_326_000_000L, "kinesis:shard-0:49600");
+        Event e = envelope("evt-endpoint-1", EventType.ENDPOINT, 1_795_326_000_000L);
         e.endpoint = endpointBody();
         return e;
     }
@@ -112,7 +112,7 @@ public final class UpgradeSamples {
     }
 
     static Event task() {
-        Event e = envelope("evt-task-1", EventType.TASK, 1_795_326_060_000L, "events.jsonl:4");
+        Event e = envelope("evt-task-1", EventType.TASK, 1_795_326_060_000L);
         e.task = taskBody();
         return e;
     }
@@ -128,7 +128,7 @@ public final class UpgradeSamples {
     }
 
     static Event allBodies() {
-        Event e = envelope("evt-all", EventType.INFERENCE, 1_795_326_120_000L, "events.jsonl:5");
+        Event e = envelope("evt-all", EventType.INFERENCE, 1_795_326_120_000L);
         e.schemaVersion = 2;
         e.inference = inferenceBody();
         e.feedback = feedbackBody();
@@ -138,7 +138,7 @@ public final class UpgradeSamples {
     }
 
     static Event nullStrings() {
-        Event e = envelope(null, null, -1L, null);
+        Event e = envelope(null, null, -1L);
         InferenceEvent i = new InferenceEvent();
         i.totalLatencyMs = Double.NaN;
         i.modelLatencyMs = Double.NaN;
@@ -147,12 +147,12 @@ public final class UpgradeSamples {
         return e;
     }
 
-    private static Event envelope(String id, EventType type, long ts, String sourceId) {
+    /** The envelope of a sample; the fixtures of the builds before 2026-12-07 also hold a source id, read past. */
+    private static Event envelope(String id, EventType type, long ts) {
         Event e = new Event();
         e.eventId = id;
         e.type = type;
         e.ts = ts;
-        e.sourceId = sourceId;
         return e;
     }
 
