@@ -205,20 +205,24 @@ final class ReplayCheckpoints {
     /**
      * Flink settings of this replay: checkpoints into {@link #directory()}, kept when the job fails
      * or is cancelled (a killed process deletes nothing anyway), and restored from {@code
-     * restoreFrom} unless it is null. No final checkpoint once the input has ended: Flink would
-     * otherwise hold every finished task until one more checkpoint completed (0.2 s of a replay
-     * here), only for {@link #finished} to delete it; the sinks have no commit step that would
-     * need it (each writer flushes at the end of its input). In a ranged replay at parallelism
-     * above 1, a reader that has finished its ranges stops further checkpoints, so the last
-     * resume point is the one before it finished.
+     * restoreFrom} unless it is null. At parallelism 1, no final checkpoint once the input has
+     * ended: Flink would otherwise hold every finished task until one more checkpoint completed
+     * (0.2 s of a replay here), only for {@link #finished} to delete it; the sinks have no commit
+     * step that would need it (each writer flushes at the end of its input). Not above 1: with
+     * that setting Flink takes no checkpoint once any task has finished, and there a source
+     * subtask finishes early (one without the file's split at once, a ranged reader when the
+     * ranges run out while the rest of the job is seconds behind), which would leave a killed
+     * replay no recent resume point ({@code ResumeRunITCase} caught it).
      */
-    Configuration flinkSettings(String restoreFrom) {
+    Configuration flinkSettings(String restoreFrom, int parallelism) {
         Configuration flink = new Configuration();
         flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory());
         flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        flink.set(CheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH, false);
+        if (parallelism == 1) {
+            flink.set(CheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH, false);
+        }
         if (restoreFrom != null) {
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
         }

@@ -64,7 +64,7 @@ final class RunCommand {
         String restoreFrom = resume ? checkpoints.resumePoint() : null;
         // The cluster starts on a thread of its own while this one migrates and builds the job.
         try (InProcessCluster cluster = InProcessCluster.startInBackground(
-                        KpiJob.flinkSettings(config, checkpoints.flinkSettings(restoreFrom)),
+                        KpiJob.flinkSettings(config, checkpoints.flinkSettings(restoreFrom, config.get(JobConfig.PARALLELISM))),
                         config.get(JobConfig.PARALLELISM))) {
             return replayInProcess(config, rules, eventsPath, checkpoints, restoreFrom, cluster,
                     JdbcSettings.fromEnvironment(args.get("jdbc-url")));

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeRunITCase {
     private static final List<String> TABLES = List.of("latency", "traffic", "accuracy", "cost", "endpoint_health",
             "alerts", "alert_evidence", "alert_notifications", "dead_letters");
-    private static final int EVENTS = 50_000; // enough for several checkpoints before the kill
+    private static final int EVENTS = 100_000; // several checkpoints before the kill, also as replays get faster
     private static final int BROKEN_EVERY = 2_000;
 
     @TempDir
