@@ -62,10 +62,10 @@ final class RunCommand {
         ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(KpiJob.checkpointDirectory(config), eventsPath,
                 KpiJob.readsInRanges(config));
         String restoreFrom = resume ? checkpoints.resumePoint() : null;
+        int parallelism = config.get(JobConfig.PARALLELISM);
         // The cluster starts on a thread of its own while this one migrates and builds the job.
         try (InProcessCluster cluster = InProcessCluster.startInBackground(
-                        KpiJob.flinkSettings(config, checkpoints.flinkSettings(restoreFrom, config.get(JobConfig.PARALLELISM))),
-                        config.get(JobConfig.PARALLELISM))) {
+                        KpiJob.flinkSettings(config, checkpoints.flinkSettings(restoreFrom, parallelism)), parallelism)) {
             return replayInProcess(config, rules, eventsPath, checkpoints, restoreFrom, cluster,
                     JdbcSettings.fromEnvironment(args.get("jdbc-url")));
         }

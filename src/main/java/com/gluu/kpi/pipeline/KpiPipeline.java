@@ -71,6 +71,11 @@ public final class KpiPipeline {
                 .withIdleness(config.get(JobConfig.SOURCE_IDLENESS));
     }
 
+    /** The events of the two branches after dedup: every event is in exactly one. */
+    private static boolean isRequestOrFeedback(Event event) {
+        return event.type == EventType.INFERENCE || event.type == EventType.FEEDBACK;
+    }
+
     /** Adds the whole dataflow to {@code env}; watermarks per parse subtask, after parsing. */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, KpiSinks sinks, JobConfig config) {
         build(env, source, null, sinks, config);
@@ -154,11 +159,9 @@ public final class KpiPipeline {
         // their feedback, nearly every event, and the rare infrastructure events (endpoint, task,
         // job), which the timelines and the jobs family then filter for their own type.
         DataStream<Event> requestsAndFeedback = events
-                .filter(event -> event.type == EventType.INFERENCE || event.type == EventType.FEEDBACK)
-                .name("inferences + feedback");
+                .filter(KpiPipeline::isRequestOrFeedback).name("inferences + feedback");
         DataStream<Event> infrastructure = events
-                .filter(event -> event.type != EventType.INFERENCE && event.type != EventType.FEEDBACK)
-                .name("endpoint, task and job events");
+                .filter(event -> !isRequestOrFeedback(event)).name("endpoint, task and job events");
         DataStream<InferenceEvent> inferences = requestsAndFeedback
                 .filter(event -> event.type == EventType.INFERENCE).name("inferences")
                 .map(event -> event.inference).name("inference bodies");

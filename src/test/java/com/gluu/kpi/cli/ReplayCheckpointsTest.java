@@ -109,7 +109,7 @@ class ReplayCheckpointsTest {
     }
 
     @Test
-    void theFlinkSettingsRetainCheckpointsRestoreOnlyWhenAskedAndTakeNoneAfterTheInputEnds() throws Exception {
+    void theFlinkSettingsRetainCheckpointsRestoreOnlyWhenAskedAndAtParallelism1TakeNoneAfterTheInputEnds() throws Exception {
         ReplayCheckpoints checkpoints = ReplayCheckpoints.forFile(tmp.resolve("cp").toUri().toString(), events("a"), false);
         Configuration fresh = checkpoints.flinkSettings(null, 1);
         assertThat(fresh.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo(checkpoints.directory());
